@@ -1,0 +1,170 @@
+//! Errors as data: a code, its HTTP status and a message. Every constructor lives here, so the
+//! wire codes of RAM/IMS (ram.md section 5) are written in exactly one place. The wire layer
+//! only chooses the body shape (JSON or XML, RPC or SLS style).
+
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: Cow<'static, str>,
+    pub status: u16,
+    pub message: String,
+}
+
+type Code = Cow<'static, str>;
+
+impl ApiError {
+    pub fn new(status: u16, code: impl Into<Code>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), status, message: message.into() }
+    }
+
+    // ---- transport and decoding (ram.md 5.1) ----
+
+    /// The message pattern of the POP gateway for an absent required parameter.
+    pub fn missing_parameter(name: &str) -> Self {
+        Self::new(
+            400,
+            "MissingParameter",
+            format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
+        )
+    }
+
+    /// A malformed value of a named parameter (bad boolean, integer out of range, gap in `N`).
+    pub fn invalid_parameter(name: &str, why: &str) -> Self {
+        Self::new(400, "InvalidParameter", format!("The specified parameter \"{name}\" is not valid. {why}"))
+    }
+
+    /// RAM's dotted sub-codes, e.g. `InvalidParameter.UserName.InvalidChars` (ram.md 5.3).
+    pub fn invalid_chars(name: &str) -> Self {
+        Self::new(
+            400,
+            format!("InvalidParameter.{name}.InvalidChars"),
+            format!("The parameter - \"{name}\" contains invalid chars."),
+        )
+    }
+
+    pub fn invalid_length(name: &str) -> Self {
+        Self::new(
+            400,
+            format!("InvalidParameter.{name}.Length"),
+            format!("The parameter - \"{name}\" beyond the length limit."),
+        )
+    }
+
+    pub fn malformed_request(why: &str) -> Self {
+        Self::new(400, "InvalidParameter", format!("The request is malformed: {why}."))
+    }
+
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(413, "RequestEntityTooLarge", format!("The request body exceeds the limit of {limit} bytes."))
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(415, "UnsupportedMediaType", "The request body must be application/x-www-form-urlencoded.")
+    }
+
+    pub fn action_not_found() -> Self {
+        Self::new(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+    }
+
+    pub fn missing_action() -> Self {
+        Self::missing_parameter("Action")
+    }
+
+    pub fn invalid_version() -> Self {
+        Self::new(400, "InvalidVersion", "Specified parameter Version is not valid.")
+    }
+
+    pub fn not_implemented(action: &str) -> Self {
+        Self::new(501, "NotImplemented", format!("The API {action} is not implemented by localyun yet."))
+    }
+
+    pub fn internal() -> Self {
+        Self::new(500, "InternalError", "The request processing has failed due to some unknown error, exception or failure.")
+    }
+
+    pub fn service_unavailable() -> Self {
+        Self::new(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+    }
+
+    // ---- authentication (ram.md 3.5, 5.1) ----
+
+    pub fn incomplete_signature(why: &str) -> Self {
+        Self::new(400, "IncompleteSignature", format!("The request signature does not conform to Aliyun standards. {why}"))
+    }
+
+    /// The old core SDK splits this message at `:` and compares part 1 with its own string to
+    /// sign (ram.md 4.4), so exactly that shape is required: one colon, then the string to sign.
+    pub fn signature_mismatch(string_to_sign: &str) -> Self {
+        Self::new(
+            400,
+            "SignatureDoesNotMatch",
+            format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
+        )
+    }
+
+    pub fn access_key_not_found() -> Self {
+        Self::new(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+    }
+
+    pub fn access_key_inactive() -> Self {
+        Self::new(400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.")
+    }
+
+    pub fn nonce_used() -> Self {
+        Self::new(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+    }
+
+    pub fn timestamp_expired() -> Self {
+        Self::new(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+    }
+
+    pub fn timestamp_format() -> Self {
+        Self::new(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+    }
+
+    // ---- RAM / IMS business errors (ram.md 5.3) ----
+
+    pub fn user_not_found() -> Self {
+        Self::new(404, "EntityNotExist.User", "The user does not exist.")
+    }
+
+    pub fn user_exists() -> Self {
+        Self::new(409, "EntityAlreadyExists.User", "The user already exists.")
+    }
+
+    pub fn access_key_of_user_not_found() -> Self {
+        Self::new(404, "EntityNotExist.User.AccessKey", "The access key does not exist.")
+    }
+
+    pub fn access_key_limit() -> Self {
+        Self::new(409, "LimitExceeded.User.AccessKey", "The count of access keys of the user beyond the current limits.")
+    }
+
+    pub fn user_limit() -> Self {
+        Self::new(409, "LimitExceeded.User", "The count of users beyond the current limits.")
+    }
+
+    pub fn delete_conflict_user_access_key() -> Self {
+        Self::new(409, "DeleteConflict.User.AccessKey", "The user CAN NOT has any access key while deleting the user.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_message_has_exactly_one_colon_before_the_string_to_sign() {
+        let e = ApiError::signature_mismatch("POST&%2F&a%3Db");
+        let parts: Vec<&str> = e.message.split(':').collect();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1], "POST&%2F&a%3Db");
+    }
+
+    #[test]
+    fn dotted_codes() {
+        assert_eq!(ApiError::invalid_chars("UserName").code, "InvalidParameter.UserName.InvalidChars");
+        assert_eq!(ApiError::invalid_length("DisplayName").status, 400);
+    }
+}

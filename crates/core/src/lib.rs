@@ -1,0 +1,19 @@
+//! The pure core of localyun: everything that decides *what* a request means without doing I/O.
+//!
+//! Wire encodings (percent-encoding, form decoding), request signatures, parameter rules, names,
+//! tag rules, paging tokens and the error data every service answers with. Nothing here touches
+//! the network, the clock or the store: the dependency list (no tokio, no SQL) keeps it that way.
+#![forbid(unsafe_code)]
+
+pub mod encoding;
+pub mod error;
+pub mod names;
+pub mod paging;
+pub mod params;
+pub mod secret;
+pub mod sig;
+pub mod tags;
+pub mod time;
+
+pub use error::ApiError;
+pub use secret::Secret;

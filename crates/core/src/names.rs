@@ -1,0 +1,93 @@
+//! Name rules of RAM identities (ram.md 6 "Name rules", 7.1): lengths and character sets,
+//! answered with RAM's dotted error codes naming the offending parameter.
+
+use crate::error::ApiError;
+
+fn char_count(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// UserName / NewUserName: 1-64 characters of letters, digits, `.`, `-`, `_`.
+pub fn check_user_name(param: &str, name: &str) -> Result<(), ApiError> {
+    if name.is_empty() || name.len() > 64 {
+        return Err(ApiError::invalid_length(param));
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')) {
+        return Err(ApiError::invalid_chars(param));
+    }
+    Ok(())
+}
+
+/// Free text with a length limit in characters and no control characters
+/// (DisplayName, Comments; RAM allows non-ASCII display names).
+pub fn check_text(param: &str, value: &str, max_chars: usize) -> Result<(), ApiError> {
+    if value.is_empty() || char_count(value) > max_chars {
+        return Err(ApiError::invalid_length(param));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::invalid_chars(param));
+    }
+    Ok(())
+}
+
+/// E-mail addresses and phone numbers are kept as given; only their size is bounded.
+pub fn check_contact(param: &str, value: &str) -> Result<(), ApiError> {
+    check_text(param, value, 128)
+}
+
+/// The default logon domain of an account: `<alias or account id>.onaliyun.com` (ram.md 7.1).
+pub fn default_domain(account_alias_or_id: &str) -> String {
+    format!("{account_alias_or_id}.onaliyun.com")
+}
+
+/// Splits a UserPrincipalName `name@domain` (1-128 characters) into its user-name prefix,
+/// checking the prefix with the UserName rules and the domain against the account's.
+pub fn split_principal_name<'a>(param: &str, upn: &'a str, domain: &str) -> Result<&'a str, ApiError> {
+    if upn.is_empty() || upn.len() > 128 {
+        return Err(ApiError::invalid_length(param));
+    }
+    let Some((name, upn_domain)) = upn.split_once('@') else {
+        return Err(ApiError::invalid_chars(param));
+    };
+    check_user_name(param, name)?;
+    if !upn_domain.eq_ignore_ascii_case(domain) {
+        return Err(ApiError::new(
+            400,
+            format!("InvalidParameter.{param}.Domain"),
+            format!("The domain of the parameter - \"{param}\" must be the default domain {domain} of the account."),
+        ));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names() {
+        assert!(check_user_name("UserName", "alice.b-c_d9").is_ok());
+        assert_eq!(check_user_name("UserName", "").unwrap_err().code, "InvalidParameter.UserName.Length");
+        assert_eq!(check_user_name("UserName", &"a".repeat(65)).unwrap_err().code, "InvalidParameter.UserName.Length");
+        assert!(check_user_name("UserName", &"a".repeat(64)).is_ok());
+        assert_eq!(check_user_name("NewUserName", "a b").unwrap_err().code, "InvalidParameter.NewUserName.InvalidChars");
+        assert_eq!(check_user_name("UserName", "a@b").unwrap_err().code, "InvalidParameter.UserName.InvalidChars");
+    }
+
+    #[test]
+    fn principal_names() {
+        let domain = default_domain("1234567890123456");
+        assert_eq!(split_principal_name("UserPrincipalName", "bob@1234567890123456.onaliyun.com", &domain).unwrap(), "bob");
+        assert_eq!(split_principal_name("UserPrincipalName", "bob@1234567890123456.ONALIYUN.com", &domain).unwrap(), "bob");
+        assert!(split_principal_name("UserPrincipalName", "bob", &domain).is_err());
+        assert!(split_principal_name("UserPrincipalName", "bob@other.onaliyun.com", &domain).is_err());
+        assert!(split_principal_name("UserPrincipalName", "b b@1234567890123456.onaliyun.com", &domain).is_err());
+    }
+
+    #[test]
+    fn text_lengths_count_characters() {
+        assert!(check_text("DisplayName", &"é".repeat(24), 24).is_ok());
+        assert!(check_text("DisplayName", &"é".repeat(25), 24).is_err());
+        assert!(check_text("Comments", "a\u{0}b", 128).is_err());
+    }
+}

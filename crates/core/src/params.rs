@@ -1,0 +1,181 @@
+//! The decoded parameters of an RPC request and the typed reads every handler needs
+//! (ram.md 2.5: booleans in any case, repeat lists `Name.N` with consecutive `N`, JSON lists).
+
+use crate::error::ApiError;
+use std::collections::HashMap;
+
+/// At most this many parameters in one request: far above any real call (50 resources,
+/// 20 tags with key and value, plus the common parameters), and a bound on the work a
+/// hostile request can cause.
+pub const MAX_PARAMS: usize = 500;
+
+/// Request parameters in arrival order, with a name index. A name may appear once.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+}
+
+impl Params {
+    /// Builds the set, refusing repeated names (two values for one name would leave the
+    /// signature and the handler disagreeing on which one counts) and oversized sets.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, ApiError> {
+        if pairs.len() > MAX_PARAMS {
+            return Err(ApiError::malformed_request("too many parameters"));
+        }
+        let mut index = HashMap::with_capacity(pairs.len());
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            if index.insert(name.clone(), i).is_some() {
+                return Err(ApiError::invalid_parameter(name, "The parameter is given more than once."));
+            }
+        }
+        Ok(Self { pairs, index })
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.index.get(name).map(|&i| self.pairs[i].1.as_str())
+    }
+
+    /// A parameter that must be present and non-empty.
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
+        match self.get(name) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(ApiError::missing_parameter(name)),
+        }
+    }
+
+    /// An optional parameter; an empty value counts as absent, as the SDKs never send one on purpose.
+    pub fn optional(&self, name: &str) -> Option<&str> {
+        self.get(name).filter(|v| !v.is_empty())
+    }
+
+    /// Booleans: Python SDKs send `True`/`False`, the others `true`/`false` (ram.md 2.5).
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.optional(name) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(_) => Err(ApiError::invalid_parameter(name, "It must be true or false.")),
+        }
+    }
+
+    /// An integer within `min..=max`.
+    pub fn int_in(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
+        match self.optional(name) {
+            None => Ok(None),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => Err(ApiError::invalid_parameter(name, &format!("It must be an integer from {min} to {max}."))),
+            },
+        }
+    }
+
+    /// The indices `N` of `prefix.N<rest>` names, checked to be exactly `1..=k` with `k <= max`
+    /// ("N must be consecutive", seed). `rest` is `""` for `TagKey.N` and `.Key` for `Tag.N.Key`.
+    fn indices(&self, prefix: &str, rest_allowed: &[&str], max: usize) -> Result<usize, ApiError> {
+        let dotted = format!("{prefix}.");
+        let mut seen: Vec<usize> = Vec::new();
+        for (name, _) in &self.pairs {
+            let Some(tail) = name.strip_prefix(&dotted) else { continue };
+            let (num, rest) = match tail.find('.') {
+                Some(dot) => (&tail[..dot], &tail[dot..]),
+                None => (tail, ""),
+            };
+            let valid_num = !num.is_empty() && !num.starts_with('0') && num.bytes().all(|b| b.is_ascii_digit());
+            if !valid_num || !rest_allowed.contains(&rest) {
+                return Err(ApiError::invalid_parameter(name, "Unexpected list element."));
+            }
+            let n: usize = num.parse().unwrap_or(usize::MAX);
+            if n > max {
+                return Err(ApiError::invalid_parameter(prefix, &format!("At most {max} elements are allowed.")));
+            }
+            if !seen.contains(&n) {
+                seen.push(n);
+            }
+        }
+        seen.sort_unstable();
+        if seen.iter().enumerate().any(|(i, &n)| n != i + 1) {
+            return Err(ApiError::invalid_parameter(prefix, "The index N must be consecutive and start at 1."));
+        }
+        Ok(seen.len())
+    }
+
+    /// A repeat list `prefix.1 .. prefix.k` (ram.md 2.5), in index order; empty when absent.
+    pub fn list(&self, prefix: &str, max: usize) -> Result<Vec<&str>, ApiError> {
+        let k = self.indices(prefix, &[""], max)?;
+        (1..=k)
+            .map(|n| self.get(&format!("{prefix}.{n}")).ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}"))))
+            .collect()
+    }
+
+    /// A repeat list of key/value objects `prefix.N.Key` / `prefix.N.Value`. The value may be
+    /// absent (`None`); the key may not.
+    pub fn key_values(&self, prefix: &str, max: usize) -> Result<Vec<(&str, Option<&str>)>, ApiError> {
+        let k = self.indices(prefix, &[".Key", ".Value"], max)?;
+        (1..=k)
+            .map(|n| {
+                let key_name = format!("{prefix}.{n}.Key");
+                let key = self.get(&key_name).ok_or_else(|| ApiError::missing_parameter(&key_name))?;
+                Ok((key, self.get(&format!("{prefix}.{n}.Value"))))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(items: &[(&str, &str)]) -> Params {
+        Params::from_pairs(items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()).unwrap()
+    }
+
+    #[test]
+    fn booleans_in_any_case() {
+        let p = params(&[("A", "True"), ("B", "FALSE"), ("C", "yes")]);
+        assert_eq!(p.bool("A").unwrap(), Some(true));
+        assert_eq!(p.bool("B").unwrap(), Some(false));
+        assert_eq!(p.bool("Z").unwrap(), None);
+        assert_eq!(p.bool("C").unwrap_err().code, "InvalidParameter");
+    }
+
+    #[test]
+    fn repeated_names_are_refused() {
+        let pairs = vec![("A".to_string(), "1".to_string()), ("A".to_string(), "2".to_string())];
+        assert_eq!(Params::from_pairs(pairs).unwrap_err().code, "InvalidParameter");
+    }
+
+    #[test]
+    fn lists_must_be_consecutive_and_bounded() {
+        let p = params(&[("TagKey.2", "b"), ("TagKey.1", "a")]);
+        assert_eq!(p.list("TagKey", 20).unwrap(), vec!["a", "b"]);
+        assert!(p.list("Other", 20).unwrap().is_empty());
+        assert!(params(&[("TagKey.1", "a"), ("TagKey.3", "c")]).list("TagKey", 20).is_err());
+        assert!(params(&[("TagKey.2", "a")]).list("TagKey", 20).is_err());
+        assert!(params(&[("TagKey.01", "a")]).list("TagKey", 20).is_err());
+        assert!(params(&[("TagKey.21", "a")]).list("TagKey", 20).is_err());
+        assert!(params(&[("TagKey.x", "a")]).list("TagKey", 20).is_err());
+        let many: Vec<(String, String)> = (1..=21).map(|i| (format!("TagKey.{i}"), "k".to_string())).collect();
+        assert!(Params::from_pairs(many).unwrap().list("TagKey", 20).is_err());
+    }
+
+    #[test]
+    fn key_value_lists() {
+        let p = params(&[("Tag.1.Key", "k1"), ("Tag.1.Value", "v1"), ("Tag.2.Key", "k2")]);
+        assert_eq!(p.key_values("Tag", 20).unwrap(), vec![("k1", Some("v1")), ("k2", None)]);
+        assert!(params(&[("Tag.1.Value", "v")]).key_values("Tag", 20).is_err());
+        assert!(params(&[("Tag.1.Other", "v")]).key_values("Tag", 20).is_err());
+    }
+
+    #[test]
+    fn integers_in_range() {
+        let p = params(&[("MaxItems", "1000"), ("Bad", "10x"), ("Big", "1001")]);
+        assert_eq!(p.int_in("MaxItems", 1, 1000).unwrap(), Some(1000));
+        assert!(p.int_in("Bad", 1, 1000).is_err());
+        assert!(p.int_in("Big", 1, 1000).is_err());
+    }
+}
