@@ -36,19 +36,11 @@ impl ApiError {
 
     /// RAM's dotted sub-codes, e.g. `InvalidParameter.UserName.InvalidChars` (ram.md 5.3).
     pub fn invalid_chars(name: &str) -> Self {
-        Self::new(
-            400,
-            format!("InvalidParameter.{name}.InvalidChars"),
-            format!("The parameter - \"{name}\" contains invalid chars."),
-        )
+        Self::new(400, format!("InvalidParameter.{name}.InvalidChars"), format!("The parameter - \"{name}\" contains invalid chars."))
     }
 
     pub fn invalid_length(name: &str) -> Self {
-        Self::new(
-            400,
-            format!("InvalidParameter.{name}.Length"),
-            format!("The parameter - \"{name}\" beyond the length limit."),
-        )
+        Self::new(400, format!("InvalidParameter.{name}.Length"), format!("The parameter - \"{name}\" beyond the length limit."))
     }
 
     pub fn malformed_request(why: &str) -> Self {
@@ -80,7 +72,7 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(500, "InternalError", "The request processing has failed due to some unknown error, exception or failure.")
+        Self::new(500, "InternalError", "An internal error occurred.")
     }
 
     pub fn service_unavailable() -> Self {
@@ -100,6 +92,29 @@ impl ApiError {
             400,
             "SignatureDoesNotMatch",
             format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
+        )
+    }
+
+    /// The V3 wording seen in real answers (research: alibabacloud-csharp-sdk issue 40); V3
+    /// clients do not parse it, so the bracketed form is safe.
+    pub fn signature_mismatch_v3(string_to_sign: &str) -> Self {
+        Self::new(
+            400,
+            "SignatureDoesNotMatch",
+            format!("Specified signature does not match our calculation. server StringToSign is [{string_to_sign}]"),
+        )
+    }
+
+    pub fn missing_access_key_id() -> Self {
+        Self::new(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
+    }
+
+    /// A request without `Timestamp` (research: aliyun-openapi-python-sdk issue 41).
+    pub fn missing_timestamp() -> Self {
+        Self::new(
+            400,
+            "IllegalTimestamp",
+            "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied.",
         )
     }
 
@@ -130,15 +145,15 @@ impl ApiError {
     }
 
     pub fn user_exists() -> Self {
-        Self::new(409, "EntityAlreadyExists.User", "The user already exists.")
+        Self::new(409, "EntityAlreadyExists.User", "The user does already EXIST.")
     }
 
     pub fn access_key_of_user_not_found() -> Self {
-        Self::new(404, "EntityNotExist.User.AccessKey", "The access key does not exist.")
+        Self::new(404, "EntityNotExist.User.AccessKey", "The user access key does not exist.")
     }
 
     pub fn access_key_limit() -> Self {
-        Self::new(409, "LimitExceeded.User.AccessKey", "The count of access keys of the user beyond the current limits.")
+        Self::new(409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.")
     }
 
     pub fn user_limit() -> Self {

@@ -107,9 +107,7 @@ impl Params {
     /// A repeat list `prefix.1 .. prefix.k` (ram.md 2.5), in index order; empty when absent.
     pub fn list(&self, prefix: &str, max: usize) -> Result<Vec<&str>, ApiError> {
         let k = self.indices(prefix, &[""], max)?;
-        (1..=k)
-            .map(|n| self.get(&format!("{prefix}.{n}")).ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}"))))
-            .collect()
+        (1..=k).map(|n| self.get(&format!("{prefix}.{n}")).ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}")))).collect()
     }
 
     /// A repeat list of key/value objects `prefix.N.Key` / `prefix.N.Value`. The value may be

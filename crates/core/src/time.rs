@@ -12,10 +12,7 @@ pub fn parse_request_time(s: &str) -> Option<i64> {
 
 /// Formats Unix milliseconds as the response date format, e.g. `2015-01-23T12:33:18Z`.
 pub fn format_iso8601(millis: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(millis)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or_default().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 #[cfg(test)]

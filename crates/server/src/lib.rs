@@ -1,1 +1,14 @@
+//! The HTTP side of localyun: the request pipeline, the RPC codec, the services and the server
+//! loop. Built on the pure rules of `localyun-core` and the `localyun-store` engines.
+#![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod caller;
+pub mod failure;
+pub mod identity;
+pub mod nonce;
+pub mod pipeline;
+pub mod rpc;
+pub mod server;
+pub mod services;
+pub mod state;

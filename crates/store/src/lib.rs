@@ -38,13 +38,7 @@ pub trait Txn {
     fn delete(&mut self, table: &str, key: &str) -> Result<bool, StoreError>;
     /// Entries whose key starts with `prefix`, in key order, after `after` when given,
     /// at most `limit` of them.
-    fn scan(
-        &mut self,
-        table: &str,
-        prefix: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+    fn scan(&mut self, table: &str, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -60,11 +54,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// Runs `f` in a transaction and commits only when it succeeds: a failing request leaves
 /// nothing behind.
-pub fn transact<T, E: From<StoreError>>(
-    store: &dyn Store,
-    mode: Mode,
-    f: impl FnOnce(&mut dyn Txn) -> Result<T, E>,
-) -> Result<T, E> {
+pub fn transact<T, E: From<StoreError>>(store: &dyn Store, mode: Mode, f: impl FnOnce(&mut dyn Txn) -> Result<T, E>) -> Result<T, E> {
     let mut txn = store.begin(mode)?;
     let out = f(txn.as_mut())?;
     if mode == Mode::Write {

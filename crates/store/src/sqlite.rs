@@ -175,7 +175,8 @@ impl Txn for SqliteTxn<'_> {
     }
 
     fn put(&mut self, table: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached("INSERT INTO kv (tbl, k, v) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, k) DO UPDATE SET v = excluded.v")?;
+        let mut stmt =
+            self.conn.prepare_cached("INSERT INTO kv (tbl, k, v) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, k) DO UPDATE SET v = excluded.v")?;
         stmt.execute(params![table, key, value])?;
         Ok(())
     }

@@ -42,7 +42,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Decodes lower- or upper-case hex; `None` on any other character or odd length.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     s.as_bytes()

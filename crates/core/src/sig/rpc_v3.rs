@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn authorization_header_rules() {
-        let ok = "Credential=a,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=00";
+        let ok =
+            "Credential=a,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=00";
         assert!(parse_authorization(&format!("ACS3-HMAC-SHA256 {ok}")).is_ok());
         assert!(parse_authorization(&format!("ACS3-HMAC-SHA256 {}", ok.replace(',', ", "))).is_ok());
         assert_eq!(

@@ -1,0 +1,160 @@
+//! AccessKeys of an account's root and of its RAM users (ram.md 6.6).
+
+use super::{load, now_ms, save, tables};
+use crate::failure::Result;
+use localyun_core::{ApiError, Secret};
+use localyun_store::Txn;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// At most two AccessKeys per RAM user (ram.md 6.6, the limits page). No limit is documented
+/// for the root; the same two apply (research note 3).
+pub const MAX_KEYS_PER_OWNER: usize = 2;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "user_id")]
+pub enum Owner {
+    Root,
+    User(String),
+}
+
+impl Owner {
+    fn index_part(&self) -> &str {
+        match self {
+            Owner::Root => "root",
+            Owner::User(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "Active",
+            KeyStatus::Inactive => "Inactive",
+        }
+    }
+
+    /// `Active` / `Inactive`, exactly as documented.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "Active" => Some(KeyStatus::Active),
+            "Inactive" => Some(KeyStatus::Inactive),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessKeyRecord {
+    pub id: String,
+    pub secret: Secret,
+    pub account_id: String,
+    pub owner: Owner,
+    pub status: KeyStatus,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+fn owner_key(account: &str, owner: &Owner, id: &str) -> String {
+    format!("{account}/{}/{id}", owner.index_part())
+}
+
+fn owner_prefix(account: &str, owner: &Owner) -> String {
+    format!("{account}/{}/", owner.index_part())
+}
+
+pub fn get(txn: &mut dyn Txn, id: &str) -> Result<Option<AccessKeyRecord>> {
+    load(txn, tables::ACCESS_KEY, id)
+}
+
+pub(crate) fn put(txn: &mut dyn Txn, rec: &AccessKeyRecord) -> Result<()> {
+    save(txn, tables::ACCESS_KEY, &rec.id, rec)
+}
+
+pub(crate) fn insert(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<AccessKeyRecord> {
+    put(txn, &rec)?;
+    txn.put(tables::ACCESS_KEY_BY_OWNER, &owner_key(&rec.account_id, &rec.owner, &rec.id), b"")?;
+    Ok(rec)
+}
+
+fn random_alnum(n: usize) -> String {
+    rand::thread_rng().sample_iter(&Alphanumeric).take(n).map(char::from).collect()
+}
+
+/// A new active key for `owner`, refused past the per-owner limit.
+pub fn create(txn: &mut dyn Txn, account: &str, owner: Owner) -> Result<AccessKeyRecord> {
+    if count(txn, account, &owner)? >= MAX_KEYS_PER_OWNER {
+        return Err(ApiError::access_key_limit().into());
+    }
+    let id = loop {
+        // `LTAI` + 20 alphanumerics, the shape of real AccessKey IDs (ram.md 6.6).
+        let candidate = format!("LTAI{}", random_alnum(20));
+        if get(txn, &candidate)?.is_none() {
+            break candidate;
+        }
+    };
+    let now = now_ms();
+    insert(
+        txn,
+        AccessKeyRecord {
+            id,
+            secret: Secret::new(random_alnum(30)),
+            account_id: account.to_string(),
+            owner,
+            status: KeyStatus::Active,
+            created_ms: now,
+            updated_ms: now,
+        },
+    )
+}
+
+fn count(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<usize> {
+    Ok(txn.scan(tables::ACCESS_KEY_BY_OWNER, &owner_prefix(account, owner), None, usize::MAX)?.len())
+}
+
+/// The owner's keys, oldest first.
+pub fn list(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<Vec<AccessKeyRecord>> {
+    let prefix = owner_prefix(account, owner);
+    let ids: Vec<String> =
+        txn.scan(tables::ACCESS_KEY_BY_OWNER, &prefix, None, usize::MAX)?.into_iter().map(|(k, _)| k[prefix.len()..].to_string()).collect();
+    let mut keys = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(k) = get(txn, &id)? {
+            keys.push(k);
+        }
+    }
+    keys.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+    Ok(keys)
+}
+
+pub fn has_any(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<bool> {
+    Ok(!txn.scan(tables::ACCESS_KEY_BY_OWNER, &owner_prefix(account, owner), None, 1)?.is_empty())
+}
+
+/// The key `id` of `owner`; another owner's key is as absent as an unknown one.
+pub fn require_owned(txn: &mut dyn Txn, account: &str, owner: &Owner, id: &str) -> Result<AccessKeyRecord> {
+    match get(txn, id)? {
+        Some(k) if k.account_id == account && &k.owner == owner => Ok(k),
+        _ => Err(ApiError::access_key_of_user_not_found().into()),
+    }
+}
+
+pub fn set_status(txn: &mut dyn Txn, mut key: AccessKeyRecord, status: KeyStatus) -> Result<()> {
+    key.status = status;
+    key.updated_ms = now_ms();
+    put(txn, &key)
+}
+
+pub fn delete(txn: &mut dyn Txn, key: &AccessKeyRecord) -> Result<()> {
+    txn.delete(tables::ACCESS_KEY, &key.id)?;
+    txn.delete(tables::ACCESS_KEY_BY_OWNER, &owner_key(&key.account_id, &key.owner, &key.id))?;
+    Ok(())
+}

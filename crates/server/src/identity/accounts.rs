@@ -1,0 +1,115 @@
+//! Accounts: each is an isolated tenant with its own users and a root identity. The default
+//! account comes from the environment (or the documented loopback defaults); more are made with
+//! `localyun account create`.
+
+use super::access_keys::{self, AccessKeyRecord, KeyStatus, Owner};
+use super::{load, now_ms, save, scan_all, tables};
+use crate::failure::{Failure, Result};
+use localyun_core::{ApiError, Secret};
+use localyun_store::{transact, Mode, Store, Txn};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub id: String,
+    pub created_ms: i64,
+}
+
+/// Credentials of an account's root AccessKey, as `account create` prints them.
+#[derive(Debug)]
+pub struct RootCredentials {
+    pub account_id: String,
+    pub access_key_id: String,
+    pub access_key_secret: Secret,
+}
+
+const DEFAULT_ACCOUNT_KEY: &str = "default_account";
+
+pub fn is_valid_account_id(id: &str) -> bool {
+    id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn get(txn: &mut dyn Txn, id: &str) -> Result<Option<AccountRecord>> {
+    load(txn, tables::ACCOUNT, id)
+}
+
+fn insert(txn: &mut dyn Txn, id: &str) -> Result<AccountRecord> {
+    let rec = AccountRecord { id: id.to_string(), created_ms: now_ms() };
+    save(txn, tables::ACCOUNT, id, &rec)?;
+    Ok(rec)
+}
+
+/// Makes sure the default account and its root AccessKey exist with these values, so that
+/// restarting with the same environment finds everything as it was.
+pub fn ensure_default(store: &dyn Store, creds: &RootCredentials) -> Result<()> {
+    transact(store, Mode::Write, |txn| {
+        if get(txn, &creds.account_id)?.is_none() {
+            insert(txn, &creds.account_id)?;
+        }
+        match access_keys::get(txn, &creds.access_key_id)? {
+            Some(existing) if existing.account_id != creds.account_id || existing.owner != Owner::Root => {
+                return Err(Failure::Api(ApiError::new(
+                    409,
+                    "EntityAlreadyExists.AccessKey",
+                    format!("AccessKey {} already belongs to another identity", creds.access_key_id),
+                )));
+            }
+            Some(mut existing) => {
+                // The environment is authoritative for the default key's secret and status.
+                existing.secret = creds.access_key_secret.clone();
+                existing.status = KeyStatus::Active;
+                access_keys::put(txn, &existing)?;
+            }
+            None => {
+                let now = now_ms();
+                access_keys::insert(
+                    txn,
+                    AccessKeyRecord {
+                        id: creds.access_key_id.clone(),
+                        secret: creds.access_key_secret.clone(),
+                        account_id: creds.account_id.clone(),
+                        owner: Owner::Root,
+                        status: KeyStatus::Active,
+                        created_ms: now,
+                        updated_ms: now,
+                    },
+                )?;
+            }
+        }
+        txn.put(tables::META, DEFAULT_ACCOUNT_KEY, creds.account_id.as_bytes())?;
+        Ok(())
+    })
+}
+
+/// Creates a new account with a random 16-digit ID and one root AccessKey.
+pub fn create(store: &dyn Store) -> Result<RootCredentials> {
+    transact(store, Mode::Write, |txn| {
+        let mut rng = rand::thread_rng();
+        let id = loop {
+            let candidate = format!("{}{:015}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_000_000u64));
+            if get(txn, &candidate)?.is_none() {
+                break candidate;
+            }
+        };
+        insert(txn, &id)?;
+        let key = access_keys::create(txn, &id, Owner::Root)?;
+        Ok(RootCredentials { account_id: id, access_key_id: key.id.clone(), access_key_secret: key.secret.clone() })
+    })
+}
+
+/// Every account with its root AccessKey IDs, and which one is the default.
+pub fn list(store: &dyn Store) -> Result<Vec<(AccountRecord, Vec<String>, bool)>> {
+    transact(store, Mode::Read, |txn| {
+        let default = txn.get(tables::META, DEFAULT_ACCOUNT_KEY)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+        let accounts: Vec<AccountRecord> = scan_all(txn, tables::ACCOUNT, "")?;
+        accounts
+            .into_iter()
+            .map(|a| {
+                let keys = access_keys::list(txn, &a.id, &Owner::Root)?.into_iter().map(|k| k.id).collect();
+                let is_default = default.as_deref() == Some(a.id.as_str());
+                Ok((a, keys, is_default))
+            })
+            .collect()
+    })
+}

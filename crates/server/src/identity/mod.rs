@@ -1,0 +1,53 @@
+//! Accounts, RAM users and AccessKeys: the identities both RAM 2015-05-01 and IMS 2019-08-15
+//! act on (ram.md 0.1: "both act on the same identities"). Records are stored as JSON in the
+//! store's tables; their keys start with the account ID so accounts never see each other.
+
+pub mod access_keys;
+pub mod accounts;
+pub mod users;
+
+use crate::failure::{Failure, Result};
+use localyun_store::Txn;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Store tables of the identity domain.
+pub mod tables {
+    pub const ACCOUNT: &str = "account";
+    pub const ACCESS_KEY: &str = "access_key";
+    /// `{account}/{owner}/{access key id}` → empty; owner is a user ID or `root`.
+    pub const ACCESS_KEY_BY_OWNER: &str = "access_key_by_owner";
+    /// `{account}/{user id}` → user record.
+    pub const USER: &str = "user";
+    /// `{account}/{lower-case user name}` → user ID (names are unique regardless of case).
+    pub const USER_BY_NAME: &str = "user_by_name";
+    pub const META: &str = "meta";
+}
+
+pub(crate) fn load<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, key: &str) -> Result<Option<T>> {
+    match txn.get(table, key)? {
+        None => Ok(None),
+        Some(bytes) => decode(table, &bytes).map(Some),
+    }
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Failure::Corrupt { table, detail: e.to_string() })
+}
+
+pub(crate) fn save<T: Serialize>(txn: &mut dyn Txn, table: &'static str, key: &str, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec(value).map_err(|e| Failure::Corrupt { table, detail: e.to_string() })?;
+    txn.put(table, key, &bytes)?;
+    Ok(())
+}
+
+/// Scans every record of `table` under `prefix`.
+pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, prefix: &str) -> Result<Vec<T>> {
+    txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
+}
+
+/// The current time in Unix milliseconds; the one place the service layer reads the clock.
+pub fn now_ms() -> i64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

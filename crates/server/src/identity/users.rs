@@ -1,0 +1,155 @@
+//! RAM users, shared by RAM 2015-05-01 (addressed by `UserName`) and IMS 2019-08-15 (addressed by
+//! `UserPrincipalName` = `<UserName>@<default domain>` or `UserId`). Tags live in the record so a
+//! user's tags go with it (ram.md 6.1: tags are deleted with the user).
+
+use super::access_keys::{self, Owner};
+use super::{load, now_ms, save, scan_all, tables};
+use crate::failure::Result;
+use localyun_core::names::default_domain;
+use localyun_core::tags::TagSet;
+use localyun_core::ApiError;
+use localyun_store::Txn;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Users per account (ram.md 5.3, the limits page).
+pub const MAX_USERS_PER_ACCOUNT: usize = 5000;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    #[serde(default)]
+    pub tags: TagSet,
+}
+
+impl UserRecord {
+    /// The IMS logon name, `<UserName>@<AccountId>.onaliyun.com` (no alias support yet).
+    pub fn principal_name(&self, account: &str) -> String {
+        format!("{}@{}", self.name, default_domain(account))
+    }
+
+    /// Listing order: creation time, then ID; also the paging position.
+    pub fn position(&self) -> String {
+        format!("{:016}/{}", self.created_ms, self.id)
+    }
+}
+
+fn key(account: &str, id: &str) -> String {
+    format!("{account}/{id}")
+}
+
+fn name_key(account: &str, name: &str) -> String {
+    format!("{account}/{}", name.to_ascii_lowercase())
+}
+
+pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<UserRecord>> {
+    load(txn, tables::USER, &key(account, id))
+}
+
+pub fn by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<UserRecord>> {
+    match txn.get(tables::USER_BY_NAME, &name_key(account, name))? {
+        Some(id) => by_id(txn, account, &String::from_utf8_lossy(&id)),
+        None => Ok(None),
+    }
+}
+
+pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<UserRecord> {
+    by_name(txn, account, name)?.ok_or_else(|| ApiError::user_not_found().into())
+}
+
+pub fn require_by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<UserRecord> {
+    by_id(txn, account, id)?.ok_or_else(|| ApiError::user_not_found().into())
+}
+
+/// The fields a new user starts with (already validated by the wire layer).
+#[derive(Debug, Default)]
+pub struct NewUser {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub comments: Option<String>,
+    pub tags: TagSet,
+}
+
+pub fn create(txn: &mut dyn Txn, account: &str, new: NewUser) -> Result<UserRecord> {
+    if txn.get(tables::USER_BY_NAME, &name_key(account, &new.name))?.is_some() {
+        return Err(ApiError::user_exists().into());
+    }
+    if txn.scan(tables::USER_BY_NAME, &format!("{account}/"), None, MAX_USERS_PER_ACCOUNT)?.len() >= MAX_USERS_PER_ACCOUNT {
+        return Err(ApiError::user_limit().into());
+    }
+    let mut rng = rand::thread_rng();
+    let id = loop {
+        // 16 digits, like `122748924538****` in the SDK examples.
+        let candidate = format!("{}{:015}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_000_000u64));
+        if by_id(txn, account, &candidate)?.is_none() {
+            break candidate;
+        }
+    };
+    let now = now_ms();
+    let user = UserRecord {
+        id,
+        name: new.name,
+        display_name: new.display_name,
+        email: new.email,
+        mobile_phone: new.mobile_phone,
+        comments: new.comments,
+        created_ms: now,
+        updated_ms: now,
+        tags: new.tags,
+    };
+    save(txn, tables::USER, &key(account, &user.id), &user)?;
+    txn.put(tables::USER_BY_NAME, &name_key(account, &user.name), user.id.as_bytes())?;
+    Ok(user)
+}
+
+/// Stores `updated` in place of `old` (same ID), moving the name index on a rename.
+pub fn update(txn: &mut dyn Txn, account: &str, old: &UserRecord, mut updated: UserRecord) -> Result<UserRecord> {
+    let old_key = name_key(account, &old.name);
+    let new_key = name_key(account, &updated.name);
+    if old_key != new_key {
+        if txn.get(tables::USER_BY_NAME, &new_key)?.is_some() {
+            return Err(ApiError::user_exists().into());
+        }
+        txn.delete(tables::USER_BY_NAME, &old_key)?;
+        txn.put(tables::USER_BY_NAME, &new_key, updated.id.as_bytes())?;
+    }
+    updated.updated_ms = now_ms();
+    save(txn, tables::USER, &key(account, &updated.id), &updated)?;
+    Ok(updated)
+}
+
+/// Saves a change that is not a profile update (tags): `UpdateDate` stays.
+pub fn save_tags(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
+    save(txn, tables::USER, &key(account, &user.id), user)
+}
+
+/// Deletes a user. Refused while the user has an AccessKey (ram.md 6.1, DOC 28683); groups,
+/// policies, login profiles and MFA devices do not exist yet, so they cannot block.
+pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
+    if access_keys::has_any(txn, account, &Owner::User(user.id.clone()))? {
+        return Err(ApiError::delete_conflict_user_access_key().into());
+    }
+    txn.delete(tables::USER, &key(account, &user.id))?;
+    txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;
+    Ok(())
+}
+
+/// Every user of the account in listing order.
+pub fn list(txn: &mut dyn Txn, account: &str) -> Result<Vec<UserRecord>> {
+    let mut users: Vec<UserRecord> = scan_all(txn, tables::USER, &format!("{account}/"))?;
+    users.sort_by_cached_key(UserRecord::position);
+    Ok(users)
+}

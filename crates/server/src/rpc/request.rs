@@ -1,0 +1,101 @@
+//! Decoding an HTTP request into an RPC call: parameters from the query and a form body, the
+//! (Version, Action) pair, the response format and the signature style (ram.md 1, 2.2-2.4).
+
+use axum::http::request::Parts;
+use axum::http::Method;
+use localyun_core::encoding::{form_decode, FormError};
+use localyun_core::params::Params;
+use localyun_core::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+#[derive(Debug)]
+pub struct RpcRequest {
+    pub method: &'static str,
+    pub path: String,
+    /// The decoded query parameters alone: the V3 canonical query is built from these.
+    pub query: Vec<(String, String)>,
+    /// Query and form-body parameters together.
+    pub params: Params,
+    /// Header names lower-cased; values that are not visible ASCII/UTF-8 are dropped.
+    pub headers: Vec<(String, String)>,
+    pub body: axum::body::Bytes,
+    pub action: String,
+    pub version: String,
+}
+
+impl RpcRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// V3 requests carry `Authorization: ACS3-...`; everything else is signed in the parameters.
+    pub fn is_v3(&self) -> bool {
+        self.header("authorization").is_some()
+    }
+}
+
+fn form_error(e: FormError) -> ApiError {
+    ApiError::malformed_request(&e.to_string())
+}
+
+/// The response format asked for: `Format` (any case) in V1 requests, JSON for V3 requests. RPC
+/// common-parameter pages name XML the default when `Format` is omitted (ram.md 2.3).
+pub fn response_format(params: Option<&Params>, has_authorization_header: bool) -> Format {
+    if has_authorization_header {
+        return Format::Json;
+    }
+    match params.and_then(|p| p.get("Format")) {
+        Some(f) if f.eq_ignore_ascii_case("xml") => Format::Xml,
+        Some(_) => Format::Json,
+        None if params.is_some() => Format::Xml,
+        None => Format::Json,
+    }
+}
+
+pub fn collect_headers(parts: &Parts) -> Vec<(String, String)> {
+    parts.headers.iter().filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_string(), v.to_string()))).collect()
+}
+
+/// Decodes the request's parameters. Errors here are the client's (400).
+pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(Vec<(String, String)>, Params), ApiError> {
+    let query = form_decode(parts.uri.query().unwrap_or("").as_bytes()).map_err(form_error)?;
+    let mut all = query.clone();
+    let is_form = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    // pop-core POST and the older Tea SDKs send their parameters as a form body (ram.md 2.1).
+    if parts.method == Method::POST && is_form && !body.is_empty() {
+        all.extend(form_decode(body).map_err(form_error)?);
+    }
+    let params = Params::from_pairs(all)?;
+    Ok((query, params))
+}
+
+/// Builds the RPC request, routing on `Action`/`Version` from the parameters or, for V3,
+/// the `x-acs-action` / `x-acs-version` headers (ram.md 1).
+pub fn parse(
+    parts: &Parts,
+    query: Vec<(String, String)>,
+    params: Params,
+    headers: Vec<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<RpcRequest, ApiError> {
+    let method = match parts.method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        _ => return Err(ApiError::new(405, "UnsupportedHTTPMethod", "The HTTP method is not supported; use GET or POST.")),
+    };
+    let from_header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let action = params.optional("Action").map(str::to_string).or_else(|| from_header("x-acs-action")).filter(|a| !a.is_empty());
+    let version = params.optional("Version").map(str::to_string).or_else(|| from_header("x-acs-version")).filter(|v| !v.is_empty());
+    let action = action.ok_or_else(ApiError::missing_action)?;
+    let version = version.ok_or_else(|| ApiError::missing_parameter("Version"))?;
+    Ok(RpcRequest { method, path: parts.uri.path().to_string(), query, params, headers, body, action, version })
+}

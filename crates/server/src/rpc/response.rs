@@ -1,0 +1,128 @@
+//! Encoding RPC answers (ram.md 4): JSON by default, XML for `Format=XML`; success bodies
+//! start with `RequestId` and never carry `Code`; errors carry RequestId, HostId, Code,
+//! Message and Recommend.
+
+use super::request::Format;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use localyun_core::ApiError;
+use serde_json::{Map, Value};
+use std::fmt::Write as _;
+
+const JSON_TYPE: &str = "application/json;charset=utf-8";
+/// The Tea client parses an error as XML only with exactly this content type (ram.md 4.2).
+const XML_TYPE: &str = "text/xml;charset=utf-8";
+
+/// Which product answered, for the error body's `HostId` and `Recommend` link.
+#[derive(Debug, Clone, Copy)]
+pub struct Product {
+    pub name: &'static str,
+    pub host: &'static str,
+}
+
+pub fn success(format: Format, action: &str, request_id: &str, fields: Map<String, Value>) -> Response {
+    let mut body = Map::with_capacity(fields.len() + 1);
+    body.insert("RequestId".into(), Value::String(request_id.to_string()));
+    body.extend(fields);
+    render(format, StatusCode::OK, &format!("{action}Response"), body, request_id)
+}
+
+pub fn error(format: Format, request_id: &str, product: Product, err: &ApiError) -> Response {
+    let mut body = Map::with_capacity(5);
+    body.insert("RequestId".into(), request_id.into());
+    body.insert("HostId".into(), product.host.into());
+    body.insert("Code".into(), err.code.as_ref().into());
+    body.insert("Message".into(), err.message.clone().into());
+    body.insert(
+        "Recommend".into(),
+        format!("https://api.aliyun.com/troubleshoot?q={}&product={}&requestId={request_id}", err.code, product.name).into(),
+    );
+    let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST);
+    render(format, status, "Error", body, request_id)
+}
+
+fn render(format: Format, status: StatusCode, root: &str, body: Map<String, Value>, request_id: &str) -> Response {
+    let (content_type, text) = match format {
+        Format::Json => (JSON_TYPE, Value::Object(body).to_string()),
+        Format::Xml => (XML_TYPE, to_xml(root, &body)),
+    };
+    let mut resp = (status, text).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert("x-acs-request-id", v);
+    }
+    resp
+}
+
+/// `<Root>` with one child per field; an array repeats its element name, so
+/// `"Users": {"User": [a, b]}` becomes `<Users><User>a</User><User>b</User></Users>`.
+pub fn to_xml(root: &str, body: &Map<String, Value>) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    out.push('<');
+    out.push_str(root);
+    out.push('>');
+    for (k, v) in body {
+        write_element(&mut out, k, v);
+    }
+    let _ = write!(out, "</{root}>");
+    out
+}
+
+fn write_element(out: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                write_element(out, name, item);
+            }
+        }
+        Value::Object(map) => {
+            let _ = write!(out, "<{name}>");
+            for (k, v) in map {
+                write_element(out, k, v);
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        Value::Null => {
+            let _ = write!(out, "<{name}/>");
+        }
+        Value::String(s) => {
+            let _ = write!(out, "<{name}>");
+            escape_into(out, s);
+            let _ = write!(out, "</{name}>");
+        }
+        other => {
+            let _ = write!(out, "<{name}>{other}</{name}>");
+        }
+    }
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn xml_repeats_array_elements_and_escapes() {
+        let body = json!({"RequestId": "R", "Users": {"User": [{"UserName": "a<b"}, {"UserName": "c"}]}, "IsTruncated": false});
+        let Value::Object(map) = body else { unreachable!() };
+        assert_eq!(
+            to_xml("ListUsersResponse", &map),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListUsersResponse><RequestId>R</RequestId><Users><User><UserName>a&lt;b</UserName></User><User><UserName>c</UserName></User></Users><IsTruncated>false</IsTruncated></ListUsersResponse>"
+        );
+    }
+}

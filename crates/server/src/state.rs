@@ -1,0 +1,24 @@
+//! What every request can reach: the store, the replay cache and the server settings.
+
+use crate::nonce::NonceCache;
+use localyun_store::Store;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub region: String,
+    pub clock_window_ms: i64,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { region: "cn-hangzhou".into(), clock_window_ms: crate::auth::DEFAULT_CLOCK_WINDOW_MS, max_body_bytes: 1 << 20 }
+    }
+}
+
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub nonces: NonceCache,
+    pub settings: Settings,
+}
