@@ -77,12 +77,43 @@ fn internal(state: &AppState, parts: &Parts) -> Response {
     }
 }
 
+/// Past the body limit the rest is still read and discarded, up to this much and this long, so
+/// that a client still sending its body can read the 413 rather than meet a reset connection.
+const DRAIN_CAP_BYTES: usize = 64 << 20;
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    use http_body_util::BodyExt as _;
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut body = body;
+    let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(limit as u64) as usize));
+    let read = async {
+        let mut seen = 0usize;
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else { return false };
+            if let Ok(chunk) = frame.into_data() {
+                seen = seen.saturating_add(chunk.len());
+                if seen <= limit {
+                    buf.extend_from_slice(&chunk);
+                } else if seen > DRAIN_CAP_BYTES {
+                    return false;
+                }
+            }
+        }
+        seen <= limit
+    };
+    if declared.is_some_and(|n| n > DRAIN_CAP_BYTES as u64) {
         return Err(ApiError::body_too_large(limit));
     }
-    axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::body_too_large(limit))
+    match tokio::time::timeout(DRAIN_TIMEOUT, read).await {
+        Ok(true) => Ok(Bytes::from(buf)),
+        Ok(false) => Err(ApiError::body_too_large(limit)),
+        Err(_) => Err(ApiError::new(408, "RequestTimeout", "The request body was not received in time.")),
+    }
 }
 
 async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &str) -> (Response, Outcome) {
