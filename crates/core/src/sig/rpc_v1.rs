@@ -90,4 +90,20 @@ mod tests {
         assert!(!verify(&Secret::new("other"), &sts, "sTmmNTCKJrS7VoMx4aKwynhqm/4="));
         assert!(!verify(&secret, &string_to_sign("GET", PARAMS.iter().copied()), "sTmmNTCKJrS7VoMx4aKwynhqm/4="));
     }
+
+    proptest::proptest! {
+        /// Whatever the parameters, a signature verifies, and changing any value breaks it.
+        #[test]
+        fn sign_verify_and_tamper(values in proptest::collection::vec("\\PC{0,12}", 1..6), secret in "[ -~]{1,40}") {
+            let params: Vec<(String, String)> = values.iter().enumerate().map(|(i, v)| (format!("P{i}"), v.clone())).collect();
+            let secret = Secret::new(secret);
+            let sts = string_to_sign("POST", params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let sig = sign(&secret, &sts);
+            proptest::prop_assert!(verify(&secret, &sts, &sig));
+            let mut tampered = params.clone();
+            tampered[0].1.push('x');
+            let sts2 = string_to_sign("POST", tampered.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            proptest::prop_assert!(!verify(&secret, &sts2, &sig));
+        }
+    }
 }
