@@ -11,7 +11,7 @@ use crate::failure::Failure;
 use crate::identity::now_ms;
 use crate::rpc::request::{self, Format, RpcRequest};
 use crate::rpc::response::{self, Product};
-use crate::rpc::{self, Call, RpcAction, RpcService};
+use crate::rpc::{self, Call, RpcAction};
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -140,7 +140,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
 
     let action_name = action.name;
     let worker_state = state.clone();
-    let result = tokio::task::spawn_blocking(move || execute(&worker_state, service, action, &req)).await;
+    let result = tokio::task::spawn_blocking(move || execute(&worker_state, action, &req)).await;
     let resp = match result {
         Ok(Ok(fields)) => response::success(format, action_name, request_id, fields),
         Ok(Err(failure)) => {
@@ -158,7 +158,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
 }
 
 /// Authenticate, then run the handler in its own transaction: a failing handler changes nothing.
-fn execute(state: &AppState, _service: &RpcService, action: &RpcAction, req: &RpcRequest) -> Result<Map<String, Value>, Failure> {
+fn execute(state: &AppState, action: &RpcAction, req: &RpcRequest) -> Result<Map<String, Value>, Failure> {
     let now = now_ms();
     let store = state.store.as_ref();
     let caller = transact(store, Mode::Read, |txn| rpc::auth::authenticate(state, txn, req, now))?;

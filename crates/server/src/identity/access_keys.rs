@@ -158,3 +158,26 @@ pub fn delete(txn: &mut dyn Txn, key: &AccessKeyRecord) -> Result<()> {
     txn.delete(tables::ACCESS_KEY_BY_OWNER, &owner_key(&key.account_id, &key.owner, &key.id))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let rec = AccessKeyRecord {
+            id: "LTAIid".into(),
+            secret: Secret::new("s3cr3t-value"),
+            account_id: "1234567890123456".into(),
+            owner: Owner::Root,
+            status: KeyStatus::Active,
+            created_ms: 0,
+            updated_ms: 0,
+        };
+        let shown = format!("{rec:?}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(shown.contains("[REDACTED]"));
+        // The store must still keep it, to verify signatures.
+        assert!(serde_json::to_string(&rec).unwrap().contains("s3cr3t-value"));
+    }
+}

@@ -1,17 +1,17 @@
 //! One folder per RPC service: its action table and handlers. Handlers decode parameters with
 //! the core rules, act on the identity domain and build the response fields.
 
+pub mod access_keys;
 pub mod ims;
 pub mod ram;
 
-use crate::caller::Caller;
 use crate::failure::Result;
-use crate::identity::access_keys::{self, AccessKeyRecord, KeyStatus, Owner};
+use crate::identity::access_keys::{AccessKeyRecord, KeyStatus};
 use localyun_core::names;
+use localyun_core::paging::{decode_token, encode_token};
 use localyun_core::params::Params;
 use localyun_core::time::format_iso8601;
 use localyun_core::ApiError;
-use localyun_store::Txn;
 use serde_json::{Map, Value};
 
 /// A response object under construction; `None` values are left out (ram.md 4.1: omit optional
@@ -83,14 +83,6 @@ pub fn key_status(p: &Params) -> Result<KeyStatus> {
     KeyStatus::parse(raw).ok_or_else(|| ApiError::new(400, "InvalidParameter.Status", "The parameter - \"Status\" is incorrect.").into())
 }
 
-/// The AccessKey owner a call names, or the caller itself when it names none.
-pub fn key_owner(caller: &Caller, named_user_id: Option<String>) -> Owner {
-    match named_user_id {
-        Some(id) => Owner::User(id),
-        None => caller.owner(),
-    }
-}
-
 pub fn access_key_fields(k: &AccessKeyRecord, with_update_date: bool) -> Value {
     let f = Fields::new().set("AccessKeyId", k.id.clone()).set("Status", k.status.as_str()).date("CreateDate", k.created_ms);
     if with_update_date { f.date("UpdateDate", k.updated_ms) } else { f }.into()
@@ -106,23 +98,19 @@ pub fn created_key_fields(k: &AccessKeyRecord) -> Map<String, Value> {
     Fields::new().set("AccessKey", key).build()
 }
 
-pub fn list_keys(txn: &mut dyn Txn, caller: &Caller, owner: &Owner, with_update_date: bool) -> Result<Map<String, Value>> {
-    let keys = access_keys::list(txn, &caller.account_id, owner)?;
-    let items = keys.iter().map(|k| access_key_fields(k, with_update_date)).collect();
-    Ok(Fields::new().set("AccessKeys", wrapped("AccessKey", items)).build())
+/// A paging token parameter (`Marker`, `NextToken`) decoded to its position.
+pub fn position_param(p: &Params, name: &str) -> Result<Option<String>> {
+    match p.optional(name) {
+        Some(t) => Ok(Some(decode_token(t).ok_or_else(|| ApiError::invalid_parameter(name, "The token is not valid."))?)),
+        None => Ok(None),
+    }
 }
 
-pub fn update_key(txn: &mut dyn Txn, caller: &Caller, owner: &Owner, p: &Params) -> Result<Map<String, Value>> {
-    let id = p.required("UserAccessKeyId")?;
-    let status = key_status(p)?;
-    let key = access_keys::require_owned(txn, &caller.account_id, owner, id)?;
-    access_keys::set_status(txn, key, status)?;
-    Ok(Map::new())
-}
-
-pub fn delete_key(txn: &mut dyn Txn, caller: &Caller, owner: &Owner, p: &Params) -> Result<Map<String, Value>> {
-    let id = p.required("UserAccessKeyId")?;
-    let key = access_keys::require_owned(txn, &caller.account_id, owner, id)?;
-    access_keys::delete(txn, &key)?;
-    Ok(Map::new())
+/// `IsTruncated`, and the token of the last returned position only while more remain.
+pub fn truncation(more: bool, token_name: &str, last_position: Option<String>) -> Fields {
+    let f = Fields::new().set("IsTruncated", more);
+    match last_position {
+        Some(pos) if more => f.set(token_name, encode_token(&pos)),
+        _ => f,
+    }
 }

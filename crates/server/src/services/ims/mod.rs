@@ -10,6 +10,7 @@ use crate::identity::users::{self as user_store, UserRecord};
 use crate::rpc::response::Product;
 use crate::rpc::RpcService;
 use crate::rpc_actions;
+use crate::services::access_keys as keys;
 use localyun_core::names::default_domain;
 use localyun_core::params::Params;
 use localyun_core::ApiError;
@@ -29,10 +30,10 @@ pub static SERVICE: RpcService = RpcService {
         "TagResources" => Write(tags::tag_resources),
         "UntagResources" => Write(tags::untag_resources),
         "ListTagResources" => Read(tags::list_tag_resources),
-        "CreateAccessKey" => Write(access_keys::create_access_key),
-        "ListAccessKeys" => Read(access_keys::list_access_keys),
-        "UpdateAccessKey" => Write(access_keys::update_access_key),
-        "DeleteAccessKey" => Write(access_keys::delete_access_key),
+        "CreateAccessKey" => Write(keys::create_access_key::<access_keys::ByPrincipalName>),
+        "ListAccessKeys" => Read(keys::list_access_keys::<access_keys::ByPrincipalName>),
+        "UpdateAccessKey" => Write(keys::update_access_key::<access_keys::ByPrincipalName>),
+        "DeleteAccessKey" => Write(keys::delete_access_key::<access_keys::ByPrincipalName>),
         "AddClientIdToOIDCProvider" => Write,
         "AddFingerprintToOIDCProvider" => Write,
         "AddUserToGroup" => Write,

@@ -7,8 +7,8 @@ use super::users::tags_param;
 use crate::failure::Result;
 use crate::identity::users::{self, UserRecord};
 use crate::rpc::Call;
-use crate::services::{wrapped, Fields};
-use localyun_core::paging::{decode_token, encode_token, page};
+use crate::services::{position_param, truncation, wrapped, Fields};
+use localyun_core::paging::page;
 use localyun_core::params::Params;
 use localyun_core::tags::{matches_all, TagError, IMS_USER_TAGS};
 use localyun_core::ApiError;
@@ -132,10 +132,7 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
     check_resource_type(p)?;
     let size = p.int_in("PageSize", 1, 100)?.unwrap_or(100) as usize;
     let filter = p.key_values("Tag", 20)?;
-    let after = match p.optional("NextToken") {
-        Some(t) => Some(decode_token(t).ok_or_else(|| ApiError::invalid_parameter("NextToken", "The token is not valid."))?),
-        None => None,
-    };
+    let after = position_param(p, "NextToken")?;
     // The doc requires a resource list or a tag filter (research note 1).
     let candidates = match named_users(txn, account, p)? {
         Some(mut named) => {
@@ -151,12 +148,7 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
         .flat_map(|u| u.tags.iter().map(move |(k, v)| (format!("{}\n{k}", u.position()), u, k, v)))
         .collect();
     let (items, more) = page(pairs, after.as_ref(), size, |(pos, ..)| pos.clone());
-    let mut f = Fields::new().set("IsTruncated", more);
-    if more {
-        if let Some((pos, ..)) = items.last() {
-            f = f.set("NextToken", encode_token(pos));
-        }
-    }
+    let f = truncation(more, "NextToken", items.last().map(|(pos, ..)| pos.clone()));
     let list: Vec<Value> = items
         .iter()
         .map(|(_, u, k, v)| {

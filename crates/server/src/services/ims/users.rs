@@ -4,9 +4,9 @@ use super::named_user;
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
 use crate::rpc::Call;
-use crate::services::{opt_contact, opt_text, wrapped, Fields};
+use crate::services::{opt_contact, opt_text, position_param, truncation, wrapped, Fields};
 use localyun_core::names::{check_text, default_domain, split_principal_name};
-use localyun_core::paging::{decode_token, encode_token, page};
+use localyun_core::paging::page;
 use localyun_core::params::Params;
 use localyun_core::tags::{matches_all, IMS_USER_TAGS};
 use localyun_core::ApiError;
@@ -131,24 +131,15 @@ pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Valu
     let account = &call.caller.account_id;
     let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(1000) as usize;
     let filter = p.key_values("Tag", 20)?;
-    let after = match p.optional("Marker") {
-        Some(m) => Some(decode_token(m).ok_or_else(|| ApiError::invalid_parameter("Marker", "The marker is not valid."))?),
-        None => None,
-    };
+    let after = position_param(p, "Marker")?;
     let all: Vec<UserRecord> = if wants_active(p)? {
         users::list(txn, account)?.into_iter().filter(|u| matches_all(&u.tags, &filter)).collect()
     } else {
         Vec::new()
     };
     let (items, more) = page(all, after.as_ref(), max, UserRecord::position);
-    let mut f = Fields::new().set("IsTruncated", more);
-    if more {
-        if let Some(last) = items.last() {
-            f = f.set("Marker", encode_token(&last.position()));
-        }
-    }
     let list: Vec<Value> = items.iter().map(|u| user_fields(u, account).set("Status", "Active").into()).collect();
-    Ok(f.set("Users", wrapped("User", list)).build())
+    Ok(truncation(more, "Marker", items.last().map(UserRecord::position)).set("Users", wrapped("User", list)).build())
 }
 
 pub fn get_default_domain(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Map<String, Value>> {

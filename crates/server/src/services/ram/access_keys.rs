@@ -1,43 +1,24 @@
-//! RAM 2015-05-01 AccessKey operations (ram.md 6.6): `UserName` names a RAM user; without it the
-//! call acts on the caller's own keys (the root's account-level keys for the root).
+//! RAM 2015-05-01 names a key's user by `UserName` (ram.md 6.6).
 
 use crate::failure::Result;
-use crate::identity::access_keys::{self, Owner};
 use crate::identity::users;
 use crate::rpc::Call;
-use crate::services::{created_key_fields, delete_key, key_owner, list_keys, update_key};
+use crate::services::access_keys::KeyOwnerParam;
 use localyun_core::names::check_user_name;
 use localyun_store::Txn;
-use serde_json::{Map, Value};
 
-fn owner(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Owner> {
-    let named = match call.params.optional("UserName") {
-        Some(name) => {
-            check_user_name("UserName", name)?;
-            Some(users::require_by_name(txn, &call.caller.account_id, name)?.id)
+pub struct ByUserName;
+
+impl KeyOwnerParam for ByUserName {
+    const LIST_UPDATE_DATE: bool = false;
+
+    fn named_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Option<String>> {
+        match call.params.optional("UserName") {
+            Some(name) => {
+                check_user_name("UserName", name)?;
+                Ok(Some(users::require_by_name(txn, &call.caller.account_id, name)?.id))
+            }
+            None => Ok(None),
         }
-        None => None,
-    };
-    Ok(key_owner(call.caller, named))
-}
-
-pub fn create_access_key(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let owner = owner(call, txn)?;
-    let key = access_keys::create(txn, &call.caller.account_id, owner)?;
-    Ok(created_key_fields(&key))
-}
-
-pub fn list_access_keys(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let owner = owner(call, txn)?;
-    list_keys(txn, call.caller, &owner, false)
-}
-
-pub fn update_access_key(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let owner = owner(call, txn)?;
-    update_key(txn, call.caller, &owner, call.params)
-}
-
-pub fn delete_access_key(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let owner = owner(call, txn)?;
-    delete_key(txn, call.caller, &owner, call.params)
+    }
 }

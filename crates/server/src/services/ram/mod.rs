@@ -7,6 +7,7 @@ mod users;
 use crate::rpc::response::Product;
 use crate::rpc::RpcService;
 use crate::rpc_actions;
+use crate::services::access_keys as keys;
 
 pub static SERVICE: RpcService = RpcService {
     version: "2015-05-01",
@@ -18,10 +19,10 @@ pub static SERVICE: RpcService = RpcService {
         "UpdateUser" => Write(users::update_user),
         "DeleteUser" => Write(users::delete_user),
         "ListUsers" => Read(users::list_users),
-        "CreateAccessKey" => Write(access_keys::create_access_key),
-        "ListAccessKeys" => Read(access_keys::list_access_keys),
-        "UpdateAccessKey" => Write(access_keys::update_access_key),
-        "DeleteAccessKey" => Write(access_keys::delete_access_key),
+        "CreateAccessKey" => Write(keys::create_access_key::<access_keys::ByUserName>),
+        "ListAccessKeys" => Read(keys::list_access_keys::<access_keys::ByUserName>),
+        "UpdateAccessKey" => Write(keys::update_access_key::<access_keys::ByUserName>),
+        "DeleteAccessKey" => Write(keys::delete_access_key::<access_keys::ByUserName>),
         "AddUserToGroup" => Write,
         "AttachPolicyToGroup" => Write,
         "AttachPolicyToRole" => Write,

@@ -3,10 +3,9 @@
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
 use crate::rpc::Call;
-use crate::services::{opt_contact, opt_text, wrapped, Fields};
+use crate::services::{opt_contact, opt_text, position_param, truncation, wrapped, Fields};
 use localyun_core::names::check_user_name;
-use localyun_core::paging::{decode_token, encode_token, page};
-use localyun_core::ApiError;
+use localyun_core::paging::page;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
 
@@ -87,18 +86,9 @@ pub fn delete_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
 pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let p = call.params;
     let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(100) as usize;
-    let after = match p.optional("Marker") {
-        Some(m) => Some(decode_token(m).ok_or_else(|| ApiError::invalid_parameter("Marker", "The marker is not valid."))?),
-        None => None,
-    };
+    let after = position_param(p, "Marker")?;
     let all = users::list(txn, &call.caller.account_id)?;
     let (items, more) = page(all, after.as_ref(), max, UserRecord::position);
-    let mut f = Fields::new().set("IsTruncated", more);
-    if more {
-        if let Some(last) = items.last() {
-            f = f.set("Marker", encode_token(&last.position()));
-        }
-    }
     let users: Vec<Value> = items.iter().map(|u| user_fields(u, true)).collect();
-    Ok(f.set("Users", wrapped("User", users)).build())
+    Ok(truncation(more, "Marker", items.last().map(UserRecord::position)).set("Users", wrapped("User", users)).build())
 }
