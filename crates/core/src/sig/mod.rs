@@ -3,6 +3,8 @@
 
 pub mod rpc_v1;
 pub mod rpc_v3;
+pub mod sls_v1;
+pub mod sls_v4;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
