@@ -66,6 +66,14 @@ pub fn form_unescape(raw: &[u8]) -> Result<String, FormError> {
     String::from_utf8(out).map_err(|_| FormError::NotUtf8)
 }
 
+/// Percent-decodes a URL path once (`+` stays a plus); the result must be UTF-8.
+pub fn path_unescape(raw: &str) -> Result<String, FormError> {
+    if !raw.contains('%') {
+        return Ok(raw.to_string());
+    }
+    form_unescape(raw.replace('+', "%2B").as_bytes())
+}
+
 /// Splits a form-encoded text into decoded `(name, value)` pairs, in order. Empty items
 /// (`a=1&&b=2`) are skipped; an item without `=` is a name with the empty value.
 pub fn form_decode(raw: &[u8]) -> Result<Vec<(String, String)>, FormError> {
@@ -105,6 +113,13 @@ mod tests {
                 ("Flag".into(), "".into()),
             ]
         );
+    }
+
+    #[test]
+    fn paths_decode_percent_only() {
+        assert_eq!(path_unescape("/logstores/a+b").unwrap(), "/logstores/a+b");
+        assert_eq!(path_unescape("/logstores/a%20b%2Bc").unwrap(), "/logstores/a b+c");
+        assert_eq!(path_unescape("/x%zz"), Err(FormError::BadPercent));
     }
 
     #[test]

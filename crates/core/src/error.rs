@@ -2,6 +2,7 @@
 //! wire codes of RAM/IMS (ram.md section 5) are written in exactly one place. The wire layer
 //! only chooses the body shape (JSON or XML, RPC or SLS style).
 
+use crate::sls::ResourceKind;
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +163,120 @@ impl ApiError {
 
     pub fn delete_conflict_user_access_key() -> Self {
         Self::new(409, "DeleteConflict.User.AccessKey", "The user CAN NOT has any access key while deleting the user.")
+    }
+}
+
+/// Simple Log Service codes (sls.md 5). SLS answers `{"errorCode","errorMessage"}`; the wire
+/// layer chooses that shape, the codes live here with the others.
+impl ApiError {
+    pub fn sls_unauthorized(message: impl Into<String>) -> Self {
+        Self::new(401, "Unauthorized", message)
+    }
+
+    pub fn sls_access_key_not_found(id: &str) -> Self {
+        Self::sls_unauthorized(format!("AccessKeyId not found: {id}"))
+    }
+
+    pub fn sls_access_key_disabled(id: &str) -> Self {
+        Self::sls_unauthorized(format!("AccessKeyId is disabled: {id}"))
+    }
+
+    pub fn sls_project_not_yours() -> Self {
+        Self::sls_unauthorized("The project does not belong to you.")
+    }
+
+    pub fn sls_signature_not_match(signature: &str) -> Self {
+        Self::new(401, "SignatureNotMatch", format!("Signature {signature} not matched."))
+    }
+
+    pub fn sls_bad_authorization(value: &str) -> Self {
+        Self::sls_parameter_invalid(format!("Http extend authorization : {value} pair is invalid."))
+    }
+
+    pub fn sls_parameter_invalid(message: impl Into<String>) -> Self {
+        Self::new(400, "ParameterInvalid", message)
+    }
+
+    /// CreateMachineGroup and CreateConfig answer a body of the wrong shape with this code
+    /// (note: not `ParameterInvalid`; sls.md 5.2).
+    pub fn sls_invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new(400, "InvalidParameter", message)
+    }
+
+    pub fn sls_post_body_invalid() -> Self {
+        Self::new(400, "PostBodyInvalid", "The request body is not valid JSON object.")
+    }
+
+    pub fn sls_post_body_too_large(size: usize) -> Self {
+        Self::new(413, "PostBodyTooLarge", format!("Body size {size} must little than 10485760."))
+    }
+
+    pub fn sls_missing_date() -> Self {
+        Self::new(400, "MissingDate", "Date does not exist in http header.")
+    }
+
+    pub fn sls_invalid_request_time(value: &str) -> Self {
+        Self::new(400, "InvalidRequestTime", format!("Request time {value} not follow RFC822 spec."))
+    }
+
+    pub fn sls_request_time_expired(request_time: &str, server_time: &str) -> Self {
+        Self::new(400, "RequestTimeExpired", format!("Request time {request_time} has been expired while server time is {server_time}."))
+    }
+
+    pub fn sls_invalid_signature_method(method: &str) -> Self {
+        Self::new(400, "InvalidSignatureMethod", format!("signature method {method} is unsupported."))
+    }
+
+    pub fn sls_invalid_content_md5() -> Self {
+        Self::new(400, "InvalidContentMD5", "The Content-MD5 header does not match the MD5 of the body.")
+    }
+
+    pub fn sls_invalid_content_sha256() -> Self {
+        Self::new(400, "InvalidContentSha256", "The x-log-content-sha256 header does not match the SHA-256 of the body.")
+    }
+
+    pub fn sls_invalid_method(path: &str) -> Self {
+        Self::new(405, "InvalidMethod", format!("invalid request method: {path}"))
+    }
+
+    pub fn sls_path_not_found(path: &str) -> Self {
+        Self::new(404, "NotFound", format!("The requested path {path} is not found."))
+    }
+
+    pub fn sls_project_not_exist(project: &str) -> Self {
+        Self::new(404, "ProjectNotExist", format!("The Project does not exist : {project}"))
+    }
+
+    pub fn sls_project_exists(project: &str) -> Self {
+        Self::new(400, "ProjectAlreadyExist", format!("Project {project} already exist."))
+    }
+
+    /// `LogStoreNotExist`, `DashboardNotExist`, ... (sls.md 5.2).
+    pub fn sls_not_exist(kind: ResourceKind, name: &str) -> Self {
+        let (code, message) = match kind {
+            ResourceKind::Project => return Self::sls_project_not_exist(name),
+            ResourceKind::Logstore => ("LogStoreNotExist", format!("logstore {name} does not exist.")),
+            ResourceKind::Dashboard => ("DashboardNotExist", format!("Dashboard {name} does not exist.")),
+            ResourceKind::MachineGroup => ("MachineGroupNotExist", format!("MachineGroup {name} does not exist.")),
+            ResourceKind::LogtailConfig => ("ConfigNotExist", format!("Config {name} does not exist.")),
+        };
+        Self::new(404, code, message)
+    }
+
+    /// `LogStoreAlreadyExist`, ... all 400 (sls.md 5.2).
+    pub fn sls_already_exists(kind: ResourceKind, name: &str) -> Self {
+        let (code, message) = match kind {
+            ResourceKind::Project => return Self::sls_project_exists(name),
+            ResourceKind::Logstore => ("LogStoreAlreadyExist", format!("logstore {name} already exists.")),
+            ResourceKind::Dashboard => ("DashboardAlreadyExist", format!("Dashboard {name} already exists.")),
+            ResourceKind::MachineGroup => ("MachineGroupAlreadyExist", format!("group {name} already exists.")),
+            ResourceKind::LogtailConfig => ("ConfigAlreadyExist", format!("config {name} already exists.")),
+        };
+        Self::new(400, code, message)
+    }
+
+    pub fn sls_project_quota() -> Self {
+        Self::new(400, "ProjectQuotaExceed", "Project Quota Exceed.")
     }
 }
 

@@ -12,6 +12,7 @@ pub mod paging;
 pub mod params;
 pub mod secret;
 pub mod sig;
+pub mod sls;
 pub mod tags;
 pub mod time;
 

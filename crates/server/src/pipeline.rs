@@ -1,11 +1,13 @@
 //! The one request pipeline (STYLE: "one request pipeline, written once"):
 //!
-//!   internal routes → read body → decode → route (Version, Action) → authenticate →
+//!   internal routes → API style → read body → decode → route → authenticate →
 //!   (authorize: a later issue) → handle in one store transaction → encode
 //!
-//! Each stage is a named function below; the request ID is made first and every request ends
-//! in exactly one log line. The store work of a request (authentication lookup and handler) runs
-//! on one blocking thread, so no lock or connection is ever held across an await.
+//! Two wire styles share it: RPC (RAM, IMS; routed by Version and Action) and SLS REST (routed by
+//! method and path, project in the Host). The request's shape, not its Host, tells them apart.
+//! Each stage is a named function below; every request ends in exactly one log line. The store
+//! work of a request (authentication lookup and handler) runs on one blocking thread, so no lock
+//! or connection is ever held across an await.
 
 use crate::failure::Failure;
 use crate::identity::now_ms;
@@ -34,6 +36,21 @@ pub fn new_request_id() -> String {
 struct Outcome {
     api: Option<String>,
     error_code: Option<String>,
+    /// SLS uses its own request-ID shape.
+    request_id: Option<String>,
+}
+
+/// SLS requests carry an SLS signature or `x-log-*` headers, or a path other than `/`; RPC
+/// requests always go to `/` (ram.md 1, sls.md 1.4).
+fn is_sls(parts: &Parts) -> bool {
+    let auth = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if auth.starts_with("LOG ") || auth.starts_with(localyun_core::sig::sls_v4::ALGORITHM) {
+        return true;
+    }
+    if auth.starts_with("ACS3-") {
+        return false;
+    }
+    parts.headers.keys().any(|k| k.as_str().starts_with("x-log-")) || parts.uri.path() != "/"
 }
 
 pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
@@ -44,12 +61,14 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     let path = parts.uri.path().to_string();
     let (resp, outcome) = if path.starts_with("/_localyun/") {
         (internal(&state, &parts), Outcome::default())
+    } else if is_sls(&parts) {
+        serve_sls(state, parts, body).await
     } else {
         serve_rpc(state, parts, body, &request_id).await
     };
     tracing::info!(
         target: "localyun::request",
-        request_id = %request_id,
+        request_id = %outcome.request_id.as_deref().unwrap_or(&request_id),
         method = %method,
         path = %path,
         api = outcome.api.as_deref().unwrap_or("-"),
@@ -152,6 +171,95 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
         Err(join) => {
             tracing::error!(request_id = %request_id, error = %join, "request worker failed");
             fail(format, service.product, ApiError::internal(), &mut outcome)
+        }
+    };
+    (resp, outcome)
+}
+
+/// SLS bodies may be up to 10 MiB (`PostBodyTooLarge`, sls.md 5.1).
+const SLS_MAX_BODY: usize = 10 * 1024 * 1024;
+
+async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body) -> (Response, Outcome) {
+    use crate::sls::{self, response as sls_response};
+    let request_id = sls_response::new_request_id();
+    let mut outcome = Outcome { request_id: Some(request_id.clone()), ..Outcome::default() };
+    let fail = |e: ApiError, outcome: &mut Outcome| {
+        outcome.error_code = Some(e.code.to_string());
+        sls_response::error(&request_id, &e)
+    };
+    let bytes = match read_body(&parts, body, SLS_MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) if e.status == 413 => return (fail(ApiError::sls_post_body_too_large(SLS_MAX_BODY), &mut outcome), outcome),
+        Err(e) => return (fail(e, &mut outcome), outcome),
+    };
+    let decoded = (|| {
+        let path = localyun_core::encoding::path_unescape(parts.uri.path())
+            .map_err(|e| ApiError::sls_parameter_invalid(format!("The path is malformed: {e}.")))?;
+        let query = localyun_core::encoding::form_decode(parts.uri.query().unwrap_or("").as_bytes())
+            .map_err(|e| ApiError::sls_parameter_invalid(format!("The query is malformed: {e}.")))?;
+        let params = localyun_core::params::Params::from_pairs(query.clone()).map_err(|e| ApiError::sls_parameter_invalid(e.message))?;
+        Ok::<_, ApiError>((path, query, params))
+    })();
+    let (path, query, params) = match decoded {
+        Ok(d) => d,
+        Err(e) => return (fail(e, &mut outcome), outcome),
+    };
+    let method: &'static str = match parts.method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        _ => return (fail(ApiError::sls_invalid_method(&path), &mut outcome), outcome),
+    };
+    let headers = request::collect_headers(&parts);
+    // The Host header, or the authority of an absolute-form target (sls.md 1.3).
+    let host = headers
+        .iter()
+        .find(|(n, _)| n == "host")
+        .map(|(_, v)| v.clone())
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_default();
+    let place = sls::request::place(&host);
+    let region = place.region.clone().unwrap_or_else(|| state.settings.region.clone());
+
+    let worker_state = state.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<(&'static str, sls::Reply), (Option<&'static str>, Failure)> {
+        let store = worker_state.store.as_ref();
+        let signed = sls::auth::Signed { method, path: &path, query: &query, headers: &headers, body: &bytes, region: &region };
+        let caller = transact(store, Mode::Read, |txn| sls::auth::authenticate(txn, &signed, now_ms())).map_err(|f| (None, f))?;
+        let (route, item) = sls::parse_route(&path).ok_or_else(|| (None, ApiError::sls_path_not_found(&path).into()))?;
+        let action =
+            sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some()).map_err(|e| (None, e.into()))?;
+        let call =
+            sls::SlsCall { caller: &caller, region: &region, host_project: place.project.as_deref(), item, query: &params, body: &bytes };
+        transact(store, action.mode, |txn| (action.handler)(&call, txn))
+            .map(|reply| (action.name, reply))
+            .map_err(|f| (Some(action.name), f))
+    })
+    .await;
+    let resp = match result {
+        Ok(Ok((name, reply))) => {
+            outcome.api = Some(name.to_string());
+            sls_response::success(&request_id, reply)
+        }
+        Ok(Err((name, failure))) => {
+            outcome.api = name.map(str::to_string);
+            if !matches!(failure, Failure::Api(_)) {
+                tracing::error!(request_id = %request_id, error = %failure, "request failed inside the server");
+            }
+            let api = match failure {
+                Failure::Api(e) => e,
+                // SLS clients retry 5xx ten times (sls.md 4.4); only real server faults get one.
+                other => {
+                    let e = other.to_api();
+                    ApiError::new(e.status, if e.status == 503 { "ServerBusy" } else { "InternalServerError" }, e.message)
+                }
+            };
+            fail(api, &mut outcome)
+        }
+        Err(join) => {
+            tracing::error!(request_id = %request_id, error = %join, "request worker failed");
+            fail(ApiError::new(500, "InternalServerError", "Internal server error message."), &mut outcome)
         }
     };
     (resp, outcome)

@@ -129,7 +129,10 @@ mod tests {
         assert_eq!(sign(&secret, Hash::Sha1, &sts), "CFr723iFgmSGruq/QGhkxbMh7UQ=");
         assert!(verify(&secret, Hash::Sha1, &sts, "CFr723iFgmSGruq/QGhkxbMh7UQ="));
         assert!(!verify(&secret, Hash::Sha256, &sts, "CFr723iFgmSGruq/QGhkxbMh7UQ="));
-        assert_eq!(parse_authorization("LOG LTAI5tTestAccessKeyId:CFr723iFgmSGruq/QGhkxbMh7UQ="), Some(("LTAI5tTestAccessKeyId", "CFr723iFgmSGruq/QGhkxbMh7UQ=")));
+        assert_eq!(
+            parse_authorization("LOG LTAI5tTestAccessKeyId:CFr723iFgmSGruq/QGhkxbMh7UQ="),
+            Some(("LTAI5tTestAccessKeyId", "CFr723iFgmSGruq/QGhkxbMh7UQ="))
+        );
     }
 
     /// sls.md 3.2, Tea 5.15.1 UntagResources (HMAC-SHA256), captured.
@@ -153,9 +156,17 @@ mod tests {
     /// sls.md 3.2: decoded query values, sorted, empty values keep `=`.
     #[test]
     fn canonical_resource_with_query() {
-        let query = owned(&[("resourceType", "project"), ("tags", "[{\"key\": \"env\", \"value\": \"dev\"}]"), ("nextToken", ""), ("resourceId", "[\"proj-a\"]")]);
+        let query = owned(&[
+            ("resourceType", "project"),
+            ("tags", "[{\"key\": \"env\", \"value\": \"dev\"}]"),
+            ("nextToken", ""),
+            ("resourceId", "[\"proj-a\"]"),
+        ]);
         let sts = string_to_sign("GET", "/tags", &query, &[]);
-        assert!(sts.ends_with("/tags?nextToken=&resourceId=[\"proj-a\"]&resourceType=project&tags=[{\"key\": \"env\", \"value\": \"dev\"}]"), "{sts}");
+        assert!(
+            sts.ends_with("/tags?nextToken=&resourceId=[\"proj-a\"]&resourceType=project&tags=[{\"key\": \"env\", \"value\": \"dev\"}]"),
+            "{sts}"
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
 }
 
 fn is_signed_header(name: &str) -> bool {
-    name == "host" || name == "content-type" || ((name.starts_with("x-log-") || name.starts_with("x-acs-")) && !name.starts_with("x-log-meta-"))
+    name == "host"
+        || name == "content-type"
+        || ((name.starts_with("x-log-") || name.starts_with("x-acs-")) && !name.starts_with("x-log-meta-"))
 }
 
 /// The canonical request of sls.md 3.3 step 5.
@@ -119,7 +121,12 @@ mod tests {
         let auth = parse_authorization("SLS4-HMAC-SHA256 Credential=LTAI5tTestAccessKeyId/20261125/cn-hangzhou/sls/aliyun_v4_request,Signature=f705cd5f9ce3bd0e99cd7708258d01b86bbd3fb7434124f07cc0378effe6023f").unwrap();
         assert_eq!((auth.access_key_id, auth.date, auth.region), ("LTAI5tTestAccessKeyId", "20261125", "cn-hangzhou"));
         let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        let query = owned(&[("resourceType", "project"), ("tags", "[{\"key\": \"env\", \"value\": \"dev\"}]"), ("nextToken", ""), ("resourceId", "[\"proj-a\"]")]);
+        let query = owned(&[
+            ("resourceType", "project"),
+            ("tags", "[{\"key\": \"env\", \"value\": \"dev\"}]"),
+            ("nextToken", ""),
+            ("resourceId", "[\"proj-a\"]"),
+        ]);
         let headers = owned(&[
             ("user-agent", "log-python-sdk-v-0.9.52"),
             ("accept-encoding", "gzip, deflate"),

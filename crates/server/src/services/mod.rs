@@ -4,6 +4,7 @@
 pub mod access_keys;
 pub mod ims;
 pub mod ram;
+pub mod sls;
 
 use crate::failure::Result;
 use crate::identity::access_keys::{AccessKeyRecord, KeyStatus};

@@ -1,0 +1,53 @@
+//! SLS answers (sls.md 4): status 200 exactly on success, empty bodies with `Content-Length: 0`
+//! for writes, JSON for reads, `{"errorCode","errorMessage","requestId"}` for errors, and the
+//! seed's headers on every response (`x-log-requestid`, `Server`, `Content-Type`, `Date` (added
+//! by the HTTP layer), `Connection`).
+
+use super::Reply;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use localyun_core::ApiError;
+
+/// 24 upper-case hex characters, like `5B0A6B60BB6EE39764D458B5` in the seed.
+pub fn new_request_id() -> String {
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    bytes[..12].iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn finish(status: StatusCode, body: String, request_id: &str) -> Response {
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(header::SERVER, HeaderValue::from_static("nginx"));
+    // LogClient pools connections (sls.md 4.1), so the connection stays open.
+    h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-log-requestid", v);
+    }
+    resp
+}
+
+pub fn success(request_id: &str, reply: Reply) -> Response {
+    let body = match reply {
+        Reply::Empty => String::new(),
+        Reply::Json(v) => v.to_string(),
+    };
+    finish(StatusCode::OK, body, request_id)
+}
+
+pub fn error(request_id: &str, err: &ApiError) -> Response {
+    let body = serde_json::json!({"errorCode": err.code, "errorMessage": err.message, "requestId": request_id});
+    finish(StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), body.to_string(), request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_look_like_the_seed() {
+        let id = new_request_id();
+        assert_eq!(id.len(), 24);
+        assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+    }
+}
