@@ -10,6 +10,7 @@ pub mod error;
 pub mod names;
 pub mod paging;
 pub mod params;
+pub mod policy;
 pub mod secret;
 pub mod sig;
 pub mod sls;
