@@ -7,15 +7,29 @@ fn char_count(s: &str) -> usize {
     s.chars().count()
 }
 
-/// UserName / NewUserName: 1-64 characters of letters, digits, `.`, `-`, `_`.
-pub fn check_user_name(param: &str, name: &str) -> Result<(), ApiError> {
-    if name.is_empty() || name.len() > 64 {
+fn check_charset(param: &str, name: &str, max: usize, extra: &[u8]) -> Result<(), ApiError> {
+    if name.is_empty() || name.len() > max {
         return Err(ApiError::invalid_length(param));
     }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')) {
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
         return Err(ApiError::invalid_chars(param));
     }
     Ok(())
+}
+
+/// UserName / NewUserName, and GroupName: 1-64 characters of letters, digits, `.`, `-`, `_`.
+pub fn check_user_name(param: &str, name: &str) -> Result<(), ApiError> {
+    check_charset(param, name, 64, b".-_")
+}
+
+/// RoleName: 1-64 characters of letters, digits, `.`, `-` (no underscore; ram.md 6).
+pub fn check_role_name(param: &str, name: &str) -> Result<(), ApiError> {
+    check_charset(param, name, 64, b".-")
+}
+
+/// PolicyName: 1-128 characters of letters, digits, `-` (ram.md 6).
+pub fn check_policy_name(param: &str, name: &str) -> Result<(), ApiError> {
+    check_charset(param, name, 128, b"-")
 }
 
 /// Free text with a length limit in characters and no control characters
@@ -72,6 +86,15 @@ mod tests {
         assert!(check_user_name("UserName", &"a".repeat(64)).is_ok());
         assert_eq!(check_user_name("NewUserName", "a b").unwrap_err().code, "InvalidParameter.NewUserName.InvalidChars");
         assert_eq!(check_user_name("UserName", "a@b").unwrap_err().code, "InvalidParameter.UserName.InvalidChars");
+    }
+
+    #[test]
+    fn role_and_policy_names() {
+        assert!(check_role_name("RoleName", "ECS-Admin.1").is_ok());
+        assert_eq!(check_role_name("RoleName", "a_b").unwrap_err().code, "InvalidParameter.RoleName.InvalidChars");
+        assert!(check_policy_name("PolicyName", &"p".repeat(128)).is_ok());
+        assert_eq!(check_policy_name("PolicyName", &"p".repeat(129)).unwrap_err().code, "InvalidParameter.PolicyName.Length");
+        assert_eq!(check_policy_name("PolicyName", "p.x").unwrap_err().code, "InvalidParameter.PolicyName.InvalidChars");
     }
 
     #[test]

@@ -26,6 +26,15 @@ pub const IMS_USER_TAGS: TagRules = TagRules {
     reserved_value_prefixes: &["acs:"],
 };
 
+/// RAM 2015-05-01 role and policy tags (ram.md 6.8): keys up to 128, values up to 256 characters.
+pub const RAM_TAGS: TagRules = TagRules {
+    max_per_resource: 20,
+    key_max_chars: 128,
+    value_max_chars: 256,
+    reserved_key_prefixes: &["aliyun", "acs:"],
+    reserved_value_prefixes: &[],
+};
+
 /// SLS resource tags (sls.md 7.5): 20 per resource and per call; keys 1-128 characters without
 /// the `aliyun` / `acs:` prefixes; values 0-128 (the value-prefix rule is not SLS-documented).
 pub const SLS_TAGS: TagRules = TagRules {

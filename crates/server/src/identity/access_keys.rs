@@ -1,11 +1,10 @@
 //! AccessKeys of an account's root and of its RAM users (ram.md 6.6).
 
+use super::random_alnum;
 use super::{load, now_ms, save, tables};
 use crate::failure::Result;
 use localyun_core::{ApiError, Secret};
 use localyun_store::Txn;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// At most two AccessKeys per RAM user (ram.md 6.6, the limits page). No limit is documented
@@ -83,10 +82,6 @@ pub(crate) fn insert(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<AccessKe
     put(txn, &rec)?;
     txn.put(tables::ACCESS_KEY_BY_OWNER, &owner_key(&rec.account_id, &rec.owner, &rec.id), b"")?;
     Ok(rec)
-}
-
-fn random_alnum(n: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(n).map(char::from).collect()
 }
 
 /// A new active key for `owner`, refused past the per-owner limit.

@@ -7,7 +7,6 @@ use super::{load, now_ms, save, scan_all, tables};
 use crate::failure::{Failure, Result};
 use localyun_core::{ApiError, Secret};
 use localyun_store::{transact, Mode, Store, Txn};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,9 +84,8 @@ pub fn ensure_default(store: &dyn Store, creds: &RootCredentials) -> Result<()> 
 /// Creates a new account with a random 16-digit ID and one root AccessKey.
 pub fn create(store: &dyn Store) -> Result<RootCredentials> {
     transact(store, Mode::Write, |txn| {
-        let mut rng = rand::thread_rng();
         let id = loop {
-            let candidate = format!("{}{:015}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_000_000u64));
+            let candidate = super::random_digits16();
             if get(txn, &candidate)?.is_none() {
                 break candidate;
             }

@@ -4,6 +4,10 @@
 
 pub mod access_keys;
 pub mod accounts;
+pub mod attachments;
+pub mod groups;
+pub mod policies;
+pub mod roles;
 pub mod users;
 
 use crate::failure::{Failure, Result};
@@ -22,6 +26,26 @@ pub mod tables {
     /// `{account}/{lower-case user name}` → user ID (names are unique regardless of case).
     pub const USER_BY_NAME: &str = "user_by_name";
     pub const META: &str = "meta";
+    /// `{account}/{group id}` → group record; names indexed like users.
+    pub const GROUP: &str = "group";
+    pub const GROUP_BY_NAME: &str = "group_by_name";
+    /// `{account}/{group id}/{user id}` and `{account}/{user id}/{group id}` → join time.
+    pub const GROUP_MEMBER: &str = "group_member";
+    pub const USER_GROUPS: &str = "user_groups";
+    /// `{account}/{role id}` → role record; names indexed like users.
+    pub const ROLE: &str = "role";
+    pub const ROLE_BY_NAME: &str = "role_by_name";
+    /// `{account}/{lower-case policy name}` → custom policy with its versions.
+    pub const POLICY: &str = "policy";
+    /// `{account}/{entity kind}/{entity id}/{policy type}/{policy name}` and
+    /// `{account}/{policy type}/{policy name}/{entity kind}/{entity id}` → attach time.
+    pub const ATTACHMENT: &str = "attachment";
+    pub const ATTACHMENT_BY_POLICY: &str = "attachment_by_policy";
+    /// `STS.…` AccessKey ID → temporary credentials of a role session.
+    pub const STS_CREDENTIAL: &str = "sts_credential";
+    /// `{account}` → a counter bumped by every identity change, so caches of what policies
+    /// apply to whom can tell they are stale with one read (also across processes).
+    pub const IDENTITY_GENERATION: &str = "identity_generation";
 }
 
 pub(crate) fn load<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, key: &str) -> Result<Option<T>> {
@@ -44,6 +68,19 @@ pub(crate) fn save<T: Serialize>(txn: &mut dyn Txn, table: &'static str, key: &s
 /// Scans every record of `table` under `prefix`.
 pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, prefix: &str) -> Result<Vec<T>> {
     txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
+}
+
+pub(crate) fn random_alnum(n: usize) -> String {
+    use rand::distributions::Alphanumeric;
+    use rand::Rng;
+    rand::thread_rng().sample_iter(&Alphanumeric).take(n).map(char::from).collect()
+}
+
+/// 16 digits, not starting with 0: the shape of account, user and role IDs (ram.md 6.1, 6.3).
+pub(crate) fn random_digits16() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    format!("{}{:015}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_000_000u64))
 }
 
 /// The current time in Unix milliseconds; the one place the service layer reads the clock.

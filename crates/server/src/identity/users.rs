@@ -9,7 +9,6 @@ use localyun_core::names::default_domain;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
 use localyun_store::Txn;
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// Users per account (ram.md 5.3, the limits page).
@@ -90,10 +89,9 @@ pub fn create(txn: &mut dyn Txn, account: &str, new: NewUser) -> Result<UserReco
     if txn.scan(tables::USER_BY_NAME, &format!("{account}/"), None, MAX_USERS_PER_ACCOUNT)?.len() >= MAX_USERS_PER_ACCOUNT {
         return Err(ApiError::user_limit().into());
     }
-    let mut rng = rand::thread_rng();
     let id = loop {
         // 16 digits, like `122748924538****` in the SDK examples.
-        let candidate = format!("{}{:015}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_000_000u64));
+        let candidate = super::random_digits16();
         if by_id(txn, account, &candidate)?.is_none() {
             break candidate;
         }
@@ -136,11 +134,20 @@ pub fn save_tags(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<
     save(txn, tables::USER, &key(account, &user.id), user)
 }
 
-/// Deletes a user. Refused while the user has an AccessKey (ram.md 6.1, DOC 28683); groups,
-/// policies, login profiles and MFA devices do not exist yet, so they cannot block.
+/// Deletes a user. Refused while the user is in a group, has an AccessKey or an attached
+/// policy, checked in that order (ram.md 6.1, DOC 28683); login profiles and MFA devices do not
+/// exist in localyun, so they cannot block.
 pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
+    if !txn.scan(tables::USER_GROUPS, &format!("{account}/{}/", user.id), None, 1)?.is_empty() {
+        return Err(ApiError::new(409, "DeleteConflict.User.Group", "The user CAN NOT be in any group while deleting the user.").into());
+    }
     if access_keys::has_any(txn, account, &Owner::User(user.id.clone()))? {
         return Err(ApiError::delete_conflict_user_access_key().into());
+    }
+    if super::attachments::has_any(txn, account, super::attachments::Entity::User, &user.id)? {
+        return Err(
+            ApiError::new(409, "DeleteConflict.User.Policy", "The user CAN NOT has any attached policy while deleting the user.").into()
+        );
     }
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;

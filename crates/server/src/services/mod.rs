@@ -115,3 +115,65 @@ pub fn truncation(more: bool, token_name: &str, last_position: Option<String>) -
         _ => f,
     }
 }
+
+/// One `Marker`/`MaxItems` page (1-1000) of `items`, already in listing order, with
+/// `IsTruncated` and, while truncated, the next `Marker` (ram.md 6.1).
+pub fn marker_page<T>(p: &Params, items: Vec<T>, default_max: i64, position: impl Fn(&T) -> String) -> Result<(Vec<T>, Fields)> {
+    let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(default_max) as usize;
+    let after = position_param(p, "Marker")?;
+    let (page, more) = localyun_core::paging::page(items, after.as_ref(), max, &position);
+    let fields = truncation(more, "Marker", page.last().map(&position));
+    Ok((page, fields))
+}
+
+/// A policy document that fails the grammar (policy.md 9).
+pub fn malformed_policy(e: localyun_core::policy::document::PolicyError) -> ApiError {
+    ApiError::new(400, "MalformedPolicyDocument", e.0)
+}
+
+/// A parameter carrying a JSON text (RAM 2015-05-01 "shrink" lists, ram.md 2.5).
+pub fn json_param(p: &Params, name: &str) -> Result<Option<Value>> {
+    match p.optional(name) {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(text).map(Some).map_err(|_| ApiError::invalid_parameter(name, "It must be valid JSON.").into()),
+    }
+}
+
+/// A JSON array of strings, at most `max` of them.
+pub fn json_strings(p: &Params, name: &str, max: usize) -> Result<Vec<String>> {
+    match json_param(p, name)? {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= max => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ApiError::invalid_parameter(name, "It must be a JSON array of strings.").into())
+            })
+            .collect(),
+        Some(Value::Array(_)) => Err(ApiError::invalid_parameter(name, &format!("At most {max} elements are allowed.")).into()),
+        Some(_) => Err(ApiError::invalid_parameter(name, "It must be a JSON array of strings.").into()),
+    }
+}
+
+/// A JSON array of `{"Key","Value"}` objects (the value may be absent), at most `max`.
+pub fn json_tags(p: &Params, name: &str, max: usize) -> Result<Vec<(String, Option<String>)>> {
+    let bad = || ApiError::invalid_parameter(name, "It must be a JSON array of {\"Key\",\"Value\"} objects.");
+    match json_param(p, name)? {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= max => items
+            .iter()
+            .map(|item| {
+                let field = |k: &str, alt: &str| item.get(k).or_else(|| item.get(alt)).and_then(Value::as_str).map(str::to_string);
+                Ok((field("Key", "key").ok_or_else(bad)?, field("Value", "value")))
+            })
+            .collect(),
+        Some(Value::Array(_)) => Err(ApiError::invalid_parameter(name, &format!("At most {max} elements are allowed.")).into()),
+        Some(_) => Err(bad().into()),
+    }
+}
+
+/// Tags as the entities' `Tags` field: `{"Tag": [{"TagKey","TagValue"}]}`.
+pub fn tag_fields(tags: &localyun_core::tags::TagSet) -> Value {
+    wrapped("Tag", tags.iter().map(|(k, v)| Fields::new().set("TagKey", k.clone()).set("TagValue", v.clone()).into()).collect())
+}

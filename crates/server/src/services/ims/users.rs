@@ -4,9 +4,8 @@ use super::named_user;
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
 use crate::rpc::Call;
-use crate::services::{opt_contact, opt_text, position_param, truncation, wrapped, Fields};
+use crate::services::{marker_page, opt_contact, opt_text, tag_fields, wrapped, Fields};
 use localyun_core::names::{check_text, default_domain, split_principal_name};
-use localyun_core::paging::page;
 use localyun_core::params::Params;
 use localyun_core::tags::{matches_all, IMS_USER_TAGS};
 use localyun_core::ApiError;
@@ -16,11 +15,6 @@ use serde_json::{Map, Value};
 /// IMS display names are 1-24 characters (ram.md 7.1; research note 2).
 const DISPLAY_NAME_MAX: usize = 24;
 const COMMENTS_MAX: usize = 128;
-
-pub(super) fn tag_list(u: &UserRecord) -> Value {
-    let tags = u.tags.iter().map(|(k, v)| Fields::new().set("TagKey", k.clone()).set("TagValue", v.clone()).into()).collect();
-    wrapped("Tag", tags)
-}
 
 fn user_fields(u: &UserRecord, account: &str) -> Fields {
     Fields::new()
@@ -33,7 +27,7 @@ fn user_fields(u: &UserRecord, account: &str) -> Fields {
         .date("CreateDate", u.created_ms)
         .date("UpdateDate", u.updated_ms)
         .set("ProvisionType", "Manual")
-        .set("Tags", tag_list(u))
+        .set("Tags", tag_fields(&u.tags))
 }
 
 /// `Tag.N.Key` / `Tag.N.Value` as given to CreateUser and TagResources, checked with the IMS tag
@@ -129,17 +123,15 @@ fn wants_active(p: &Params) -> Result<bool> {
 pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let p = call.params;
     let account = &call.caller.account_id;
-    let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(1000) as usize;
     let filter = p.key_values("Tag", 20)?;
-    let after = position_param(p, "Marker")?;
     let all: Vec<UserRecord> = if wants_active(p)? {
         users::list(txn, account)?.into_iter().filter(|u| matches_all(&u.tags, &filter)).collect()
     } else {
         Vec::new()
     };
-    let (items, more) = page(all, after.as_ref(), max, UserRecord::position);
+    let (items, f) = marker_page(p, all, 1000, UserRecord::position)?;
     let list: Vec<Value> = items.iter().map(|u| user_fields(u, account).set("Status", "Active").into()).collect();
-    Ok(truncation(more, "Marker", items.last().map(UserRecord::position)).set("Users", wrapped("User", list)).build())
+    Ok(f.set("Users", wrapped("User", list)).build())
 }
 
 pub fn get_default_domain(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Map<String, Value>> {

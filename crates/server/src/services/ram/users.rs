@@ -3,9 +3,8 @@
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
 use crate::rpc::Call;
-use crate::services::{opt_contact, opt_text, position_param, truncation, wrapped, Fields};
+use crate::services::{marker_page, opt_contact, opt_text, wrapped, Fields};
 use localyun_core::names::check_user_name;
-use localyun_core::paging::page;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
 
@@ -84,11 +83,8 @@ pub fn delete_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
 
 /// `Marker` / `MaxItems` paging (1-1000, default 100); `Marker` only while truncated (ram.md 6.1).
 pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let p = call.params;
-    let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(100) as usize;
-    let after = position_param(p, "Marker")?;
     let all = users::list(txn, &call.caller.account_id)?;
-    let (items, more) = page(all, after.as_ref(), max, UserRecord::position);
+    let (items, f) = marker_page(call.params, all, 100, UserRecord::position)?;
     let users: Vec<Value> = items.iter().map(|u| user_fields(u, true)).collect();
-    Ok(truncation(more, "Marker", items.last().map(UserRecord::position)).set("Users", wrapped("User", users)).build())
+    Ok(f.set("Users", wrapped("User", users)).build())
 }

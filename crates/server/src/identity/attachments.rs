@@ -1,0 +1,141 @@
+//! Policy attachments to users, groups and roles (ram.md 6.5), indexed both ways.
+
+use super::{now_ms, tables};
+use crate::failure::Result;
+use localyun_core::ApiError;
+use localyun_store::Txn;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    User,
+    Group,
+    Role,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::User => "user",
+            Entity::Group => "group",
+            Entity::Role => "role",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Entity::User => "User",
+            Entity::Group => "Group",
+            Entity::Role => "Role",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Entity::User),
+            "group" => Some(Entity::Group),
+            "role" => Some(Entity::Role),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyType {
+    System,
+    Custom,
+}
+
+impl PolicyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyType::System => "System",
+            PolicyType::Custom => "Custom",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "System" => Some(PolicyType::System),
+            "Custom" => Some(PolicyType::Custom),
+            _ => None,
+        }
+    }
+}
+
+/// Per user, group and role: 10 custom and 20 system policies (ram.md 6.5, corrected from docs).
+fn quota(t: PolicyType) -> usize {
+    match t {
+        PolicyType::Custom => 10,
+        PolicyType::System => 20,
+    }
+}
+
+fn entity_key(account: &str, e: Entity, id: &str, t: PolicyType, name: &str) -> String {
+    format!("{account}/{}/{id}/{}/{name}", e.as_str(), t.as_str())
+}
+
+fn policy_key(account: &str, t: PolicyType, name: &str, e: Entity, id: &str) -> String {
+    format!("{account}/{}/{name}/{}/{id}", t.as_str(), e.as_str())
+}
+
+pub fn attach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyType, name: &str) -> Result<()> {
+    let key = entity_key(account, e, id, t, name);
+    if txn.get(tables::ATTACHMENT, &key)?.is_some() {
+        let message = format!("The {} has already been attached this policy.", e.as_str());
+        return Err(ApiError::new(409, format!("EntityAlreadyExists.{}.Policy", e.code()), message).into());
+    }
+    let same_type = format!("{account}/{}/{id}/{}/", e.as_str(), t.as_str());
+    if txn.scan(tables::ATTACHMENT, &same_type, None, quota(t))?.len() >= quota(t) {
+        let message = format!("The policy count of the {} attached policies beyond the current limits.", e.as_str());
+        return Err(ApiError::new(409, format!("LimitExceeded.{}.Policy", e.code()), message).into());
+    }
+    let at = now_ms().to_string();
+    txn.put(tables::ATTACHMENT, &key, at.as_bytes())?;
+    txn.put(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id), at.as_bytes())?;
+    Ok(())
+}
+
+pub fn detach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyType, name: &str) -> Result<()> {
+    if !txn.delete(tables::ATTACHMENT, &entity_key(account, e, id, t, name))? {
+        let message = format!("The policy is not attached to the {}.", e.as_str());
+        return Err(ApiError::new(404, format!("EntityNotExist.{}.Policy", e.code()), message).into());
+    }
+    txn.delete(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id))?;
+    Ok(())
+}
+
+fn millis(v: &[u8]) -> i64 {
+    String::from_utf8_lossy(v).parse().unwrap_or(0)
+}
+
+/// The policies attached to an entity: (type, name, attach time), oldest first.
+pub fn of_entity(txn: &mut dyn Txn, account: &str, e: Entity, id: &str) -> Result<Vec<(PolicyType, String, i64)>> {
+    let prefix = format!("{account}/{}/{id}/", e.as_str());
+    let mut out: Vec<(PolicyType, String, i64)> = txn
+        .scan(tables::ATTACHMENT, &prefix, None, usize::MAX)?
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let (t, name) = k[prefix.len()..].split_once('/')?;
+            Some((PolicyType::parse(t)?, name.to_string(), millis(&v)))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.2, &a.1).cmp(&(b.2, &b.1)));
+    Ok(out)
+}
+
+/// The entities a policy is attached to: (kind, entity id, attach time).
+pub fn of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &str) -> Result<Vec<(Entity, String, i64)>> {
+    let prefix = format!("{account}/{}/{name}/", t.as_str());
+    Ok(txn
+        .scan(tables::ATTACHMENT_BY_POLICY, &prefix, None, usize::MAX)?
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let (e, id) = k[prefix.len()..].split_once('/')?;
+            Some((Entity::parse(e)?, id.to_string(), millis(&v)))
+        })
+        .collect())
+}
+
+pub fn has_any(txn: &mut dyn Txn, account: &str, e: Entity, id: &str) -> Result<bool> {
+    Ok(!txn.scan(tables::ATTACHMENT, &format!("{account}/{}/{id}/", e.as_str()), None, 1)?.is_empty())
+}

@@ -1,0 +1,237 @@
+//! Permission policies: the account's custom policies with their versions (ram.md 6.4,
+//! policy.md 8) and the read-only system policies every account sees (policy.md 7).
+
+use super::attachments::{self, Entity, PolicyType};
+use super::{load, now_ms, save, scan_all, tables};
+use crate::failure::Result;
+use localyun_core::tags::TagSet;
+use localyun_core::ApiError;
+use localyun_store::Txn;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_CUSTOM_POLICIES: usize = 1500;
+/// Versions per custom policy (policy.md 8).
+pub const MAX_VERSIONS: usize = 5;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    /// `v1`, `v2`, ...: never reused (ram.md 6.4).
+    pub id: String,
+    /// Verbatim as submitted.
+    pub document: String,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyRecord {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub default_version: String,
+    pub next_version: u32,
+    pub versions: Vec<PolicyVersion>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    #[serde(default)]
+    pub tags: TagSet,
+}
+
+impl PolicyRecord {
+    pub fn version(&self, id: &str) -> Option<&PolicyVersion> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    pub fn default(&self) -> Option<&PolicyVersion> {
+        self.version(&self.default_version)
+    }
+}
+
+/// A policy the platform provides (policy.md 7; documents approximate the real ones).
+pub struct SystemPolicy {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub document: &'static str,
+}
+
+/// When the system policies "were created", so listings are stable.
+pub const SYSTEM_POLICY_DATE_MS: i64 = 1_420_070_400_000;
+
+pub static SYSTEM_POLICIES: &[SystemPolicy] = &[
+    SystemPolicy {
+        name: "AdministratorAccess",
+        description: "Provides full access to Alibaba Cloud services and resources.",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    },
+    SystemPolicy {
+        name: "ReadOnlyAccess",
+        description: "Provides read-only access to Alibaba Cloud services and resources.",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["*:Describe*","*:List*","*:Get*","*:BatchGet*","*:Query*","*:BatchQuery*"],"Resource":"*"}]}"#,
+    },
+    SystemPolicy {
+        name: "AliyunRAMFullAccess",
+        description: "Provides full access to Resource Access Management (RAM).",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:*","Resource":"*"}]}"#,
+    },
+    SystemPolicy {
+        name: "AliyunRAMReadOnlyAccess",
+        description: "Provides read-only access to Resource Access Management (RAM).",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["ram:Get*","ram:List*"],"Resource":"*"}]}"#,
+    },
+    SystemPolicy {
+        name: "AliyunLogFullAccess",
+        description: "Provides full access to Simple Log Service.",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"log:*","Resource":"*"}]}"#,
+    },
+    SystemPolicy {
+        name: "AliyunLogReadOnlyAccess",
+        description: "Provides read-only access to Simple Log Service.",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["log:Get*","log:List*"],"Resource":"*"}]}"#,
+    },
+    SystemPolicy {
+        name: "AliyunSTSAssumeRoleAccess",
+        description: "Provides access to call AssumeRole of Security Token Service (STS).",
+        document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
+    },
+];
+
+pub fn system(name: &str) -> Option<&'static SystemPolicy> {
+    SYSTEM_POLICIES.iter().find(|p| p.name == name)
+}
+
+fn key(account: &str, name: &str) -> String {
+    format!("{account}/{}", name.to_ascii_lowercase())
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::new(404, "EntityNotExist.Policy", "The policy does not exist.")
+}
+
+pub fn custom(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<PolicyRecord>> {
+    load(txn, tables::POLICY, &key(account, name))
+}
+
+pub fn require_custom(txn: &mut dyn Txn, account: &str, name: &str) -> Result<PolicyRecord> {
+    custom(txn, account, name)?.ok_or_else(|| not_found().into())
+}
+
+/// A policy of either type, as GetPolicy/Attach* name it: `(PolicyType, PolicyName)`.
+pub enum AnyPolicy {
+    System(&'static SystemPolicy),
+    Custom(PolicyRecord),
+}
+
+impl AnyPolicy {
+    pub fn policy_type(&self) -> PolicyType {
+        match self {
+            AnyPolicy::System(_) => PolicyType::System,
+            AnyPolicy::Custom(_) => PolicyType::Custom,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            AnyPolicy::System(p) => p.name,
+            AnyPolicy::Custom(p) => &p.name,
+        }
+    }
+}
+
+pub fn require(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &str) -> Result<AnyPolicy> {
+    match t {
+        PolicyType::System => system(name).map(AnyPolicy::System).ok_or_else(|| not_found().into()),
+        PolicyType::Custom => require_custom(txn, account, name).map(AnyPolicy::Custom),
+    }
+}
+
+pub fn create(
+    txn: &mut dyn Txn,
+    account: &str,
+    name: &str,
+    description: Option<String>,
+    document: &str,
+    tags: TagSet,
+) -> Result<PolicyRecord> {
+    if custom(txn, account, name)?.is_some() || SYSTEM_POLICIES.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
+        return Err(ApiError::new(409, "EntityAlreadyExists.Policy", "The policy does already EXIST.").into());
+    }
+    if txn.scan(tables::POLICY, &format!("{account}/"), None, MAX_CUSTOM_POLICIES)?.len() >= MAX_CUSTOM_POLICIES {
+        return Err(ApiError::new(409, "LimitExceeded.Policy", "The count of policy beyond the current limits.").into());
+    }
+    let now = now_ms();
+    let p = PolicyRecord {
+        name: name.to_string(),
+        description,
+        default_version: "v1".into(),
+        next_version: 2,
+        versions: vec![PolicyVersion { id: "v1".into(), document: document.to_string(), created_ms: now }],
+        created_ms: now,
+        updated_ms: now,
+        tags,
+    };
+    save(txn, tables::POLICY, &key(account, name), &p)?;
+    Ok(p)
+}
+
+pub fn save_policy(txn: &mut dyn Txn, account: &str, p: &PolicyRecord) -> Result<()> {
+    save(txn, tables::POLICY, &key(account, &p.name), p)
+}
+
+/// Refused while attached, and (without `cascading`) while non-default versions exist.
+pub fn delete(txn: &mut dyn Txn, account: &str, p: &PolicyRecord, cascading: bool) -> Result<()> {
+    if let Some((entity, _, _)) = attachments::of_policy(txn, account, PolicyType::Custom, &p.name)?.first() {
+        let (code, what) = match entity {
+            Entity::User => ("DeleteConflict.Policy.User", "user"),
+            Entity::Group => ("DeleteConflict.Policy.Group", "group"),
+            Entity::Role => ("DeleteConflict.Policy.Role", "role"),
+        };
+        return Err(ApiError::new(409, code, format!("The policy CAN NOT be attached to any {what} while deleting the policy.")).into());
+    }
+    if !cascading && p.versions.len() > 1 {
+        return Err(ApiError::new(
+            409,
+            "DeleteConflict.Policy.Version",
+            "The policy CAN NOT has any non-default version while deleting the policy.",
+        )
+        .into());
+    }
+    txn.delete(tables::POLICY, &key(account, &p.name))?;
+    Ok(())
+}
+
+/// Adds a version; at the limit, `rotate` deletes the oldest non-default version first.
+pub fn add_version(
+    txn: &mut dyn Txn,
+    account: &str,
+    mut p: PolicyRecord,
+    document: &str,
+    set_default: bool,
+    rotate: bool,
+) -> Result<(PolicyRecord, PolicyVersion)> {
+    if p.versions.len() >= MAX_VERSIONS {
+        if !rotate {
+            return Err(ApiError::new(409, "LimitExceeded.Policy.Version", "The count of policy version beyond the current limits.").into());
+        }
+        if let Some(oldest) = p.versions.iter().filter(|v| v.id != p.default_version).min_by_key(|v| v.created_ms).map(|v| v.id.clone()) {
+            p.versions.retain(|v| v.id != oldest);
+        }
+    }
+    let version = PolicyVersion { id: format!("v{}", p.next_version), document: document.to_string(), created_ms: now_ms() };
+    p.next_version += 1;
+    p.versions.push(version.clone());
+    if set_default {
+        p.default_version = version.id.clone();
+    }
+    p.updated_ms = now_ms();
+    save_policy(txn, account, &p)?;
+    Ok((p, version))
+}
+
+pub fn version_not_found() -> ApiError {
+    ApiError::new(404, "EntityNotExist.Policy.Version", "The policy version does not exist.")
+}
+
+pub fn list_custom(txn: &mut dyn Txn, account: &str) -> Result<Vec<PolicyRecord>> {
+    let mut out: Vec<PolicyRecord> = scan_all(txn, tables::POLICY, &format!("{account}/"))?;
+    out.sort_by(|a, b| (a.created_ms, &a.name).cmp(&(b.created_ms, &b.name)));
+    Ok(out)
+}
