@@ -5,7 +5,6 @@
 use clap::{Args, Parser, Subcommand};
 use localyun_core::Secret;
 use localyun_server::identity::accounts::{self, RootCredentials};
-use localyun_server::nonce::NonceCache;
 use localyun_server::state::{AppState, Settings};
 use localyun_store::{SqliteStore, Store};
 use std::net::SocketAddr;
@@ -120,11 +119,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let store: Arc<dyn Store> =
         if args.in_memory { Arc::new(SqliteStore::in_memory().map_err(|e| e.to_string())?) } else { Arc::new(open_store(&args.data_dir)?) };
     accounts::ensure_default(store.as_ref(), &creds).map_err(|e| format!("cannot set up the default account: {e}"))?;
-    let state = Arc::new(AppState {
-        store: store.clone(),
-        nonces: NonceCache::default(),
-        settings: Settings { region: args.region.clone(), ..Settings::default() },
-    });
+    let state = Arc::new(AppState::new(store.clone(), Settings { region: args.region.clone(), ..Settings::default() }));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -133,7 +128,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             store = store.engine(),
             region = %args.region,
             default_account = %creds.account_id,
-            authorization = "not enforced yet: any authenticated principal of an account may call",
+            authorization = "enforced: RAM policies decide every call of a RAM user or role session; the account root may do everything",
             "localyun serving"
         );
         localyun_server::server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())

@@ -10,13 +10,78 @@ pub struct ApiError {
     pub code: Cow<'static, str>,
     pub status: u16,
     pub message: String,
+    /// Set on authorization denials: what was asked and why it was refused.
+    pub denied: Option<Box<AccessDenied>>,
+}
+
+/// The explanation of an access denial (ram.md 4.3 AccessDeniedDetail, and the decoded form of
+/// DecodeDiagnosticMessage): the action, the resource, the principal, implicit or explicit, and
+/// for an explicit deny the policy whose statement matched.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessDenied {
+    pub action: String,
+    pub resource: String,
+    pub account_id: String,
+    /// `SubUser`, `AssumedRoleUser`, `Account`.
+    pub principal_type: String,
+    /// A RAM user's ID, or `<RoleId>:<SessionName>`.
+    pub principal_display_name: String,
+    pub principal_arn: String,
+    pub explicit: bool,
+    /// `AccountLevelIdentityBasedPolicy`, `SessionPolicy` or `AssumeRolePolicy`.
+    pub policy_type: String,
+    pub matched: Option<MatchedPolicy>,
+    /// The request's condition keys and values that took part in the decision.
+    pub conditions: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MatchedPolicy {
+    /// `System`, `Custom` or `SessionPolicy`.
+    pub policy_type: String,
+    pub name: String,
+    pub version: String,
+    /// `RamUser`, `RamGroup`, `RamRole` (empty for a session policy).
+    pub attached_to: String,
+    pub statement: usize,
+}
+
+impl AccessDenied {
+    /// `EncodedDiagnosticMessage`: opaque to clients, decodable by DecodeDiagnosticMessage.
+    pub fn encode(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// One sentence saying why, appended to the error message.
+    pub fn explain(&self) -> String {
+        let why = match &self.matched {
+            Some(m) if self.explicit => format!(
+                "explicitly denied by statement {} of the {} policy {} ({}){}",
+                m.statement + 1,
+                m.policy_type,
+                m.name,
+                m.version,
+                if m.attached_to.is_empty() { String::new() } else { format!(" attached to the {}", m.attached_to) }
+            ),
+            _ if self.policy_type == "SessionPolicy" => "implicitly denied: the session policy allows no such action".to_string(),
+            _ => "implicitly denied: no policy allows it".to_string(),
+        };
+        format!("Action {} on resource {} by {} is {why}.", self.action, self.resource, self.principal_arn)
+    }
 }
 
 type Code = Cow<'static, str>;
 
 impl ApiError {
     pub fn new(status: u16, code: impl Into<Code>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), status, message: message.into() }
+        Self { code: code.into(), status, message: message.into(), denied: None }
     }
 
     // ---- transport and decoding (ram.md 5.1) ----

@@ -17,5 +17,5 @@ pub mod sls;
 pub mod tags;
 pub mod time;
 
-pub use error::ApiError;
+pub use error::{AccessDenied, ApiError, MatchedPolicy};
 pub use secret::Secret;

@@ -1,7 +1,7 @@
 //! The one request pipeline (STYLE: "one request pipeline, written once"):
 //!
 //!   internal routes → API style → read body → decode → route → authenticate →
-//!   (authorize: a later issue) → handle in one store transaction → encode
+//!   authorize → handle (authorization and handler in one store transaction) → encode
 //!
 //! Two wire styles share it: RPC (RAM, IMS; routed by Version and Action) and SLS REST (routed by
 //! method and path, project in the Host). The request's shape, not its Host, tells them apart.
@@ -13,16 +13,17 @@ use crate::failure::Failure;
 use crate::identity::now_ms;
 use crate::rpc::request::{self, Format, RpcRequest};
 use crate::rpc::response::{self, Product};
-use crate::rpc::{self, Call, RpcAction};
+use crate::rpc::{self, Call, RpcAction, RpcService};
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use localyun_core::ApiError;
 use localyun_store::{transact, Mode};
 use serde_json::{Map, Value};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -53,7 +54,7 @@ fn is_sls(parts: &Parts) -> bool {
     parts.headers.keys().any(|k| k.as_str().starts_with("x-log-")) || parts.uri.path() != "/"
 }
 
-pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Response {
+pub async fn handle(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
     let started = Instant::now();
     let request_id = new_request_id();
     let (parts, body) = req.into_parts();
@@ -62,9 +63,9 @@ pub async fn handle(State(state): State<Arc<AppState>>, req: Request) -> Respons
     let (resp, outcome) = if path.starts_with("/_localyun/") {
         (internal(&state, &parts), Outcome::default())
     } else if is_sls(&parts) {
-        serve_sls(state, parts, body).await
+        serve_sls(state, parts, body, peer).await
     } else {
-        serve_rpc(state, parts, body, &request_id).await
+        serve_rpc(state, parts, body, &request_id, peer).await
     };
     tracing::info!(
         target: "localyun::request",
@@ -131,7 +132,7 @@ async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, Api
     }
 }
 
-async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &str) -> (Response, Outcome) {
+async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &str, peer: SocketAddr) -> (Response, Outcome) {
     let mut outcome = Outcome::default();
     let fail = |format: Format, product: Product, e: ApiError, outcome: &mut Outcome| {
         outcome.error_code = Some(e.code.to_string());
@@ -159,7 +160,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
 
     let action_name = action.name;
     let worker_state = state.clone();
-    let result = tokio::task::spawn_blocking(move || execute(&worker_state, action, &req)).await;
+    let result = tokio::task::spawn_blocking(move || execute(&worker_state, service, action, &req, peer)).await;
     let resp = match result {
         Ok(Ok(fields)) => response::success(format, action_name, request_id, fields),
         Ok(Err(failure)) => {
@@ -179,7 +180,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
 /// SLS bodies may be up to 10 MiB (`PostBodyTooLarge`, sls.md 5.1).
 const SLS_MAX_BODY: usize = 10 * 1024 * 1024;
 
-async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body) -> (Response, Outcome) {
+async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketAddr) -> (Response, Outcome) {
     use crate::sls::{self, response as sls_response};
     let request_id = sls_response::new_request_id();
     let mut outcome = Outcome { request_id: Some(request_id.clone()), ..Outcome::default() };
@@ -232,9 +233,18 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body) -> (Response,
             sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some()).map_err(|e| (None, e.into()))?;
         let call =
             sls::SlsCall { caller: &caller, region: &region, host_project: place.project.as_deref(), item, query: &params, body: &bytes };
-        transact(store, action.mode, |txn| (action.handler)(&call, txn))
-            .map(|reply| (action.name, reply))
-            .map_err(|f| (Some(action.name), f))
+        let user_agent = headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
+        let (tags, tag_keys) = sls::request_tags(&bytes);
+        let keys = crate::authz::base_keys(Some(peer.ip()), now_ms(), user_agent, &tags, &tag_keys);
+        let log_action = format!("log:{}", action.name);
+        transact(store, action.mode, |txn| {
+            let targets = crate::services::sls::targets(&call, txn, action)?;
+            crate::authz::authorize(&worker_state.policies, txn, &caller, &log_action, &targets, &keys)?
+                .map_err(crate::authz::sls_denial)?;
+            (action.handler)(&call, txn)
+        })
+        .map(|reply| (action.name, reply))
+        .map_err(|f| (Some(action.name), f))
     })
     .await;
     let resp = match result {
@@ -265,12 +275,45 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body) -> (Response,
     (resp, outcome)
 }
 
-/// Authenticate, then run the handler in its own transaction: a failing handler changes nothing.
-fn execute(state: &AppState, action: &RpcAction, req: &RpcRequest) -> Result<Map<String, Value>, Failure> {
+/// The tags an RPC request carries, for `acs:RequestTag/<key>` and `acs:TagKeys`: IMS repeat
+/// lists (`Tag.N.Key`, `TagKey.N`) and RAM JSON lists (`Tag`, `TagKeys`). Malformed lists are
+/// left to the handler to refuse.
+fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>, Vec<String>) {
+    let mut tags: Vec<(String, String)> =
+        p.key_values("Tag", 50).unwrap_or_default().into_iter().map(|(k, v)| (k.to_string(), v.unwrap_or("").to_string())).collect();
+    if let Ok(json) = crate::services::json_tags(p, "Tag", 50) {
+        tags.extend(json.into_iter().map(|(k, v)| (k, v.unwrap_or_default())));
+    }
+    let mut keys: Vec<String> = p.list("TagKey", 50).unwrap_or_default().into_iter().map(str::to_string).collect();
+    keys.extend(crate::services::json_strings(p, "TagKeys", 50).unwrap_or_default());
+    (tags, keys)
+}
+
+/// Authenticate; then, in one transaction: authorize on the action's resources, run the
+/// handler, and (for RAM/IMS writes) bump the account's identity generation. A failure at any
+/// step changes nothing.
+fn execute(
+    state: &AppState,
+    service: &RpcService,
+    action: &RpcAction,
+    req: &RpcRequest,
+    peer: SocketAddr,
+) -> Result<Map<String, Value>, Failure> {
     let now = now_ms();
     let store = state.store.as_ref();
     let caller = transact(store, Mode::Read, |txn| rpc::auth::authenticate(state, txn, req, now))?;
     let handler = action.handler.ok_or_else(|| ApiError::not_implemented(action.name))?;
     let call = Call { params: &req.params, caller: &caller };
-    transact(store, action.mode, |txn| handler(&call, txn))
+    let ram_action = format!("{}:{}", service.ram_namespace, action.name);
+    let (tags, tag_keys) = rpc_request_tags(&req.params);
+    let keys = crate::authz::base_keys(Some(peer.ip()), now, req.header("user-agent"), &tags, &tag_keys);
+    transact(store, action.mode, |txn| {
+        let targets = (action.resources)(&call, txn)?;
+        crate::authz::authorize(&state.policies, txn, &caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
+        let out = handler(&call, txn)?;
+        if action.mode == Mode::Write && service.ram_namespace == "ram" {
+            crate::authz::bump_generation(txn, &caller.account_id)?;
+        }
+        Ok(out)
+    })
 }

@@ -20,5 +20,12 @@ impl Default for Settings {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub nonces: NonceCache,
+    pub policies: crate::authz::PolicyCache,
     pub settings: Settings,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+        Self { store, nonces: NonceCache::default(), policies: Default::default(), settings }
+    }
 }

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod groups;
 pub mod policies;
 pub mod roles;
+pub mod sts;
 pub mod users;
 
 use crate::failure::{Failure, Result};

@@ -3,7 +3,7 @@
 //! clock, AccessKey, signature, then the nonce.
 
 use super::request::RpcRequest;
-use crate::auth::{active_key, check_clock, check_nonce};
+use crate::auth::{check_clock, check_nonce, credentials, rpc_key_error};
 use crate::caller::Caller;
 use crate::failure::Result;
 use crate::state::AppState;
@@ -49,13 +49,13 @@ fn authenticate_v1(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, now_ms
     let request_ms = parse_request_time(timestamp).ok_or_else(ApiError::timestamp_format)?;
     check_clock(now_ms, request_ms, state.settings.clock_window_ms)?;
 
-    let key = active_key(txn, access_key_id)?;
+    let creds = credentials(txn, access_key_id, p.optional("SecurityToken"), now_ms)?.map_err(rpc_key_error)?;
     let string_to_sign = rpc_v1::string_to_sign(req.method, p.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if !rpc_v1::verify(&key.secret, &string_to_sign, signature) {
+    if !rpc_v1::verify(&creds.secret, &string_to_sign, signature) {
         return Err(ApiError::signature_mismatch(&string_to_sign).into());
     }
-    check_nonce(&state.nonces, &key.id, nonce, now_ms, request_ms, state.settings.clock_window_ms)?;
-    Ok(Caller::from_key(&key))
+    check_nonce(&state.nonces, access_key_id, nonce, now_ms, request_ms, state.settings.clock_window_ms)?;
+    Ok(creds.caller)
 }
 
 fn authenticate_v3(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, authorization: &str, now_ms: i64) -> Result<Caller> {
@@ -66,7 +66,7 @@ fn authenticate_v3(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, author
     let request_ms = parse_request_time(date).ok_or_else(ApiError::timestamp_format)?;
     check_clock(now_ms, request_ms, state.settings.clock_window_ms)?;
 
-    let key = active_key(txn, auth.credential)?;
+    let creds = credentials(txn, auth.credential, req.header("x-acs-security-token"), now_ms)?.map_err(rpc_key_error)?;
     // The signed payload hash must be the body's, or a signed request could carry another body.
     let content_hash = req.header("x-acs-content-sha256").unwrap_or_default();
     if !content_hash.eq_ignore_ascii_case(&sha256_hex(&req.body)) {
@@ -80,9 +80,9 @@ fn authenticate_v3(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, author
     let canonical = rpc_v3::canonical_request(req.method, &req.path, &req.query, &req.headers, &auth.signed_headers, content_hash)
         .map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))?;
     let string_to_sign = rpc_v3::string_to_sign(&canonical);
-    if !rpc_v3::verify(&key.secret, &string_to_sign, auth.signature) {
+    if !rpc_v3::verify(&creds.secret, &string_to_sign, auth.signature) {
         return Err(ApiError::signature_mismatch_v3(&string_to_sign).into());
     }
-    check_nonce(&state.nonces, &key.id, nonce, now_ms, request_ms, state.settings.clock_window_ms)?;
-    Ok(Caller::from_key(&key))
+    check_nonce(&state.nonces, auth.credential, nonce, now_ms, request_ms, state.settings.clock_window_ms)?;
+    Ok(creds.caller)
 }

@@ -31,6 +31,8 @@ pub struct RpcAction {
     /// `None`: the real API has this action and localyun does not implement it yet; it answers
     /// with the "not implemented" error under its real name.
     pub handler: Option<Handler>,
+    /// The resources the action is authorized on (default: `*`, "All Resources").
+    pub resources: crate::authz::arns::Resources,
 }
 
 /// One RPC product version and its action table.
@@ -48,19 +50,27 @@ impl RpcService {
     }
 }
 
-/// Rows of an action table: `"Name" => Read(handler)`, or `"Name" => Write` for an action the
+/// Rows of an action table: `"Name" => Read(handler) on resources`, where `on resources`
+/// (an [`crate::authz::arns`] function) defaults to `*`; or `"Name" => Write` for an action the
 /// real API has and localyun does not implement yet.
 #[macro_export]
 macro_rules! rpc_actions {
-    ($($name:literal => $mode:ident $(($handler:path))?),* $(,)?) => {
-        &[$($crate::rpc::RpcAction { name: $name, mode: localyun_store::Mode::$mode, handler: $crate::rpc_actions!(@h $($handler)?) }),*]
+    ($($name:literal => $mode:ident $(($handler:path))? $(on $res:path)?),* $(,)?) => {
+        &[$($crate::rpc::RpcAction {
+            name: $name,
+            mode: localyun_store::Mode::$mode,
+            handler: $crate::rpc_actions!(@h $($handler)?),
+            resources: $crate::rpc_actions!(@r $($res)?),
+        }),*]
     };
     (@h) => { None };
     (@h $handler:path) => { Some($handler) };
+    (@r) => { $crate::authz::arns::all };
+    (@r $res:path) => { $res };
 }
 
 /// Every RPC service localyun serves.
-pub static SERVICES: &[&RpcService] = &[&crate::services::ram::SERVICE, &crate::services::ims::SERVICE];
+pub static SERVICES: &[&RpcService] = &[&crate::services::ram::SERVICE, &crate::services::ims::SERVICE, &crate::services::sts::SERVICE];
 
 pub fn service(version: &str) -> Option<&'static RpcService> {
     SERVICES.iter().copied().find(|s| s.version == version)

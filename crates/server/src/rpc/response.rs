@@ -33,12 +33,28 @@ pub fn error(format: Format, request_id: &str, product: Product, err: &ApiError)
     body.insert("HostId".into(), product.host.into());
     body.insert("Code".into(), err.code.as_ref().into());
     body.insert("Message".into(), err.message.clone().into());
+    if let Some(d) = &err.denied {
+        body.insert("AccessDeniedDetail".into(), access_denied_detail(d));
+    }
     body.insert(
         "Recommend".into(),
         format!("https://api.aliyun.com/troubleshoot?q={}&product={}&requestId={request_id}", err.code, product.name).into(),
     );
     let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST);
     render(format, status, "Error", body, request_id)
+}
+
+/// The seven documented fields (ram.md 4.3); SLS sends the same object as `accessDeniedDetail`.
+pub fn access_denied_detail(d: &localyun_core::AccessDenied) -> Value {
+    serde_json::json!({
+        "PolicyType": d.policy_type,
+        "AuthPrincipalOwnerId": d.account_id,
+        "AuthPrincipalType": d.principal_type,
+        "AuthPrincipalDisplayName": d.principal_display_name,
+        "NoPermissionType": if d.explicit { "ExplicitDeny" } else { "ImplicitDeny" },
+        "AuthAction": d.action,
+        "EncodedDiagnosticMessage": d.encode(),
+    })
 }
 
 fn render(format: Format, status: StatusCode, root: &str, body: Map<String, Value>, request_id: &str) -> Response {

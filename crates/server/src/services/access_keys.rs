@@ -18,10 +18,11 @@ pub trait KeyOwnerParam {
 }
 
 fn owner<P: KeyOwnerParam>(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Owner> {
-    Ok(match P::named_user(call, txn)? {
-        Some(id) => Owner::User(id),
-        None => call.caller.owner(),
-    })
+    match P::named_user(call, txn)? {
+        Some(id) => Ok(Owner::User(id)),
+        // A role session owns no AccessKey: it must name a user.
+        None => call.caller.owner().ok_or_else(|| localyun_core::ApiError::missing_parameter("UserName").into()),
+    }
 }
 
 pub fn create_access_key<P: KeyOwnerParam>(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {

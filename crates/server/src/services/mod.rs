@@ -5,6 +5,7 @@ pub mod access_keys;
 pub mod ims;
 pub mod ram;
 pub mod sls;
+pub mod sts;
 
 use crate::failure::Result;
 use crate::identity::access_keys::{AccessKeyRecord, KeyStatus};

@@ -2,10 +2,9 @@
 //! `x-log-signaturemethod`) or v4 `SLS4-HMAC-SHA256` (sls.md 3). There is no nonce in SLS; the
 //! clock window is the replay protection (sls.md 3.5).
 
-use crate::auth::DEFAULT_CLOCK_WINDOW_MS;
+use crate::auth::{credentials, KeyProblem, DEFAULT_CLOCK_WINDOW_MS};
 use crate::caller::Caller;
 use crate::failure::Result;
-use crate::identity::access_keys::{self, KeyStatus};
 use localyun_core::sig::{sha256_hex, sls_v1, sls_v4};
 use localyun_core::time::{format_iso8601, parse_compact_time, parse_http_date};
 use localyun_core::{ApiError, Secret};
@@ -36,11 +35,18 @@ fn check_clock(shown: &str, request_ms: i64, now_ms: i64, window_ms: i64) -> Res
     Ok(())
 }
 
-fn key_secret(txn: &mut dyn Txn, access_key_id: &str) -> Result<(Secret, Caller)> {
-    match access_keys::get(txn, access_key_id)? {
-        None => Err(ApiError::sls_access_key_not_found(access_key_id).into()),
-        Some(k) if k.status == KeyStatus::Inactive => Err(ApiError::sls_access_key_disabled(access_key_id).into()),
-        Some(k) => Ok((k.secret.clone(), Caller::from_key(&k))),
+/// The credentials of the request, with SLS's wording of every problem: all `Unauthorized`
+/// 401 (sls.md 3.4, 5.1).
+fn key_secret(txn: &mut dyn Txn, req: &Signed<'_>, access_key_id: &str, now_ms: i64) -> Result<(Secret, Caller)> {
+    let token = req.header("x-acs-security-token");
+    match credentials(txn, access_key_id, token, now_ms)? {
+        Ok(c) => Ok((c.secret, c.caller)),
+        Err(KeyProblem::NotFound) => Err(ApiError::sls_access_key_not_found(access_key_id).into()),
+        Err(KeyProblem::Inactive) => Err(ApiError::sls_access_key_disabled(access_key_id).into()),
+        Err(KeyProblem::Expired) => Err(ApiError::sls_unauthorized("The security token you provided has expired.").into()),
+        Err(KeyProblem::MissingToken | KeyProblem::InvalidToken) => {
+            Err(ApiError::sls_unauthorized("The security token you provided is invalid.").into())
+        }
     }
 }
 
@@ -66,7 +72,7 @@ fn authenticate_v1(txn: &mut dyn Txn, req: &Signed<'_>, authorization: &str, now
     let method_header = req.header("x-log-signaturemethod");
     let hash =
         sls_v1::Hash::from_header(method_header).ok_or_else(|| ApiError::sls_invalid_signature_method(method_header.unwrap_or("")))?;
-    let (secret, caller) = key_secret(txn, access_key_id)?;
+    let (secret, caller) = key_secret(txn, req, access_key_id, now_ms)?;
     // Content-MD5 is upper-case hex of the body (sls.md 3.2); an empty header is no header.
     if let Some(md5) = req.header("content-md5").filter(|v| !v.is_empty()) {
         let actual = Md5::digest(req.body);
@@ -87,7 +93,7 @@ fn authenticate_v4(txn: &mut dyn Txn, req: &Signed<'_>, authorization: &str, now
     let log_date = req.header("x-log-date").ok_or_else(ApiError::sls_missing_date)?;
     let request_ms = parse_compact_time(log_date).ok_or_else(|| ApiError::sls_invalid_request_time(log_date))?;
     check_clock(log_date, request_ms, now_ms, DEFAULT_CLOCK_WINDOW_MS)?;
-    let (secret, caller) = key_secret(txn, auth.access_key_id)?;
+    let (secret, caller) = key_secret(txn, req, auth.access_key_id, now_ms)?;
     // The credential scope must be the request's own day and region (sls.md 3.3 steps 1 and 8).
     if !log_date.starts_with(auth.date) || auth.region != req.region {
         return Err(ApiError::sls_signature_not_match(auth.signature).into());

@@ -46,6 +46,27 @@ impl SlsCall<'_> {
     }
 }
 
+/// The tags an SLS request carries, for `acs:RequestTag/<key>` and `acs:TagKeys`: TagResources
+/// sends `{"key","value"}` objects, UntagResources bare keys.
+pub fn request_tags(body: &[u8]) -> (Vec<(String, String)>, Vec<String>) {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else { return (Vec::new(), Vec::new()) };
+    let Some(Value::Array(items)) = map.get("tags") else { return (Vec::new(), Vec::new()) };
+    let mut tags = Vec::new();
+    let mut keys = Vec::new();
+    for item in items {
+        match item {
+            Value::String(k) => keys.push(k.clone()),
+            Value::Object(o) => {
+                if let Some(k) = o.get("key").and_then(Value::as_str) {
+                    tags.push((k.to_string(), o.get("value").and_then(Value::as_str).unwrap_or("").to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    (tags, keys)
+}
+
 pub enum Reply {
     /// 200 with an empty body (create, update, delete, tag, untag).
     Empty,

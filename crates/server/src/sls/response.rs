@@ -36,7 +36,10 @@ pub fn success(request_id: &str, reply: Reply) -> Response {
 }
 
 pub fn error(request_id: &str, err: &ApiError) -> Response {
-    let body = serde_json::json!({"errorCode": err.code, "errorMessage": err.message, "requestId": request_id});
+    let mut body = serde_json::json!({"errorCode": err.code, "errorMessage": err.message, "requestId": request_id});
+    if let Some(d) = &err.denied {
+        body["accessDeniedDetail"] = crate::rpc::response::access_denied_detail(d);
+    }
     finish(StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), body.to_string(), request_id)
 }
 

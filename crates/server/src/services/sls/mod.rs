@@ -5,6 +5,9 @@ mod body;
 mod projects;
 mod resources;
 mod tags;
+mod targets;
+
+pub use targets::targets;
 
 use crate::sls::HostProject::{Absent, Any, Required};
 use crate::sls::Route::{Collection, Item, Root, Tag, Tags, Untag};
