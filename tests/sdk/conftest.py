@@ -78,3 +78,42 @@ def spawn_server(tmp_path):
     yield spawn
     for h in started:
         h.stop(signal.SIGTERM, grace=5.0)
+
+
+@pytest.fixture
+def other_account(server) -> Account:
+    """A second fresh account on the session server (isolation tests)."""
+    return create_account(server.data_dir, server.port)
+
+
+def _port80_free() -> str:
+    """'' when 127.0.0.1:80 can be bound, else the reason it cannot."""
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", 80))
+        return ""
+    except OSError as e:
+        return f"cannot bind 127.0.0.1:80 ({e}); sls.md 8.1 option A needs a server on port 80"
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="session")
+def sls_port80(tmp_path_factory) -> ServerHandle:
+    """A dedicated localyun on 127.0.0.1:80 for LogClient("127.0.0.1", ...) (sls.md 8.1 option A).
+
+    Skips with the reason when port 80 cannot be bound; stopped by PID at the end of the session.
+    """
+    _require_binary()
+    reason = _port80_free()
+    if reason:
+        pytest.skip(reason)
+    base = tmp_path_factory.mktemp("localyun-port80")
+    data_dir = base / "data"
+    data_dir.mkdir()
+    handle = start_server(str(data_dir), base / "logs", port=80)
+    yield handle
+    handle.stop(signal.SIGTERM, grace=5.0)

@@ -127,6 +127,15 @@ class Account:
 
         return Signer(self.port, ak or self.ak, secret or self.secret)
 
+    # SLS: SDK clients (see SlsApi) and the hand signer for SLS requests.
+    def sls(self, flavour: str = "tea_v1", monkeypatch=None, ak: str = None, secret: str = None, **kw) -> "SlsApi":
+        return SlsApi(flavour, self.port, ak or self.ak, secret or self.secret, monkeypatch=monkeypatch, **kw)
+
+    def sls_signer(self, ak: str = None, secret: str = None, region: str = None):
+        from signer import SLS_DEFAULT_REGION, SlsSigner
+
+        return SlsSigner(self.port, ak or self.ak, secret or self.secret, region or SLS_DEFAULT_REGION)
+
 
 @dataclass
 class ServerHandle:
@@ -453,3 +462,473 @@ def user_tags(ims: Api, user_id: str) -> Dict[str, str]:
         if not body.get("IsTruncated") or not token:
             return out
     raise AssertionError("ListTagResources never stopped paging")
+
+
+# ============================================================================================
+# SLS (sls.md): LogClient (aliyun-log-python-sdk) and Tea (alibabacloud-sls20201230) clients,
+# one call style for both (`SlsApi`), and checks of the SLS response conventions.
+# ============================================================================================
+
+SLS_REGION = "cn-hangzhou"
+SLS_REQUEST_ID = re.compile(r"^[0-9A-F]{24}$")
+SLS_TIMEOUT_S = 15
+SLS_FLAVOURS = ("lc_v1", "lc_v4", "tea_v1", "tea_v4")
+
+
+def sls_name(prefix: str = "p") -> str:
+    """A fresh project name (project names are unique per region across accounts)."""
+    return f"{prefix}-{secrets.token_hex(5)}"
+
+
+def enable_sls_proxy_env(monkeypatch, port: int) -> None:
+    """sls.md 8.1 option C: HTTP_PROXY=http://127.0.0.1:PORT, and no NO_PROXY entry for 127.0.0.1
+    (requests would match it as a suffix of `<project>.127.0.0.1` and bypass the proxy)."""
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    for var in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(var, f"http://127.0.0.1:{port}")
+    for var in ("NO_PROXY", "no_proxy"):
+        assert "127.0.0.1" not in os.environ.get(var, "")
+
+
+def sls_logclient(endpoint: str, ak: str, secret: str, v4: bool = False, region: str = SLS_REGION,
+                  token: Optional[str] = None):
+    """aliyun.log.LogClient as a user writes it. For `127.0.0.1:PORT` the caller must have set the
+    proxy variables (enable_sls_proxy_env); for the bare `127.0.0.1` a server must listen on port 80."""
+    from aliyun.log import LogClient
+
+    if v4:
+        c = LogClient(endpoint, ak, secret, securityToken=token, auth_version="v4", region=region)
+    else:
+        c = LogClient(endpoint, ak, secret, securityToken=token)
+    c.timeout = SLS_TIMEOUT_S
+    return c
+
+
+def sls_tea(port: Optional[int], ak: str, secret: str, v4: bool = False, endpoint: Optional[str] = None,
+            region: Optional[str] = SLS_REGION, proxy: bool = True, token: Optional[str] = None):
+    """alibabacloud_sls20201230 Client as in sls.md 8.2: http, endpoint 127.0.0.1:PORT (or `endpoint`),
+    region_id, and http_proxy pointing at localyun itself (needed for project-scoped calls)."""
+    from alibabacloud_sls20201230.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    cfg = Config(access_key_id=ak, access_key_secret=secret, endpoint=endpoint or f"127.0.0.1:{port}",
+                 protocol="http", read_timeout=SDK_READ_TIMEOUT_MS, connect_timeout=SDK_CONNECT_TIMEOUT_MS)
+    if region:
+        cfg.region_id = region
+    if proxy:
+        cfg.http_proxy = f"http://127.0.0.1:{port}"
+    if token:
+        cfg.security_token = token
+    if v4:
+        cfg.signature_version = "v4"
+    return Client(cfg)
+
+
+class SlsError(Exception):
+    """An SLS error answer, whichever SDK received it."""
+
+    def __init__(self, status: Optional[int], code: Optional[str], message: Optional[str], request_id: Optional[str]):
+        super().__init__(f"{status} {code}: {message} (request {request_id})")
+        self.status, self.code, self.message, self.request_id = status, code, message, request_id
+
+
+def _sls_call(fn: Callable[[], Any]) -> Any:
+    from aliyun.log.logexception import LogException
+    from Tea.exceptions import TeaException
+
+    try:
+        return fn()
+    except LogException as e:
+        if e.get_error_code() == "LogRequestError" and not e.get_request_id():
+            raise  # nothing came back from the server (connection, name resolution...)
+        raise SlsError(e.get_resp_status(), e.get_error_code(), e.get_error_message(), e.get_request_id()) from None
+    except TeaException as e:
+        data = e.data if isinstance(e.data, dict) else {}
+        if e.code is None and not data:
+            raise
+        raise SlsError(data.get("httpCode") or data.get("statusCode"), e.code, e.message, data.get("requestId")) from None
+
+
+def expect_sls_error(fn: Callable[[], Any], status: Optional[int] = None, code: Optional[str] = None,
+                     message: Optional[str] = None) -> SlsError:
+    """Runs fn (an SlsApi call), which must fail with this status/code; checks the request id."""
+    try:
+        result = fn()
+    except SlsError as e:
+        err = e
+    else:
+        raise AssertionError(f"expected an error ({status} {code}), got success: {result!r}")
+    if status is not None:
+        assert err.status == status, f"expected HTTP {status} {code}, got {err.status} {err.code}: {err.message}"
+    if code is not None:
+        assert err.code == code, f"expected code {code}, got {err.status} {err.code}: {err.message}"
+    if message is not None:
+        assert err.message == message, f"expected message {message!r}, got {err.message!r}"
+    assert err.request_id and SLS_REQUEST_ID.match(err.request_id), f"bad x-log-requestid {err.request_id!r}"
+    return err
+
+
+def _tags_list(tags: Any) -> List[tuple]:
+    if isinstance(tags, dict):
+        return list(tags.items())
+    return [tuple(t) for t in tags]
+
+
+class SlsApi:
+    """One way of calling SLS: flavour lc_v1 / lc_v4 (LogClient through the proxy variable, or on
+    port 80 with `endpoint="127.0.0.1"`), tea_v1 / tea_v4 (Tea with http_proxy).
+
+    Every method returns plain data (wire field names) and raises SlsError on an error answer.
+    `last_headers` holds the headers of the last successful answer (lower-cased names).
+    """
+
+    def __init__(self, flavour: str, port: int, ak: str, secret: str, *, monkeypatch=None,
+                 endpoint: Optional[str] = None, region: str = SLS_REGION, token: Optional[str] = None,
+                 tea_proxy: bool = True):
+        self.flavour, self.port, self.ak, self.secret = flavour, port, ak, secret
+        self.region = region
+        self.last_headers: Dict[str, str] = {}
+        v4 = flavour.endswith("v4")
+        if flavour.startswith("lc"):
+            self.kind = "lc"
+            ep = endpoint or f"127.0.0.1:{port}"
+            if ep != "127.0.0.1":
+                assert monkeypatch is not None, "LogClient on 127.0.0.1:PORT or a real name needs the proxy variables"
+                enable_sls_proxy_env(monkeypatch, port)
+            self.client = sls_logclient(ep, ak, secret, v4=v4, region=region, token=token)
+        else:
+            from alibabacloud_sls20201230 import models
+
+            self.kind = "tea"
+            self.models = models
+            self.client = sls_tea(port, ak, secret, v4=v4, endpoint=endpoint, region=region, token=token,
+                                  proxy=tea_proxy)
+
+    def __repr__(self) -> str:
+        return f"SlsApi({self.flavour})"
+
+    # ------------------------------------------------------------------ plumbing
+    def _lc(self, fn: Callable[[], Any]) -> Any:
+        resp = _sls_call(fn)
+        if hasattr(resp, "headers"):
+            self.last_headers = {k.lower(): v for k, v in resp.headers.items()}
+        return resp
+
+    def _tea(self, fn: Callable[[], Any]) -> Any:
+        resp = _sls_call(fn)
+        assert resp.status_code == 200, resp.status_code
+        self.last_headers = {k.lower(): v for k, v in (resp.headers or {}).items()}
+        return resp
+
+    @staticmethod
+    def _tea_body(resp) -> Any:
+        return resp.body.to_map() if resp.body is not None else None
+
+    def _m(self, name: str, data: Dict[str, Any]):
+        return getattr(self.models, name)().from_map({k: v for k, v in data.items() if v is not None})
+
+    # ------------------------------------------------------------------ projects
+    def create_project(self, name: str, description: str = "") -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.create_project(name, description))
+        else:
+            self._tea(lambda: self.client.create_project(
+                self._m("CreateProjectRequest", {"projectName": name, "description": description})))
+
+    def get_project(self, name: str) -> Dict[str, Any]:
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.get_project(name))
+            assert r.get_projectname() == r.body["projectName"]
+            return r.body
+        return self._tea_body(self._tea(lambda: self.client.get_project(name, self.models.GetProjectRequest())))
+
+    def update_project(self, name: str, description: str) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.update_project(name, description))
+        else:
+            self._tea(lambda: self.client.update_project(name, self._m("UpdateProjectRequest", {"description": description})))
+
+    def delete_project(self, name: str) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.delete_project(name))
+        else:
+            self._tea(lambda: self.client.delete_project(name, self.models.DeleteProjectRequest()))
+
+    def list_projects(self, offset: int = 0, size: int = 100, name: Optional[str] = None) -> Dict[str, Any]:
+        """{"count", "total", "names", "projects"}"""
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.list_project(offset=offset, size=size, project_name_pattern=name))
+            body = {"count": r.get_count(), "total": r.get_total(), "projects": r.get_projects()}
+        else:
+            body = self._tea_body(self._tea(lambda: self.client.list_project(
+                self._m("ListProjectRequest", {"offset": offset, "size": size, "projectName": name}))))
+        body["names"] = [p["projectName"] for p in body.get("projects") or []]
+        return body
+
+    # ------------------------------------------------------------------ logstores
+    def create_logstore(self, project: str, name: str, ttl: int = 7, shard_count: int = 2, **extra) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.create_logstore(project, name, ttl=ttl, shard_count=shard_count, **extra))
+        else:
+            req = {"logstoreName": name, "ttl": ttl, "shardCount": shard_count}
+            req.update(extra)
+            self._tea(lambda: self.client.create_log_store(project, self._m("CreateLogStoreRequest", req)))
+
+    def get_logstore(self, project: str, name: str) -> Dict[str, Any]:
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.get_logstore(project, name))
+            assert r.get_ttl() == r.body["ttl"] and r.get_shard_count() == r.body["shardCount"]
+            return r.body
+        return self._tea_body(self._tea(lambda: self.client.get_log_store(project, name)))
+
+    def update_logstore(self, project: str, name: str, ttl: int, shard_count: Optional[int] = None) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.update_logstore(project, name, ttl=ttl))
+        else:
+            sc = shard_count if shard_count is not None else self.get_logstore(project, name)["shardCount"]
+            self._tea(lambda: self.client.update_log_store(project, name, self._m(
+                "UpdateLogStoreRequest", {"logstoreName": name, "ttl": ttl, "shardCount": sc})))
+
+    def delete_logstore(self, project: str, name: str) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.delete_logstore(project, name))
+        else:
+            self._tea(lambda: self.client.delete_log_store(project, name))
+
+    def list_logstores(self, project: str, offset: int = 0, size: int = 100, name: Optional[str] = None) -> Dict[str, Any]:
+        """{"count", "total", "names"}"""
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.list_logstore(project, logstore_name_pattern=name, offset=offset, size=size))
+            return {"count": r.get_count(), "total": r.get_total(), "names": r.get_logstores()}
+        b = self._tea_body(self._tea(lambda: self.client.list_log_stores(
+            project, self._m("ListLogStoresRequest", {"offset": offset, "size": size, "logstoreName": name}))))
+        return {"count": b.get("count"), "total": b.get("total"), "names": b.get("logstores")}
+
+    # ------------------------------------------------------------------ dashboards
+    def create_dashboard(self, project: str, name: str, display_name: str, description: str = "") -> None:
+        detail = {"dashboardName": name, "displayName": display_name, "description": description, "charts": []}
+        if self.kind == "lc":
+            self._lc(lambda: self.client.create_dashboard(project, detail))
+        else:
+            self._tea(lambda: self.client.create_dashboard(project, self.models.CreateDashboardRequest(
+                body=self._m("Dashboard", detail))))
+
+    def get_dashboard(self, project: str, name: str) -> Dict[str, Any]:
+        if self.kind == "lc":
+            return self._lc(lambda: self.client.get_dashboard(project, name)).get_entity()
+        return self._tea_body(self._tea(lambda: self.client.get_dashboard(project, name)))
+
+    def update_dashboard(self, project: str, name: str, display_name: str, description: str = "") -> None:
+        detail = {"dashboardName": name, "displayName": display_name, "description": description, "charts": []}
+        if self.kind == "lc":
+            self._lc(lambda: self.client.update_dashboard(project, detail))
+        else:
+            self._tea(lambda: self.client.update_dashboard(project, name, self._m("UpdateDashboardRequest", detail)))
+
+    def delete_dashboard(self, project: str, name: str) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.delete_dashboard(project, name))
+        else:
+            self._tea(lambda: self.client.delete_dashboard(project, name))
+
+    def list_dashboards(self, project: str, offset: int = 0, size: int = 100, name: Optional[str] = None) -> Dict[str, Any]:
+        """{"count", "total", "names"} (LogClient: no name filter; Tea: no count/total in its model)."""
+        if self.kind == "lc":
+            assert name is None, "LogClient.list_dashboard has no name filter"
+            r = self._lc(lambda: self.client.list_dashboard(project, offset=offset, size=size))
+            return {"count": r.count, "total": r._total, "names": r.get_entities()}
+        b = self._tea_body(self._tea(lambda: self.client.list_dashboard(
+            project, self._m("ListDashboardRequest", {"offset": offset, "size": size, "dashboardName": name}))))
+        return {"count": None, "total": None, "names": b.get("dashboards"), "items": b.get("dashboardItems")}
+
+    # ------------------------------------------------------------------ machine groups
+    def _group(self, name: str, ips: List[str], topic: Optional[str]) -> Dict[str, Any]:
+        g = {"groupName": name, "machineIdentifyType": "ip", "machineList": list(ips)}
+        if topic is not None:
+            g["groupAttribute"] = {"groupTopic": topic}
+        return g
+
+    def create_machine_group(self, project: str, name: str, ips: List[str], topic: Optional[str] = None) -> None:
+        if self.kind == "lc":
+            from aliyun.log import MachineGroupDetail
+
+            d = MachineGroupDetail(name, "ip", list(ips), "", {"groupTopic": topic} if topic is not None else {})
+            self._lc(lambda: self.client.create_machine_group(project, d))
+        else:
+            self._tea(lambda: self.client.create_machine_group(project, self._m(
+                "CreateMachineGroupRequest", self._group(name, ips, topic))))
+
+    def get_machine_group(self, project: str, name: str) -> Dict[str, Any]:
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.get_machine_group(project, name))
+            g = r.get_machine_group()
+            assert (g.group_name, g.machine_list) == (r.body["groupName"], r.body["machineList"])
+            return r.body
+        return self._tea_body(self._tea(lambda: self.client.get_machine_group(project, name)))
+
+    def update_machine_group(self, project: str, name: str, ips: List[str], topic: Optional[str] = None) -> None:
+        if self.kind == "lc":
+            from aliyun.log import MachineGroupDetail
+
+            d = MachineGroupDetail(name, "ip", list(ips), "", {"groupTopic": topic} if topic is not None else {})
+            self._lc(lambda: self.client.update_machine_group(project, d))
+        else:
+            self._tea(lambda: self.client.update_machine_group(project, name, self._m(
+                "UpdateMachineGroupRequest", self._group(name, ips, topic))))
+
+    def delete_machine_group(self, project: str, name: str) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.delete_machine_group(project, name))
+        else:
+            self._tea(lambda: self.client.delete_machine_group(project, name))
+
+    def list_machine_groups(self, project: str, offset: int = 0, size: int = 100, name: Optional[str] = None) -> Dict[str, Any]:
+        if self.kind == "lc":
+            assert name is None, "LogClient.list_machine_group has no name filter"
+            r = self._lc(lambda: self.client.list_machine_group(project, offset=offset, size=size))
+            return {"count": r.count, "total": r._total, "names": r.get_machine_group()}
+        b = self._tea_body(self._tea(lambda: self.client.list_machine_group(
+            project, self._m("ListMachineGroupRequest", {"offset": offset, "size": size, "groupName": name}))))
+        return {"count": b.get("count"), "total": b.get("total"), "names": b.get("machinegroups")}
+
+    # ------------------------------------------------------------------ Logtail configs
+    @staticmethod
+    def config_body(name: str, logstore: str, log_path: str = "/var/log", pattern: str = "*.log") -> Dict[str, Any]:
+        return {"configName": name, "inputType": "file",
+                "inputDetail": {"logType": "common_reg_log", "logPath": log_path, "filePattern": pattern,
+                                "localStorage": True, "regex": "(.*)", "key": ["content"], "timeFormat": "",
+                                "topicFormat": "none"},
+                "outputType": "LogService", "outputDetail": {"logstoreName": logstore}}
+
+    def create_config(self, project: str, name: str, logstore: str, log_path: str = "/var/log") -> None:
+        if self.kind == "lc":
+            from aliyun.log import SimpleFileConfigDetail
+
+            d = SimpleFileConfigDetail(logstore, name, log_path, "*.log")
+            self._lc(lambda: self.client.create_logtail_config(project, d))
+        else:
+            self._tea(lambda: self.client.create_config(project, self.models.CreateConfigRequest(
+                body=self._m("LogtailConfig", self.config_body(name, logstore, log_path)))))
+
+    def get_config(self, project: str, name: str) -> Dict[str, Any]:
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.get_logtail_config(project, name))
+            assert r.logtail_config.config_name == name and r.logtail_config.logstore_name == r.body["outputDetail"]["logstoreName"]
+            return r.body
+        return self._tea_body(self._tea(lambda: self.client.get_config(project, name)))
+
+    def update_config(self, project: str, name: str, logstore: str, log_path: str) -> None:
+        if self.kind == "lc":
+            from aliyun.log import SimpleFileConfigDetail
+
+            d = SimpleFileConfigDetail(logstore, name, log_path, "*.log")
+            self._lc(lambda: self.client.update_logtail_config(project, d))
+        else:
+            self._tea(lambda: self.client.update_config(project, name, self.models.UpdateConfigRequest(
+                body=self._m("LogtailConfig", self.config_body(name, logstore, log_path)))))
+
+    def delete_config(self, project: str, name: str) -> None:
+        if self.kind == "lc":
+            self._lc(lambda: self.client.delete_logtail_config(project, name))
+        else:
+            self._tea(lambda: self.client.delete_config(project, name))
+
+    def list_configs(self, project: str, offset: int = 0, size: int = 100, name: Optional[str] = None,
+                     logstore: Optional[str] = None) -> Dict[str, Any]:
+        if self.kind == "lc":
+            r = self._lc(lambda: self.client.list_logtail_config(project, logstore=logstore, config=name,
+                                                                  offset=offset, size=size))
+            return {"count": r.get_count(), "total": r.get_total(), "names": r.get_configs()}
+        b = self._tea_body(self._tea(lambda: self.client.list_config(project, self._m(
+            "ListConfigRequest", {"offset": offset, "size": size, "configName": name, "logstoreName": logstore}))))
+        return {"count": b.get("count"), "total": b.get("total"), "names": b.get("configs")}
+
+    # ------------------------------------------------------------------ tags
+    def tag(self, rtype: str, rid: str, tags: Any) -> None:
+        pairs = _tags_list(tags)
+        if self.kind == "lc":
+            kw = dict(pairs)
+            assert len(kw) == len(pairs), "LogClient cannot send duplicate keys"
+            self._lc(lambda: self.client.tag_resources(rtype, rid, **kw))
+        else:
+            self._tea(lambda: self.client.tag_resources(self._m("TagResourcesRequest", {
+                "resourceType": rtype, "resourceId": [rid], "tags": [{"key": k, "value": v} for k, v in pairs]})))
+
+    def untag(self, rtype: str, rid: str, keys: List[str] = (), all: Optional[bool] = None) -> None:
+        if self.kind == "lc":
+            assert all is None, "LogClient cannot send `all`"
+            self._lc(lambda: self.client.untag_resources(rtype, rid, *keys))
+        else:
+            self._tea(lambda: self.client.untag_resources(self._m("UntagResourcesRequest", {
+                "resourceType": rtype, "resourceId": [rid], "tags": list(keys), "all": all})))
+
+    def list_tags(self, rtype: str, rid: Optional[str] = None, tags: Any = None) -> List[Dict[str, str]]:
+        """Every row of ListTagResources (LogClient follows nextToken; Tea reads one page)."""
+        pairs = _tags_list(tags or [])
+        rows: List[Dict[str, str]] = []
+        if self.kind == "lc":
+            pages = self._lc(lambda: list(self.client.list_tag_resources(rtype, rid, **dict(pairs))))
+            for page in pages:
+                assert isinstance(page.next_token, str)
+                rows += [{"resourceType": t.get_resource_type(), "resourceId": t.get_resource_id(),
+                          "tagKey": t.get_tag_key(), "tagValue": t.get_tag_value()} for t in page.get_tags()]
+                self.last_headers = {k.lower(): v for k, v in page.headers.items()}
+            self.last_pages = pages
+            return rows
+        req = {"resourceType": rtype}
+        if rid is not None:
+            req["resourceId"] = [rid]
+        if pairs:
+            req["tags"] = [{"key": k, "value": v} for k, v in pairs]
+        b = self._tea_body(self._tea(lambda: self.client.list_tag_resources(self._m("ListTagResourcesRequest", req))))
+        assert b.get("nextToken") == "", f"Tea cannot follow nextToken; unexpected {b.get('nextToken')!r}"
+        return b.get("tagResources") or []
+
+    def tags_of(self, rtype: str, rid: str) -> Dict[str, str]:
+        out: Dict[str, str] = {}
+        for row in self.list_tags(rtype, rid):
+            assert row["resourceId"] == rid, row
+            assert row["tagKey"] not in out, f"duplicate key row {row}"
+            out[row["tagKey"]] = row["tagValue"]
+        return out
+
+
+def assert_sls_headers(headers: Dict[str, str]) -> None:
+    """Headers every SLS answer carries (sls.md 4.1 and the seed)."""
+    h = {k.lower(): v for k, v in headers.items()}
+    assert SLS_REQUEST_ID.match(h.get("x-log-requestid", "")), f"x-log-requestid: {h.get('x-log-requestid')!r}"
+    assert h.get("server") == "nginx", f"Server: {h.get('server')!r}"
+    assert h.get("content-type", "").split(";")[0].strip() == "application/json", f"Content-Type: {h.get('content-type')!r}"
+    assert h.get("date", "").endswith(" GMT"), f"Date: {h.get('date')!r}"
+    assert h.get("connection") in ("keep-alive", "close"), f"Connection: {h.get('connection')!r}"
+
+
+def assert_sls_empty_ok(reply) -> None:
+    """A hand-signed request that must succeed with the empty 200 body of writes and tag calls."""
+    assert reply.status == 200, f"expected 200, got {reply.status}: {reply.text[:500]}"
+    assert reply.body == b"", reply.text[:300]
+    assert reply.headers.get("content-length") == "0", reply.headers
+    assert_sls_headers(reply.headers)
+
+
+def assert_sls_json_ok(reply) -> Any:
+    assert reply.status == 200, f"expected 200, got {reply.status}: {reply.text[:500]}"
+    assert_sls_headers(reply.headers)
+    assert reply.headers.get("content-length") == str(len(reply.body)), reply.headers
+    return reply.json()
+
+
+def assert_sls_error(reply, status: int, code: str, message: Optional[str] = None) -> Dict[str, Any]:
+    """An SLS error: exact status, JSON {errorCode, errorMessage, requestId}, and the usual headers."""
+    assert reply.status == status, f"expected {status} {code}, got {reply.status}: {reply.text[:500]}"
+    assert_sls_headers(reply.headers)
+    body = reply.json()
+    assert isinstance(body, dict), reply.text
+    assert {"errorCode", "errorMessage", "requestId"} <= set(body), f"error body lacks fields: {body}"
+    assert body["errorCode"] == code, f"expected {code}, got {body}"
+    assert isinstance(body["errorMessage"], str) and body["errorMessage"], body
+    assert body["requestId"] == reply.headers.get("x-log-requestid"), (body, reply.headers.get("x-log-requestid"))
+    if message is not None:
+        assert body["errorMessage"] == message, body
+    return body

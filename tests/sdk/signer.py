@@ -1,4 +1,5 @@
-"""A small hand-signing RPC client for negative tests (ram.md 3.1-3.3).
+"""A small hand-signing client for negative tests: RPC (ram.md 3.1-3.3) and, at the end, SLS
+(`SlsSigner`, sls.md 3: v1 HMAC-SHA1/SHA256 and v4).
 
 V1 = HMAC-SHA1 with SignatureVersion 1.0 (parameters in the query, or everything in a form body),
 V3 = ACS3-HMAC-SHA256 (Authorization header). Every knob exists to break one thing on purpose:
@@ -18,7 +19,7 @@ import select
 import socket
 import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
 Params = Union[Dict[str, Any], Sequence[Tuple[str, Any]]]
@@ -246,5 +247,212 @@ class Signer:
         path = "/" + ("?" + encode_pairs(pairs) if pairs else "")
         headers.pop("host")
         reply = send(self.port, method, path, headers, body, timeout=timeout)
+        reply.string_to_sign = sts
+        return reply
+
+
+# ================================================================================================
+# SLS (sls.md section 3): "v1" = `LOG ak:sig` (HMAC-SHA1 or HMAC-SHA256, chosen by
+# x-log-signaturemethod), "v4" = SLS4-HMAC-SHA256 with a date/region scoped key.
+# ================================================================================================
+
+SLS_V4_ALGORITHM = "SLS4-HMAC-SHA256"
+SLS_DEFAULT_REGION = "cn-hangzhou"
+
+
+def _lower(headers: Dict[str, str]) -> Dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def sls_rfc1123(t: Optional[dt.datetime] = None, offset_seconds: float = 0) -> str:
+    t = (t or dt.datetime.now(dt.timezone.utc)) + dt.timedelta(seconds=offset_seconds)
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return f"{days[t.weekday()]}, {t.day:02d} {months[t.month - 1]} {t.year} {t:%H:%M:%S} GMT"
+
+
+def sls_v4_date(t: Optional[dt.datetime] = None, offset_seconds: float = 0) -> str:
+    t = (t or dt.datetime.now(dt.timezone.utc)) + dt.timedelta(seconds=offset_seconds)
+    return t.strftime("%Y%m%dT%H%M%SZ")
+
+
+def sls_md5_upper(body: bytes) -> str:
+    return hashlib.md5(body).hexdigest().upper()
+
+
+def sls_v1_canonical_headers(headers: Dict[str, str]) -> str:
+    """x-log-* and x-acs-* headers except x-log-date and x-log-meta-*, lower-cased and sorted."""
+    h = _lower(headers)
+    names = sorted(n for n in h if (n.startswith("x-log-") or n.startswith("x-acs-"))
+                   and n != "x-log-date" and not n.startswith("x-log-meta-"))
+    return "".join(f"{n}:{h[n].strip()}\n" for n in names)
+
+
+def sls_v1_canonical_resource(path: str, query: Iterable[Tuple[str, str]]) -> str:
+    pairs = sorted(query, key=lambda kv: kv[0])
+    if not pairs:
+        return path
+    return path + "?" + "&".join(f"{k}={v}" for k, v in pairs)
+
+
+def sls_v1_string_to_sign(method: str, path: str, query: Iterable[Tuple[str, str]], headers: Dict[str, str]) -> str:
+    h = _lower(headers)
+    return "\n".join([method.upper(), h.get("content-md5", ""), h.get("content-type", ""),
+                      h.get("date", h.get("x-log-date", ""))]) + "\n" \
+        + sls_v1_canonical_headers(headers) + sls_v1_canonical_resource(path, list(query))
+
+
+def sls_v1_signature(string_to_sign: str, secret: str, hash_name: str = "sha1") -> str:
+    algo = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}[hash_name]
+    return base64.b64encode(hmac.new(secret.encode(), string_to_sign.encode(), algo).digest()).decode()
+
+
+def sls_v4_canonical_query(query: Iterable[Tuple[str, str]]) -> str:
+    out = []
+    for k, v in sorted(query, key=lambda kv: kv[0]):
+        out.append(f"{k}={pct(v)}" if v != "" else k)
+    return "&".join(out)
+
+
+def sls_v4_signed_header_names(headers: Dict[str, str]) -> List[str]:
+    h = _lower(headers)
+    return sorted(n for n in h if n in ("host", "content-type")
+                  or ((n.startswith("x-log-") or n.startswith("x-acs-")) and not n.startswith("x-log-meta-")))
+
+
+def sls_v4_canonical_request(method: str, path: str, query: Iterable[Tuple[str, str]], headers: Dict[str, str]) -> str:
+    h = _lower(headers)
+    names = sls_v4_signed_header_names(headers)
+    block = "".join(f"{n}:{h[n].strip()}\n" for n in names)
+    return "\n".join([method.upper(), path, sls_v4_canonical_query(list(query)), block, ";".join(names),
+                      h["x-log-content-sha256"]])
+
+
+def sls_v4_string_to_sign(x_log_date: str, scope_date: str, region: str, canonical_request: str) -> str:
+    return "\n".join([SLS_V4_ALGORITHM, x_log_date, f"{scope_date}/{region}/sls/aliyun_v4_request",
+                      hashlib.sha256(canonical_request.encode()).hexdigest()])
+
+
+def sls_v4_signature(secret: str, scope_date: str, region: str, string_to_sign: str) -> str:
+    def mac(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+    k = mac(("aliyun_v4" + secret).encode(), scope_date)
+    for part in (region, "sls", "aliyun_v4_request"):
+        k = mac(k, part)
+    return hmac.new(k, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def send_raw(port: int, method: str, target: str, headers: Dict[str, str], body: bytes = b"",
+             timeout: float = 15.0) -> Reply:
+    """Sends exactly these headers (no Host added) to 127.0.0.1:port; `target` may be absolute-form."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+        hdrs = dict(headers)
+        if not any(k.lower() == "content-length" for k in hdrs):
+            hdrs["Content-Length"] = str(len(body))
+        for k, v in hdrs.items():
+            conn.putheader(k, v)
+        conn.endheaders(body if body else None)
+        resp = conn.getresponse()
+        data = resp.read()
+        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data, url=target)
+    finally:
+        conn.close()
+
+
+_UNSET = object()
+
+
+class SlsSigner:
+    """Hand-signed SLS requests with a knob for every way of breaking one on purpose.
+
+    request(method, path, project=..., query=..., body=...) builds the headers the SDKs send
+    (sls.md section 2), signs them (v1 with sha1/sha256, or v4), then applies the tampering knobs
+    and sends the request byte for byte. The Host is `<project>.127.0.0.1` (LogClient style, no
+    port) unless `host` is given; `absolute=True` sends an absolute-form target like a proxy client.
+    """
+
+    def __init__(self, port: int, ak: str, secret: str, region: str = SLS_DEFAULT_REGION):
+        self.port, self.ak, self.secret, self.region = port, ak, secret, region
+
+    def request(self, method: str, path: str = "/", *, project: Optional[str] = None, host: Optional[str] = None,
+                query: Optional[Params] = None, body: Any = None, version: str = "v1", hash_name: str = "sha1",
+                signature_method: Any = _UNSET, secret: Optional[str] = None, access_key_id: Optional[str] = None,
+                region: Optional[str] = None, date: Optional[str] = None, date_offset: float = 0,
+                scope_date: Optional[str] = None, token: Optional[str] = None,
+                content_type: Any = _UNSET, content_md5: Any = _UNSET, content_sha256: Optional[str] = None,
+                extra_headers: Optional[Dict[str, str]] = None, tamper_headers: Optional[Dict[str, Optional[str]]] = None,
+                tamper_body: Optional[bytes] = None, tamper_query: Optional[Params] = None,
+                tamper_authorization: Optional[Callable[[str], str]] = None,
+                authorization: Any = _UNSET, absolute: bool = False, timeout: float = 15.0) -> Reply:
+        if body is None:
+            payload = b""
+        elif isinstance(body, bytes):
+            payload = body
+        elif isinstance(body, str):
+            payload = body.encode()
+        else:
+            payload = json.dumps(body).encode()
+        host = host or (f"{project}.127.0.0.1" if project else "127.0.0.1")
+        headers: Dict[str, str] = {"Host": host, "x-log-apiversion": "0.6.0",
+                                   "x-log-bodyrawsize": str(len(payload))}
+        if content_type is _UNSET:
+            content_type = "application/json" if payload else None
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if token is not None:
+            headers["x-acs-security-token"] = token
+        if extra_headers:
+            headers.update(extra_headers)
+        pairs = _pairs(query)
+        ak = access_key_id or self.ak
+        key = secret if secret is not None else self.secret
+        if version == "v1":
+            if content_md5 is _UNSET:
+                content_md5 = sls_md5_upper(payload) if payload else None
+            if content_md5 is not None:
+                headers["Content-MD5"] = content_md5
+            if signature_method is _UNSET:
+                signature_method = "hmac-" + hash_name
+            if signature_method is not None:
+                headers["x-log-signaturemethod"] = signature_method
+            headers["Date"] = date or sls_rfc1123(offset_seconds=date_offset)
+            sts = sls_v1_string_to_sign(method, path, pairs, headers)
+            auth = f"LOG {ak}:{sls_v1_signature(sts, key, hash_name)}"
+        elif version == "v4":
+            headers["x-log-date"] = date or sls_v4_date(offset_seconds=date_offset)
+            headers["x-log-content-sha256"] = content_sha256 or hashlib.sha256(payload).hexdigest()
+            scope = scope_date or headers["x-log-date"][:8]
+            reg = self.region if region is None else region
+            creq = sls_v4_canonical_request(method, path, pairs, headers)
+            sts = sls_v4_string_to_sign(headers["x-log-date"], scope, reg, creq)
+            auth = (f"{SLS_V4_ALGORITHM} Credential={ak}/{scope}/{reg}/sls/aliyun_v4_request,"
+                    f"Signature={sls_v4_signature(key, scope, reg, sts)}")
+        else:
+            raise ValueError(version)
+        if tamper_authorization is not None:
+            auth = tamper_authorization(auth)
+        if authorization is not _UNSET:
+            auth = authorization
+        if auth is not None:
+            headers["Authorization"] = auth
+        if tamper_headers:
+            for k, v in tamper_headers.items():
+                for existing in [e for e in headers if e.lower() == k.lower()]:
+                    del headers[existing]
+                if v is not None:
+                    headers[k] = v
+        if tamper_body is not None:
+            payload = tamper_body
+        if tamper_query is not None:
+            pairs = _pairs(tamper_query)
+        target = path
+        if pairs:
+            target += "?" + encode_pairs(pairs)
+        if absolute:
+            target = f"http://{host}{target}" if ":" in host else f"http://{host}:{self.port}{target}"
+        reply = send_raw(self.port, method, target, headers, payload, timeout=timeout)
         reply.string_to_sign = sts
         return reply

@@ -18,22 +18,23 @@ pub fn normalize_key(key: &str) -> String {
     }
 }
 
-/// The request-side values of condition keys (policy.md 4.3).
+/// The request-side values of condition keys (policy.md 4.3), found by normalized name and
+/// reported under the name they were set with.
 #[derive(Debug, Clone, Default)]
-pub struct ConditionKeys(HashMap<String, Vec<String>>);
+pub struct ConditionKeys(HashMap<String, (String, Vec<String>)>);
 
 impl ConditionKeys {
     pub fn set(&mut self, key: &str, values: Vec<String>) {
-        self.0.insert(normalize_key(key), values);
+        self.0.insert(normalize_key(key), (key.to_string(), values));
     }
 
     pub fn get(&self, normalized: &str) -> Option<&[String]> {
-        self.0.get(normalized).map(Vec::as_slice)
+        self.0.get(normalized).map(|(_, v)| v.as_slice())
     }
 
-    /// The keys and values, for diagnostics.
+    /// The keys (as set) and values, for diagnostics.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
-        self.0.iter()
+        self.0.values().map(|(k, v)| (k, v))
     }
 }
 
