@@ -289,9 +289,8 @@ fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>
     (tags, keys)
 }
 
-/// Authenticate; then, in one transaction: authorize on the action's resources, run the
-/// handler, and (for RAM/IMS writes) bump the account's identity generation. A failure at any
-/// step changes nothing.
+/// Authenticate; then, in one transaction: authorize on the action's resources and run the
+/// handler. A failure at any step changes nothing.
 fn execute(
     state: &AppState,
     service: &RpcService,
@@ -310,10 +309,6 @@ fn execute(
     transact(store, action.mode, |txn| {
         let targets = (action.resources)(&call, txn)?;
         crate::authz::authorize(&state.policies, txn, &caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
-        let out = handler(&call, txn)?;
-        if action.mode == Mode::Write && service.ram_namespace == "ram" {
-            crate::authz::bump_generation(txn, &caller.account_id)?;
-        }
-        Ok(out)
+        handler(&call, txn)
     })
 }

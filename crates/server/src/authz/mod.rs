@@ -12,7 +12,7 @@ pub mod arns;
 use crate::caller::{Caller, Identity};
 use crate::failure::Result;
 use crate::identity::attachments::{self, Entity, PolicyType};
-use crate::identity::{groups, policies, tables};
+use crate::identity::{generation, groups, policies};
 use localyun_core::policy::document::{parse, DocumentKind, Policy};
 use localyun_core::policy::{decide, ConditionKeys, Decision, Request};
 use localyun_core::tags::TagSet;
@@ -76,17 +76,6 @@ impl PolicyCache {
         map.insert(key, p.clone());
         Some(p)
     }
-}
-
-/// The counter every RAM/IMS write bumps in its own transaction.
-pub fn generation(txn: &mut dyn Txn, account: &str) -> Result<u64> {
-    Ok(txn.get(tables::IDENTITY_GENERATION, account)?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
-}
-
-pub fn bump_generation(txn: &mut dyn Txn, account: &str) -> Result<()> {
-    let next = generation(txn, account)? + 1;
-    txn.put(tables::IDENTITY_GENERATION, account, next.to_string().as_bytes())?;
-    Ok(())
 }
 
 fn attached_to(e: Entity) -> &'static str {

@@ -92,7 +92,7 @@ pub fn attach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyTy
     let at = now_ms().to_string();
     txn.put(tables::ATTACHMENT, &key, at.as_bytes())?;
     txn.put(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id), at.as_bytes())?;
-    Ok(())
+    super::bump_generation(txn, account)
 }
 
 pub fn detach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyType, name: &str) -> Result<()> {
@@ -101,7 +101,7 @@ pub fn detach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyTy
         return Err(ApiError::new(404, format!("EntityNotExist.{}.Policy", e.code()), message).into());
     }
     txn.delete(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id))?;
-    Ok(())
+    super::bump_generation(txn, account)
 }
 
 fn millis(v: &[u8]) -> i64 {

@@ -123,7 +123,7 @@ pub fn add_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str
     let joined = now_ms().to_string();
     txn.put(tables::GROUP_MEMBER, &member, joined.as_bytes())?;
     txn.put(tables::USER_GROUPS, &format!("{account}/{user_id}/{}", g.id), joined.as_bytes())?;
-    Ok(())
+    super::bump_generation(txn, account)
 }
 
 pub fn remove_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str) -> Result<()> {
@@ -131,7 +131,7 @@ pub fn remove_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &
         return Err(ApiError::new(404, "EntityNotExist.User.Group", "The user has not joined the group.").into());
     }
     txn.delete(tables::USER_GROUPS, &format!("{account}/{user_id}/{}", g.id))?;
-    Ok(())
+    super::bump_generation(txn, account)
 }
 
 fn joined(rows: Vec<(String, Vec<u8>)>, prefix_len: usize) -> Vec<(String, i64)> {

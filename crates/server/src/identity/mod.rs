@@ -71,6 +71,19 @@ pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static s
     txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
 }
 
+/// The account's identity generation: bumped, in the same transaction, by every change to which
+/// policies apply to whom (attachments, group membership, default versions), so caches can tell
+/// they are stale with one read, whichever process made the change.
+pub fn generation(txn: &mut dyn Txn, account: &str) -> Result<u64> {
+    Ok(txn.get(tables::IDENTITY_GENERATION, account)?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
+}
+
+pub fn bump_generation(txn: &mut dyn Txn, account: &str) -> Result<()> {
+    let next = generation(txn, account)? + 1;
+    txn.put(tables::IDENTITY_GENERATION, account, next.to_string().as_bytes())?;
+    Ok(())
+}
+
 pub(crate) fn random_alnum(n: usize) -> String {
     use rand::distributions::Alphanumeric;
     use rand::Rng;

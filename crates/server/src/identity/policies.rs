@@ -172,8 +172,11 @@ pub fn create(
     Ok(p)
 }
 
+/// Saves a policy. Its default version may have changed, so caches of what applies to whom
+/// are told (authz).
 pub fn save_policy(txn: &mut dyn Txn, account: &str, p: &PolicyRecord) -> Result<()> {
-    save(txn, tables::POLICY, &key(account, &p.name), p)
+    save(txn, tables::POLICY, &key(account, &p.name), p)?;
+    super::bump_generation(txn, account)
 }
 
 /// Refused while attached, and (without `cascading`) while non-default versions exist.
@@ -195,7 +198,7 @@ pub fn delete(txn: &mut dyn Txn, account: &str, p: &PolicyRecord, cascading: boo
         .into());
     }
     txn.delete(tables::POLICY, &key(account, &p.name))?;
-    Ok(())
+    super::bump_generation(txn, account)
 }
 
 /// Adds a version; at the limit, `rotate` deletes the oldest non-default version first.

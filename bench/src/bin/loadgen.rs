@@ -1,0 +1,234 @@
+//! `loadgen setup …` prepares a localyun (or moto) server for the benchmark; `loadgen run …`
+//! drives one target and prints a JSON report. `bench/run.sh` calls both (bench/README.md).
+
+use clap::{Parser, Subcommand};
+use localyun_bench::sign::{rpc_v3_request, sls_v1_request};
+use localyun_bench::workload::{Hello, MotoIam, Rpc, Sls};
+use localyun_bench::{run, Conn};
+use localyun_core::Secret;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the RAM user (five attached policies), the tagged IMS user and the SLS logstore.
+    Setup {
+        #[arg(long)]
+        addr: String,
+        #[arg(long)]
+        account_id: String,
+        #[arg(long)]
+        ak: String,
+        #[arg(long)]
+        secret: String,
+    },
+    /// Create the IAM user moto's workloads act on.
+    SetupMoto {
+        #[arg(long)]
+        addr: String,
+    },
+    /// Drive one target; prints {"rps","p50_us","p99_us","p999_us","errors",...}.
+    Run {
+        #[arg(long)]
+        target: String,
+        #[arg(long)]
+        addr: String,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// The JSON printed by `setup` (localyun targets only).
+        #[arg(long)]
+        context: Option<String>,
+    },
+}
+
+const BENCH_USER: &str = "bench-user";
+const TARGET_USER: &str = "bench-target";
+const PROJECT: &str = "bench-project";
+const LOGSTORE: &str = "bench-store";
+
+async fn call(conn: &mut Conn, req: hyper::Request<http_body_util::Full<hyper::body::Bytes>>) -> Result<Value, String> {
+    let (status, body) = conn.send(req).await?;
+    if !(200..300).contains(&status) {
+        return Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)));
+    }
+    Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+fn p(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Five policies, each needed or consulted: the user's access comes from all of them together.
+fn policies(account: &str) -> Vec<(String, String)> {
+    vec![
+        ("bench-tag".into(), r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["ram:TagResources","ram:UntagResources"],"Resource":"*"}]}"#.into()),
+        ("bench-list".into(), r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":["ram:List*","ram:Get*"],"Resource":"*"}]}"#.into()),
+        (
+            "bench-deny-admins".into(),
+            format!(r#"{{"Version":"1","Statement":[{{"Effect":"Deny","Action":"ram:*","Resource":"acs:ram:*:{account}:user/admin-*"}}]}}"#),
+        ),
+        (
+            "bench-log".into(),
+            format!(r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"log:*","Resource":["acs:log:*:{account}:project/bench-*","acs:log:*:{account}:project/bench-*/*"]}}]}}"#),
+        ),
+        (
+            "bench-local-only".into(),
+            r#"{"Version":"1","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"acs:SourceIp":["127.0.0.0/8","::1"]}}}]}"#.into(),
+        ),
+    ]
+}
+
+async fn setup(addr: &str, account: &str, ak: &str, secret: &str) -> Result<Value, String> {
+    let root = Secret::new(secret);
+    let mut c = Conn::open(addr).await?;
+    let ram = |action: &str, params: Vec<(String, String)>| rpc_v3_request(addr, ak, &root, action, "2015-05-01", &params, None);
+    call(&mut c, ram("CreateUser", p(&[("UserName", BENCH_USER)]))).await?;
+    let key = call(&mut c, ram("CreateAccessKey", p(&[("UserName", BENCH_USER)]))).await?;
+    let user_ak = key["AccessKey"]["AccessKeyId"].as_str().unwrap_or_default().to_string();
+    let user_secret = key["AccessKey"]["AccessKeySecret"].as_str().unwrap_or_default().to_string();
+    for (name, doc) in policies(account) {
+        call(&mut c, ram("CreatePolicy", p(&[("PolicyName", &name), ("PolicyDocument", &doc)]))).await?;
+        call(&mut c, ram("AttachPolicyToUser", p(&[("PolicyType", "Custom"), ("PolicyName", &name), ("UserName", BENCH_USER)]))).await?;
+    }
+    let upn = format!("{TARGET_USER}@{account}.onaliyun.com");
+    let ims = rpc_v3_request(
+        addr,
+        ak,
+        &root,
+        "CreateUser",
+        "2019-08-15",
+        &p(&[("UserPrincipalName", &upn), ("DisplayName", "bench target"), ("Tag.1.Key", "team"), ("Tag.1.Value", "bench")]),
+        None,
+    );
+    let target = call(&mut c, ims).await?;
+    let target_id = target["User"]["UserId"].as_str().unwrap_or_default().to_string();
+    let host = format!("{PROJECT}.127.0.0.1");
+    let body = json!({"projectName": PROJECT, "description": "benchmark"}).to_string();
+    call(&mut c, sls_v1_request("POST", &host, "/", ak, &root, body.as_bytes())).await?;
+    let body = json!({"logstoreName": LOGSTORE, "ttl": 7, "shardCount": 1}).to_string();
+    call(&mut c, sls_v1_request("POST", &host, "/logstores", ak, &root, body.as_bytes())).await?;
+    Ok(json!({"user_ak": user_ak, "user_secret": user_secret, "target_user_id": target_id, "account_id": account}))
+}
+
+async fn setup_moto(addr: &str) -> Result<(), String> {
+    let mut c = Conn::open(addr).await?;
+    let mut w = MotoIam { body: format!("Action=CreateUser&UserName={BENCH_USER}&Version=2010-05-08") };
+    call(&mut c, localyun_bench::workload::Workload::next(&mut w)).await.map(|_| ())
+}
+
+fn ctx_field(ctx: &Value, k: &str) -> String {
+    ctx[k].as_str().unwrap_or_default().to_string()
+}
+
+async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: Value) -> Result<localyun_bench::Report, String> {
+    let moto = |body: &str| {
+        let body = body.to_string();
+        move |_| MotoIam { body: body.clone() }
+    };
+    let rpc = |action: &'static str, params: Vec<(String, String)>| {
+        let (ak, secret, addr) = (ctx_field(&ctx, "user_ak"), ctx_field(&ctx, "user_secret"), addr.to_string());
+        move |_| Rpc {
+            host: addr.clone(),
+            ak: ak.clone(),
+            secret: Secret::new(secret.clone()),
+            action: action.into(),
+            version: "2019-08-15".into(),
+            params: params.clone(),
+        }
+    };
+    let target_id = ctx_field(&ctx, "target_user_id");
+    match target {
+        "hello" => run(addr, conns, dur, |_| Hello).await,
+        "moto-untag" => {
+            run(addr, conns, dur, moto(&format!("Action=UntagUser&UserName={BENCH_USER}&TagKeys.member.1=k3&Version=2010-05-08"))).await
+        }
+        "moto-tag" => {
+            run(
+                addr,
+                conns,
+                dur,
+                moto(&format!("Action=TagUser&UserName={BENCH_USER}&Tags.member.1.Key=k3&Tags.member.1.Value=v3&Version=2010-05-08")),
+            )
+            .await
+        }
+        "moto-list" => run(addr, conns, dur, moto(&format!("Action=ListUserTags&UserName={BENCH_USER}&Version=2010-05-08"))).await,
+        "ims-untag" => {
+            run(addr, conns, dur, rpc("UntagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k3")])))
+                .await
+        }
+        "ims-tag" => {
+            run(
+                addr,
+                conns,
+                dur,
+                rpc(
+                    "TagResources",
+                    p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("Tag.1.Key", "k3"), ("Tag.1.Value", "v3")]),
+                ),
+            )
+            .await
+        }
+        "ims-list" => run(addr, conns, dur, rpc("ListTagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id)]))).await,
+        "ims-list-by-tag" => {
+            let (k, v) = (ctx_field(&ctx, "filter_key"), ctx_field(&ctx, "filter_value"));
+            run(
+                addr,
+                conns,
+                dur,
+                rpc("ListTagResources", p(&[("ResourceType", "user"), ("Tag.1.Key", &k), ("Tag.1.Value", &v), ("PageSize", "100")])),
+            )
+            .await
+        }
+        "sls-untag" => {
+            let (ak, secret) = (ctx_field(&ctx, "user_ak"), ctx_field(&ctx, "user_secret"));
+            let body = json!({"resourceType": "logstore", "resourceId": [format!("{PROJECT}#{LOGSTORE}")], "tags": ["k3"]})
+                .to_string()
+                .into_bytes();
+            run(addr, conns, dur, move |_| Sls {
+                method: "POST".into(),
+                host: format!("{PROJECT}.127.0.0.1"),
+                path: "/untag".into(),
+                ak: ak.clone(),
+                secret: Secret::new(secret.clone()),
+                body: body.clone(),
+            })
+            .await
+        }
+        other => Err(format!("unknown target {other}")),
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Setup { addr, account_id, ak, secret } => setup(&addr, &account_id, &ak, &secret).await.map(|v| println!("{v}")),
+        Command::SetupMoto { addr } => setup_moto(&addr).await,
+        Command::Run { target, addr, connections, seconds, context } => {
+            let ctx = match context.map(std::fs::read_to_string) {
+                Some(Ok(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),
+                Some(Err(e)) => {
+                    eprintln!("loadgen: cannot read the context: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+                None => Value::Null,
+            };
+            run_target(&target, &addr, connections, Duration::from_secs_f64(seconds), ctx).await.map(|r| println!("{}", r.to_json()))
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

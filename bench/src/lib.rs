@@ -1,0 +1,131 @@
+//! The load generator of localyun's benchmark: closed loop, keep-alive, N connections, fixed
+//! duration; every request is signed afresh (new nonce and timestamp) exactly as the official
+//! SDKs sign it, so authentication, replay checks and authorization really run.
+#![forbid(unsafe_code)]
+
+pub mod sign;
+pub mod workload;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use std::time::{Duration, Instant};
+
+/// One keep-alive HTTP/1.1 connection.
+pub struct Conn {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+}
+
+impl Conn {
+    pub async fn open(addr: &str) -> Result<Self, String> {
+        let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(Self { sender })
+    }
+
+    /// Sends a request and reads the whole answer: (status, body).
+    pub async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(u16, Bytes), String> {
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let resp = self.sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+        Ok((status, body))
+    }
+}
+
+/// The outcome of one run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub requests: u64,
+    pub errors: u64,
+    pub first_error: Option<String>,
+    pub seconds: f64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub p999_us: u64,
+}
+
+impl Report {
+    pub fn rps(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "requests": self.requests, "errors": self.errors, "first_error": self.first_error,
+            "seconds": self.seconds, "rps": self.rps(), "p50_us": self.p50_us, "p99_us": self.p99_us, "p999_us": self.p999_us,
+        })
+    }
+}
+
+fn percentile(sorted: &[u32], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    u64::from(sorted[i.min(sorted.len() - 1)])
+}
+
+/// Runs `connections` closed loops against `addr` for `duration`, each building its requests
+/// with `make` (called per request, so each is freshly signed). A non-2xx answer is an error.
+pub async fn run<W: workload::Workload + Send + 'static>(
+    addr: &str,
+    connections: usize,
+    duration: Duration,
+    make: impl Fn(usize) -> W,
+) -> Result<Report, String> {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::with_capacity(connections);
+    for i in 0..connections {
+        let mut conn = Conn::open(addr).await?;
+        let mut w = make(i);
+        tasks.push(tokio::spawn(async move {
+            let mut lat: Vec<u32> = Vec::with_capacity(1 << 16);
+            let (mut errors, mut first_error) = (0u64, None::<String>);
+            while Instant::now() < deadline {
+                let req = w.next();
+                let t = Instant::now();
+                match conn.send(req).await {
+                    Ok((status, _)) if (200..300).contains(&status) => lat.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32),
+                    Ok((status, body)) => {
+                        errors += 1;
+                        first_error.get_or_insert_with(|| format!("HTTP {status}: {}", String::from_utf8_lossy(&body)));
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                        break;
+                    }
+                }
+            }
+            (lat, errors, first_error)
+        }));
+    }
+    let mut all = Vec::new();
+    let (mut errors, mut first_error) = (0u64, None);
+    for t in tasks {
+        let (lat, e, fe) = t.await.map_err(|e| e.to_string())?;
+        all.extend(lat);
+        errors += e;
+        if first_error.is_none() {
+            first_error = fe;
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    Ok(Report {
+        requests: all.len() as u64,
+        errors,
+        first_error,
+        seconds,
+        p50_us: percentile(&all, 0.50),
+        p99_us: percentile(&all, 0.99),
+        p999_us: percentile(&all, 0.999),
+    })
+}
