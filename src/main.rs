@@ -12,6 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// glibc's allocator spent about 15% of the CPU of a tag call in malloc/free under concurrency
+/// (perf, bench/RESULTS.md); mimalloc's thread-local heaps do not contend.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The documented defaults of the default account, used only on a loopback address.
 const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
 const DEFAULT_ACCESS_KEY_ID: &str = "LTAI5tLocalyunRootKey01";

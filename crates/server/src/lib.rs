@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod authz;
 pub mod caller;
+pub mod executor;
 pub mod failure;
 pub mod identity;
 pub mod logservice;

@@ -21,7 +21,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use localyun_core::ApiError;
-use localyun_store::{transact, Mode};
+use localyun_store::{Mode, Txn};
 use serde_json::{Map, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -160,18 +160,14 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
 
     let action_name = action.name;
     let worker_state = state.clone();
-    let result = tokio::task::spawn_blocking(move || execute(&worker_state, service, action, &req, peer)).await;
+    let result = state.executor.run(action.mode, move |txn| execute(&worker_state, txn, service, action, &req, peer)).await;
     let resp = match result {
-        Ok(Ok(fields)) => response::success(format, action_name, request_id, fields),
-        Ok(Err(failure)) => {
+        Ok(fields) => response::success(format, action_name, request_id, fields),
+        Err(failure) => {
             if !matches!(failure, Failure::Api(_)) {
                 tracing::error!(request_id = %request_id, error = %failure, "request failed inside the server");
             }
             fail(format, service.product, failure.to_api(), &mut outcome)
-        }
-        Err(join) => {
-            tracing::error!(request_id = %request_id, error = %join, "request worker failed");
-            fail(format, service.product, ApiError::internal(), &mut outcome)
         }
     };
     (resp, outcome)
@@ -223,37 +219,41 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
     let place = sls::request::place(&host);
     let region = place.region.clone().unwrap_or_else(|| state.settings.region.clone());
 
+    // Routing is pure; its errors are still answered after authentication (sls.md 3.6).
+    let resolved = sls::parse_route(&path).ok_or_else(|| ApiError::sls_path_not_found(&path)).and_then(|(route, item)| {
+        sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some()).map(|a| (a, item.map(str::to_string)))
+    });
+    let mode = resolved.as_ref().map(|(a, _)| a.mode).unwrap_or(Mode::Read);
+    outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
     let worker_state = state.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<(&'static str, sls::Reply), (Option<&'static str>, Failure)> {
-        let store = worker_state.store.as_ref();
-        let signed = sls::auth::Signed { method, path: &path, query: &query, headers: &headers, body: &bytes, region: &region };
-        let caller = transact(store, Mode::Read, |txn| sls::auth::authenticate(txn, &signed, now_ms())).map_err(|f| (None, f))?;
-        let (route, item) = sls::parse_route(&path).ok_or_else(|| (None, ApiError::sls_path_not_found(&path).into()))?;
-        let action =
-            sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some()).map_err(|e| (None, e.into()))?;
-        let call =
-            sls::SlsCall { caller: &caller, region: &region, host_project: place.project.as_deref(), item, query: &params, body: &bytes };
-        let user_agent = headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
-        let (tags, tag_keys) = sls::request_tags(&bytes);
-        let keys = crate::authz::base_keys(Some(peer.ip()), now_ms(), user_agent, &tags, &tag_keys);
-        let log_action = format!("log:{}", action.name);
-        transact(store, action.mode, |txn| {
+    let result = state
+        .executor
+        .run(mode, move |txn| {
+            let signed = sls::auth::Signed { method, path: &path, query: &query, headers: &headers, body: &bytes, region: &region };
+            let now = now_ms();
+            let caller = sls::auth::authenticate(txn, &signed, now)?;
+            let (action, item) = resolved?;
+            let call = sls::SlsCall {
+                caller: &caller,
+                region: &region,
+                host_project: place.project.as_deref(),
+                item: item.as_deref(),
+                query: &params,
+                body: &bytes,
+            };
+            let user_agent = headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
+            let (tags, tag_keys) = sls::request_tags(&bytes);
+            let keys = crate::authz::base_keys(Some(peer.ip()), now, user_agent, &tags, &tag_keys);
             let targets = crate::services::sls::targets(&call, txn, action)?;
+            let log_action = format!("log:{}", action.name);
             crate::authz::authorize(&worker_state.policies, txn, &caller, &log_action, &targets, &keys)?
                 .map_err(crate::authz::sls_denial)?;
             (action.handler)(&call, txn)
         })
-        .map(|reply| (action.name, reply))
-        .map_err(|f| (Some(action.name), f))
-    })
-    .await;
+        .await;
     let resp = match result {
-        Ok(Ok((name, reply))) => {
-            outcome.api = Some(name.to_string());
-            sls_response::success(&request_id, reply)
-        }
-        Ok(Err((name, failure))) => {
-            outcome.api = name.map(str::to_string);
+        Ok(reply) => sls_response::success(&request_id, reply),
+        Err(failure) => {
             if !matches!(failure, Failure::Api(_)) {
                 tracing::error!(request_id = %request_id, error = %failure, "request failed inside the server");
             }
@@ -266,10 +266,6 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
                 }
             };
             fail(api, &mut outcome)
-        }
-        Err(join) => {
-            tracing::error!(request_id = %request_id, error = %join, "request worker failed");
-            fail(ApiError::new(500, "InternalServerError", "Internal server error message."), &mut outcome)
         }
     };
     (resp, outcome)
@@ -289,26 +285,24 @@ fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>
     (tags, keys)
 }
 
-/// Authenticate; then, in one transaction: authorize on the action's resources and run the
-/// handler. A failure at any step changes nothing.
+/// In one transaction (the executor's): authenticate, authorize on the action's resources, run
+/// the handler. A failure at any step changes nothing.
 fn execute(
     state: &AppState,
+    txn: &mut dyn Txn,
     service: &RpcService,
     action: &RpcAction,
     req: &RpcRequest,
     peer: SocketAddr,
 ) -> Result<Map<String, Value>, Failure> {
     let now = now_ms();
-    let store = state.store.as_ref();
-    let caller = transact(store, Mode::Read, |txn| rpc::auth::authenticate(state, txn, req, now))?;
+    let caller = rpc::auth::authenticate(state, txn, req, now)?;
     let handler = action.handler.ok_or_else(|| ApiError::not_implemented(action.name))?;
     let call = Call { params: &req.params, caller: &caller };
     let ram_action = format!("{}:{}", service.ram_namespace, action.name);
     let (tags, tag_keys) = rpc_request_tags(&req.params);
     let keys = crate::authz::base_keys(Some(peer.ip()), now, req.header("user-agent"), &tags, &tag_keys);
-    transact(store, action.mode, |txn| {
-        let targets = (action.resources)(&call, txn)?;
-        crate::authz::authorize(&state.policies, txn, &caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
-        handler(&call, txn)
-    })
+    let targets = (action.resources)(&call, txn)?;
+    crate::authz::authorize(&state.policies, txn, &caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
+    handler(&call, txn)
 }

@@ -19,6 +19,7 @@ impl Default for Settings {
 
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub executor: crate::executor::Executor,
     pub nonces: NonceCache,
     pub policies: crate::authz::PolicyCache,
     pub settings: Settings,
@@ -26,6 +27,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
-        Self { store, nonces: NonceCache::default(), policies: Default::default(), settings }
+        let executor = crate::executor::Executor::start(store.clone());
+        Self { store, executor, nonces: NonceCache::default(), policies: Default::default(), settings }
     }
 }

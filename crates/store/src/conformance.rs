@@ -24,6 +24,25 @@ pub fn run_all(store: &dyn Store) {
     failed_transaction_changes_nothing(store);
     dropped_transaction_rolls_back(store);
     reads_see_committed_writes_only(store);
+    savepoints_undo_only_their_part(store);
+}
+
+fn savepoints_undo_only_their_part(store: &dyn Store) {
+    let mut t = store.begin(Mode::Write).unwrap();
+    t.savepoint().unwrap();
+    t.put("sp", "kept", b"1").unwrap();
+    t.release_savepoint().unwrap();
+    t.savepoint().unwrap();
+    t.put("sp", "undone", b"2").unwrap();
+    t.put("sp", "kept", b"overwritten").unwrap();
+    t.rollback_to_savepoint().unwrap();
+    t.savepoint().unwrap();
+    t.put("sp", "later", b"3").unwrap();
+    t.release_savepoint().unwrap();
+    t.commit().unwrap();
+    assert_eq!(get(store, "sp", "kept").as_deref(), Some("1"));
+    assert_eq!(get(store, "sp", "undone"), None);
+    assert_eq!(get(store, "sp", "later").as_deref(), Some("3"));
 }
 
 fn put_get_delete(store: &dyn Store) {

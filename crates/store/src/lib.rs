@@ -13,7 +13,7 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 /// Failures of the engine itself (I/O, corruption, contention), never of the request.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("the store is busy")]
     Busy,
@@ -40,6 +40,13 @@ pub trait Txn {
     /// at most `limit` of them.
     fn scan(&mut self, table: &str, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    /// Marks a point the transaction can return to: several requests can share one
+    /// transaction (group commit), each undoing only its own writes when it fails.
+    fn savepoint(&mut self) -> Result<(), StoreError>;
+    /// Undoes everything since the last [`Txn::savepoint`] and forgets it.
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
+    /// Keeps everything since the last [`Txn::savepoint`] and forgets it.
+    fn release_savepoint(&mut self) -> Result<(), StoreError>;
 }
 
 /// A store engine. Engines are blocking: callers on an async runtime run transactions on a

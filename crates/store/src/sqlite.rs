@@ -208,6 +208,22 @@ impl Txn for SqliteTxn<'_> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    // Prepared once per connection: one savepoint per request under group commit.
+    fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.conn.prepare_cached("SAVEPOINT job")?.execute([])?;
+        Ok(())
+    }
+
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
+        self.release_savepoint()
+    }
+
+    fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.conn.prepare_cached("RELEASE job")?.execute([])?;
+        Ok(())
+    }
+
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.conn.execute_batch("COMMIT")?;
         self.open = false;
