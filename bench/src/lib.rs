@@ -12,25 +12,35 @@ use hyper::Request;
 use hyper_util::rt::TokioIo;
 use std::time::{Duration, Instant};
 
-/// One keep-alive HTTP/1.1 connection.
+/// One keep-alive HTTP/1.1 connection. A server that closes connections after each answer
+/// (moto's development server speaks HTTP/1.0) is reconnected to; the reconnection is part of
+/// its measured latency, as it is for its users.
 pub struct Conn {
+    addr: String,
     sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+}
+
+async fn connect(addr: &str) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, String> {
+    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
 }
 
 impl Conn {
     pub async fn open(addr: &str) -> Result<Self, String> {
-        let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
-        stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Self { sender })
+        Ok(Self { addr: addr.to_string(), sender: connect(addr).await? })
     }
 
     /// Sends a request and reads the whole answer: (status, body).
     pub async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(u16, Bytes), String> {
-        self.sender.ready().await.map_err(|e| e.to_string())?;
+        if self.sender.is_closed() || self.sender.ready().await.is_err() {
+            self.sender = connect(&self.addr).await?;
+            self.sender.ready().await.map_err(|e| e.to_string())?;
+        }
         let resp = self.sender.send_request(req).await.map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
         let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();

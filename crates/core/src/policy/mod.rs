@@ -103,14 +103,18 @@ pub fn decide<'p, P: Clone + 'p>(policies: impl IntoIterator<Item = (P, &'p Poli
 /// Who is asking to assume a role, for matching a trust policy's `Principal` (policy.md 3.4).
 pub struct TrustCaller<'a> {
     pub account_id: &'a str,
-    /// The caller's own ARN: `acs:ram::<acct>:user/<name>` or `acs:ram::<acct>:role/<name>`.
+    /// The caller's own ARN: `acs:ram::<acct>:user/<name>`, or a session's
+    /// `acs:ram::<acct>:role/<role>/<session>`.
     pub arn: &'a str,
+    /// For a role session, its role's ARN `acs:ram::<acct>:role/<role>` (role chaining).
+    pub role_arn: Option<&'a str>,
 }
 
-/// `RAM` entries: the caller's ARN, or its account (`acs:ram::<acct>:root` or the bare id).
+/// `RAM` entries: the caller's ARN, its role's ARN when it is a role session, or its account
+/// (`acs:ram::<acct>:root` or the bare id) (policy.md 3.4).
 pub fn principal_matches(p: &Principal, caller: &TrustCaller<'_>) -> bool {
     let root = format!("acs:ram::{}:root", caller.account_id);
-    p.ram.iter().any(|entry| entry == caller.arn || *entry == root || entry == caller.account_id)
+    p.ram.iter().any(|entry| entry == caller.arn || Some(entry.as_str()) == caller.role_arn || *entry == root || entry == caller.account_id)
 }
 
 /// A trust policy allows `sts:AssumeRole` for the caller: some Allow statement matches the
@@ -233,17 +237,29 @@ mod tests {
             DocumentKind::Trust,
         )
         .unwrap();
-        assert!(trust_allows(&t, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/alice" }, &none));
-        assert!(!trust_allows(&t, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/mallory" }, &none));
-        assert!(!trust_allows(&t, &TrustCaller { account_id: "222", arn: "acs:ram::222:user/alice" }, &none));
+        assert!(trust_allows(&t, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/alice", role_arn: None }, &none));
+        assert!(!trust_allows(&t, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/mallory", role_arn: None }, &none));
+        assert!(!trust_allows(&t, &TrustCaller { account_id: "222", arn: "acs:ram::222:user/alice", role_arn: None }, &none));
         let ext = parse(
             r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"111"},"Condition":{"StringEquals":{"sts:ExternalId":"abc"}}}]}"#,
             DocumentKind::Trust,
         )
         .unwrap();
         let mut k = ConditionKeys::default();
-        assert!(!trust_allows(&ext, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/a" }, &k));
+        assert!(!trust_allows(&ext, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/a", role_arn: None }, &k));
         k.set("sts:ExternalId", vec!["abc".into()]);
-        assert!(trust_allows(&ext, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/a" }, &k));
+        assert!(trust_allows(&ext, &TrustCaller { account_id: "111", arn: "acs:ram::111:user/a", role_arn: None }, &k));
+        let chain = parse(
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"acs:ram::111:role/r1"}}]}"#,
+            DocumentKind::Trust,
+        )
+        .unwrap();
+        let session = TrustCaller { account_id: "111", arn: "acs:ram::111:role/r1/s", role_arn: Some("acs:ram::111:role/r1") };
+        assert!(trust_allows(&chain, &session, &ConditionKeys::default()));
+        assert!(!trust_allows(
+            &chain,
+            &TrustCaller { account_id: "111", arn: "acs:ram::111:user/r1", role_arn: None },
+            &ConditionKeys::default()
+        ));
     }
 }

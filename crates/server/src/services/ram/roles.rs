@@ -33,9 +33,10 @@ fn max_session(p: &Params, name: &str) -> Result<Option<i64>> {
         None => Ok(None),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if (3600..=43200).contains(&n) => Ok(Some(n)),
+            // One code for CreateRole and UpdateRole (ram.md 5.3).
             _ => Err(ApiError::new(
                 400,
-                format!("InvalidParameter.{name}"),
+                "InvalidParameter.MaxSessionDuration",
                 format!("The parameter - \"{name}\" must be from 3600 to 43200."),
             )
             .into()),

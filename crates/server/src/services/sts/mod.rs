@@ -91,7 +91,12 @@ pub fn assume_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
         keys.set("sts:ExternalId", vec![ext.to_string()]);
     }
     let caller_arn = caller.arn();
-    if !policy::trust_allows(&trust, &TrustCaller { account_id: &caller.account_id, arn: &caller_arn }, &keys) {
+    let caller_role_arn = match &caller.identity {
+        Identity::RoleSession { role_name, .. } => Some(format!("acs:ram::{}:role/{role_name}", caller.account_id)),
+        _ => None,
+    };
+    let who = TrustCaller { account_id: &caller.account_id, arn: &caller_arn, role_arn: caller_role_arn.as_deref() };
+    if !policy::trust_allows(&trust, &who, &keys) {
         let message =
             format!("No permission perform sts:AssumeRole on this Role. The trust policy of {role_arn} does not allow {caller_arn}.");
         let mut e = no_permission(&message);
