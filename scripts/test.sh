@@ -18,3 +18,6 @@ if [ ! -x "$venv/bin/pytest" ] || ! cmp -s tests/sdk/requirements.txt "$venv/.re
   cp tests/sdk/requirements.txt "$venv/.requirements"
 fi
 LOCALYUN_BIN="$PWD/target/release/localyun" "$venv/bin/pytest" -q -p no:cacheprovider tests/sdk "$@"
+
+# The benchmark in its seconds-long smoke mode: checks that it still runs, times nothing.
+bench/run.sh --smoke

@@ -33,6 +33,16 @@ enum Command {
         #[arg(long)]
         addr: String,
     },
+    /// Start `<bin> serve` on a data directory and report the milliseconds from spawn to the first
+    /// answered request, and the resident memory then: {"start_ms","rss_kb"}. The server is stopped.
+    Startup {
+        #[arg(long)]
+        bin: String,
+        #[arg(long)]
+        data_dir: String,
+        #[arg(long)]
+        addr: String,
+    },
     /// Drive one target; prints {"rps","p50_us","p99_us","p999_us","errors",...}.
     Run {
         #[arg(long)]
@@ -116,6 +126,40 @@ async fn setup(addr: &str, account: &str, ak: &str, secret: &str) -> Result<Valu
     let body = json!({"logstoreName": LOGSTORE, "ttl": 7, "shardCount": 1}).to_string();
     call(&mut c, sls_v1_request("POST", &host, "/logstores", ak, &root, body.as_bytes())).await?;
     Ok(json!({"user_ak": user_ak, "user_secret": user_secret, "target_user_id": target_id, "account_id": account}))
+}
+
+/// Resident set size of a process, from /proc.
+pub fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok())))
+        .unwrap_or(0)
+}
+
+async fn startup(bin: &str, data_dir: &str, addr: &str) -> Result<Value, String> {
+    let t = std::time::Instant::now();
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--listen", addr, "--data-dir", data_dir])
+        .env("LOCALYUN_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {bin}: {e}"))?;
+    let result = loop {
+        if t.elapsed() > Duration::from_secs(30) {
+            break Err("the server did not answer within 30 s".to_string());
+        }
+        if let Ok(mut c) = Conn::open(addr).await {
+            let req = hyper::Request::get("/_localyun/health").header("host", addr).body(http_body_util::Full::new(hyper::body::Bytes::new())).unwrap_or_default();
+            if let Ok((200, _)) = c.send(req).await {
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                break Ok(json!({"start_ms": ms, "rss_kb": rss_kb(child.id())}));
+            }
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    result
 }
 
 async fn setup_moto(addr: &str) -> Result<(), String> {
@@ -212,6 +256,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Setup { addr, account_id, ak, secret } => setup(&addr, &account_id, &ak, &secret).await.map(|v| println!("{v}")),
         Command::SetupMoto { addr } => setup_moto(&addr).await,
+        Command::Startup { bin, data_dir, addr } => startup(&bin, &data_dir, &addr).await.map(|v| println!("{v}")),
         Command::Run { target, addr, connections, seconds, context } => {
             let ctx = match context.map(std::fs::read_to_string) {
                 Some(Ok(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The benchmark, side by side in one run: the ceiling (a bare hyper server), the peer (moto,
+# the AWS mock) and localyun, at 1, 8 and 32 connections; start-up time and memory.
+#
+#   bench/run.sh            full run (about 3 minutes), writes bench/RESULTS.md
+#   bench/run.sh --smoke    seconds-long check that everything still works (CI); writes nothing
+#
+# Loopback only; every server is started here and stopped by PID, whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full
+[ "${1:-}" = "--smoke" ] && mode=smoke
+if [ "$mode" = smoke ]; then seconds=1; conns="8"; else seconds=5; conns="1 8 32"; fi
+
+cargo build --release --quiet -p localyun -p localyun-bench
+bin=target/release
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ceiling_addr=127.0.0.1:18990
+moto_addr=127.0.0.1:18991
+ly_addr=127.0.0.1:18992
+root_ak=LTAI5tLocalyunRootKey01
+root_secret=LocalyunRootSecretDoNotUseInProd
+account=1234567890123456
+
+wait_port() {  # wait for a TCP port to accept, at most 15 s
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "bench: nothing listens on $1" >&2
+  return 1
+}
+
+results="$work/results.jsonl"
+record() {  # record <group> <target> <connections> <json>
+  printf '{"group":"%s","target":"%s","connections":%s,"result":%s}\n' "$1" "$2" "$3" "$4" >>"$results"
+}
+
+# start-up on an empty data directory (the server is stopped again by the measurement)
+record startup empty 0 "$("$bin/loadgen" startup --bin "$bin/localyun" --data-dir "$work/startup" --addr "$ly_addr")"
+
+"$bin/ceiling" "$ceiling_addr" & pids+=($!)
+LOCALYUN_LOG=warn "$bin/localyun" serve --listen "$ly_addr" --data-dir "$work/data" & ly_pid=$!; pids+=($ly_pid)
+wait_port "$ceiling_addr"
+wait_port "$ly_addr"
+"$bin/loadgen" setup --addr "$ly_addr" --account-id "$account" --ak "$root_ak" --secret "$root_secret" >"$work/ctx.json"
+rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")
+
+with_moto=false
+if [ "$mode" = full ]; then
+  venv=bench/.venv
+  if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s bench/requirements.txt "$venv/.requirements"; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r bench/requirements.txt
+    cp bench/requirements.txt "$venv/.requirements"
+  fi
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "${moto_addr#*:}" >/dev/null 2>&1 & pids+=($!)
+  wait_port "$moto_addr"
+  "$bin/loadgen" setup-moto --addr "$moto_addr"
+  with_moto=true
+fi
+
+for c in $conns; do
+  record ceiling hello "$c" "$("$bin/loadgen" run --target hello --addr "$ceiling_addr" --connections "$c" --seconds "$seconds")"
+  if $with_moto; then
+    for t in moto-untag moto-tag moto-list; do
+      record moto "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$moto_addr" --connections "$c" --seconds "$seconds")"
+    done
+  fi
+  for t in ims-untag ims-tag ims-list sls-untag; do
+    record localyun "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$ly_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx.json")"
+  done
+done
+rss_loaded=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")
+
+python3 bench/report.py "$results" "$mode" "$rss_idle" "$rss_loaded"
