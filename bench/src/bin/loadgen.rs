@@ -149,7 +149,10 @@ async fn startup(bin: &str, data_dir: &str, addr: &str) -> Result<Value, String>
             break Err("the server did not answer within 30 s".to_string());
         }
         if let Ok(mut c) = Conn::open(addr).await {
-            let req = hyper::Request::get("/_localyun/health").header("host", addr).body(http_body_util::Full::new(hyper::body::Bytes::new())).unwrap_or_default();
+            let req = hyper::Request::get("/_localyun/health")
+                .header("host", addr)
+                .body(http_body_util::Full::new(hyper::body::Bytes::new()))
+                .unwrap_or_default();
             if let Ok((200, _)) = c.send(req).await {
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 break Ok(json!({"start_ms": ms, "rss_kb": rss_kb(child.id())}));

@@ -9,6 +9,7 @@
 //! work of a request (authentication lookup and handler) runs on one blocking thread, so no lock
 //! or connection is ever held across an await.
 
+use crate::caller::Caller;
 use crate::failure::Failure;
 use crate::identity::now_ms;
 use crate::rpc::request::{self, Format, RpcRequest};
@@ -159,8 +160,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
     };
 
     let action_name = action.name;
-    let worker_state = state.clone();
-    let result = state.executor.run(action.mode, move |txn| execute(&worker_state, txn, service, action, &req, peer)).await;
+    let result = execute(&state, service, action, Arc::new(req), peer).await;
     let resp = match result {
         Ok(fields) => response::success(format, action_name, request_id, fields),
         Err(failure) => {
@@ -171,6 +171,50 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
         }
     };
     (resp, outcome)
+}
+
+/// What an SLS request's store work needs, shared by its authentication and action jobs.
+struct SlsParts {
+    method: &'static str,
+    path: String,
+    query: Vec<(String, String)>,
+    params: localyun_core::params::Params,
+    headers: Vec<(String, String)>,
+    bytes: Bytes,
+    region: String,
+    project: Option<String>,
+    peer: SocketAddr,
+}
+
+fn sls_authenticate(txn: &mut dyn Txn, r: &SlsParts) -> Result<Caller, Failure> {
+    let signed = crate::sls::auth::Signed {
+        method: r.method,
+        path: &r.path,
+        query: &r.query,
+        headers: &r.headers,
+        body: &r.bytes,
+        region: &r.region,
+    };
+    crate::sls::auth::authenticate(txn, &signed, now_ms())
+}
+
+fn sls_act(
+    state: &AppState,
+    txn: &mut dyn Txn,
+    r: &SlsParts,
+    action: &crate::sls::SlsAction,
+    item: Option<&str>,
+    caller: &Caller,
+) -> Result<crate::sls::Reply, Failure> {
+    let call =
+        crate::sls::SlsCall { caller, region: &r.region, host_project: r.project.as_deref(), item, query: &r.params, body: &r.bytes };
+    let user_agent = r.headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
+    let (tags, tag_keys) = crate::sls::request_tags(&r.bytes);
+    let keys = crate::authz::base_keys(Some(r.peer.ip()), now_ms(), user_agent, &tags, &tag_keys);
+    let targets = crate::services::sls::targets(&call, txn, action)?;
+    let log_action = format!("log:{}", action.name);
+    crate::authz::authorize(&state.policies, txn, caller, &log_action, &targets, &keys)?.map_err(crate::authz::sls_denial)?;
+    (action.handler)(&call, txn)
 }
 
 /// SLS bodies may be up to 10 MiB (`PostBodyTooLarge`, sls.md 5.1).
@@ -225,32 +269,37 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
     });
     let mode = resolved.as_ref().map(|(a, _)| a.mode).unwrap_or(Mode::Read);
     outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
-    let worker_state = state.clone();
-    let result = state
-        .executor
-        .run(mode, move |txn| {
-            let signed = sls::auth::Signed { method, path: &path, query: &query, headers: &headers, body: &bytes, region: &region };
-            let now = now_ms();
-            let caller = sls::auth::authenticate(txn, &signed, now)?;
-            let (action, item) = resolved?;
-            let call = sls::SlsCall {
-                caller: &caller,
-                region: &region,
-                host_project: place.project.as_deref(),
-                item: item.as_deref(),
-                query: &params,
-                body: &bytes,
-            };
-            let user_agent = headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
-            let (tags, tag_keys) = sls::request_tags(&bytes);
-            let keys = crate::authz::base_keys(Some(peer.ip()), now, user_agent, &tags, &tag_keys);
-            let targets = crate::services::sls::targets(&call, txn, action)?;
-            let log_action = format!("log:{}", action.name);
-            crate::authz::authorize(&worker_state.policies, txn, &caller, &log_action, &targets, &keys)?
-                .map_err(crate::authz::sls_denial)?;
-            (action.handler)(&call, txn)
-        })
-        .await;
+    let request = Arc::new(SlsParts { method, path, query, params, headers, bytes, region, project: place.project, peer });
+    let result = match resolved {
+        // Authentication errors come first, then routing errors (sls.md 3.6).
+        Err(e) => {
+            let r = request.clone();
+            match state.executor.run(Mode::Read, move |txn| sls_authenticate(txn, &r)).await {
+                Ok(_) => Err(Failure::Api(e)),
+                Err(f) => Err(f),
+            }
+        }
+        Ok((action, item)) if mode == Mode::Read => {
+            let (s, r) = (state.clone(), request.clone());
+            state
+                .executor
+                .run(Mode::Read, move |txn| {
+                    let caller = sls_authenticate(txn, &r)?;
+                    sls_act(&s, txn, &r, action, item.as_deref(), &caller)
+                })
+                .await
+        }
+        Ok((action, item)) => {
+            let r = request.clone();
+            match state.executor.run(Mode::Read, move |txn| sls_authenticate(txn, &r)).await {
+                Ok(caller) => {
+                    let (s, r) = (state.clone(), request.clone());
+                    state.executor.run(Mode::Write, move |txn| sls_act(&s, txn, &r, action, item.as_deref(), &caller)).await
+                }
+                Err(f) => Err(f),
+            }
+        }
+    };
     let resp = match result {
         Ok(reply) => sls_response::success(&request_id, reply),
         Err(failure) => {
@@ -285,24 +334,47 @@ fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>
     (tags, keys)
 }
 
-/// In one transaction (the executor's): authenticate, authorize on the action's resources, run
-/// the handler. A failure at any step changes nothing.
-fn execute(
+/// Authenticate, authorize on the action's resources, run the handler. Reads do all of it in
+/// one read transaction on a reader thread; writes authenticate there too (signature checks are
+/// CPU work that must not queue on the single writer), then authorize and run the handler in the
+/// write transaction, so a failure at any step changes nothing.
+async fn execute(
+    state: &Arc<AppState>,
+    service: &'static RpcService,
+    action: &'static RpcAction,
+    req: Arc<RpcRequest>,
+    peer: SocketAddr,
+) -> Result<Map<String, Value>, Failure> {
+    let (s, r) = (state.clone(), req.clone());
+    if action.mode == Mode::Read {
+        return state
+            .executor
+            .run(Mode::Read, move |txn| {
+                let caller = rpc::auth::authenticate(&s, txn, &r, now_ms())?;
+                act(&s, txn, service, action, &r, peer, &caller)
+            })
+            .await;
+    }
+    let caller = state.executor.run(Mode::Read, move |txn| rpc::auth::authenticate(&s, txn, &r, now_ms())).await?;
+    let s = state.clone();
+    state.executor.run(Mode::Write, move |txn| act(&s, txn, service, action, &req, peer, &caller)).await
+}
+
+fn act(
     state: &AppState,
     txn: &mut dyn Txn,
     service: &RpcService,
     action: &RpcAction,
     req: &RpcRequest,
     peer: SocketAddr,
+    caller: &Caller,
 ) -> Result<Map<String, Value>, Failure> {
-    let now = now_ms();
-    let caller = rpc::auth::authenticate(state, txn, req, now)?;
     let handler = action.handler.ok_or_else(|| ApiError::not_implemented(action.name))?;
-    let call = Call { params: &req.params, caller: &caller };
+    let call = Call { params: &req.params, caller };
     let ram_action = format!("{}:{}", service.ram_namespace, action.name);
     let (tags, tag_keys) = rpc_request_tags(&req.params);
-    let keys = crate::authz::base_keys(Some(peer.ip()), now, req.header("user-agent"), &tags, &tag_keys);
+    let keys = crate::authz::base_keys(Some(peer.ip()), now_ms(), req.header("user-agent"), &tags, &tag_keys);
     let targets = (action.resources)(&call, txn)?;
-    crate::authz::authorize(&state.policies, txn, &caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
+    crate::authz::authorize(&state.policies, txn, caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
     handler(&call, txn)
 }
