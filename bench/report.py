@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 path, mode, rss_idle, rss_loaded = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+scale = json.load(open(sys.argv[5]))
 rows = [json.loads(line) for line in open(path)]
 bad = [r for r in rows if r["result"].get("errors")]
 if bad:
@@ -15,7 +16,8 @@ if bad:
         print(f"bench: {r['target']} at {r['connections']} connections had errors: {r['result']['first_error']}", file=sys.stderr)
     sys.exit(1)
 
-runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] != "startup"}
+runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] not in ("startup", "scale")}
+scale_run = next(r["result"] for r in rows if r["group"] == "scale")
 conns = sorted({c for (_, c) in runs})
 ceiling = {c: runs[("hello", c)] for c in conns}
 moto_for = {"ims-untag": "moto-untag", "ims-tag": "moto-tag", "ims-list": "moto-list", "sls-untag": "moto-untag"}
@@ -39,11 +41,17 @@ for c in conns:
     for target in ["hello", "moto-untag", "moto-tag", "moto-list", "ims-untag", "ims-tag", "ims-list", "sls-untag"]:
         if (target, c) in runs:
             out.append(line(target, c))
-startup = [r["result"] for r in rows if r["group"] == "startup"]
+startup = {r["target"]: r["result"] for r in rows if r["group"] == "startup"}
 out.append("")
-for r, what in zip(startup, ["empty data directory"]):
+out.append(f"Scale: {scale['users']:,} users with 10 tags each, loaded in {scale['load_ms'] / 1000:.0f} s ({scale['db_mb']} MB on disk); "
+           f"ListTagResources filtered by one tag (k0=v7, {scale['users'] // 1000:,} matching users), 8 connections: "
+           f"{scale_run['rps']:.0f} req/s, p50 {scale_run['p50_us'] / 1000:.2f} ms, p99 {scale_run['p99_us'] / 1000:.2f} ms.")
+out.append("")
+for key, what in [("empty", "empty data directory"), ("scale", f"{scale['users']:,}-user data directory")]:
+    r = startup[key]
     out.append(f"- start → first answered request ({what}): {r['start_ms']:.1f} ms; RSS then {r['rss_kb'] / 1024:.1f} MB")
-out.append(f"- RSS idle after set-up: {rss_idle / 1024:.1f} MB; after the load: {rss_loaded / 1024:.1f} MB")
+out.append(f"- RSS idle after set-up: {rss_idle / 1024:.1f} MB; after the load runs: {rss_loaded / 1024:.1f} MB; "
+           f"serving the {scale['users']:,}-user data set: {scale['rss_kb'] / 1024:.1f} MB")
 table = "\n".join(out)
 print(table)
 

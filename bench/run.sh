@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 mode=full
 [ "${1:-}" = "--smoke" ] && mode=smoke
-if [ "$mode" = smoke ]; then seconds=1; conns="8"; else seconds=5; conns="1 8 32"; fi
+if [ "$mode" = smoke ]; then seconds=1; conns="8"; scale_users=2000; else seconds=5; conns="1 8 32"; scale_users=1000000; fi
 
 cargo build --release --quiet -p localyun -p localyun-bench
 bin=target/release
@@ -82,5 +82,24 @@ for c in $conns; do
   done
 done
 rss_loaded=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")
+kill "$ly_pid"; wait "$ly_pid" 2>/dev/null || true
 
-python3 bench/report.py "$results" "$mode" "$rss_idle" "$rss_loaded"
+# Scale: ListTagResources filtered by one tag over many tagged users (10 tags each), loaded
+# with `localyun account load-users` (the API's validation and store functions, big
+# transactions); then start-up and memory on that data directory.
+scale_addr=127.0.0.1:18993
+LOCALYUN_LOG=warn "$bin/localyun" serve --listen "$scale_addr" --data-dir "$work/scale" & scale_pid=$!; pids+=($scale_pid)
+wait_port "$scale_addr"
+"$bin/loadgen" setup --addr "$scale_addr" --account-id "$account" --ak "$root_ak" --secret "$root_secret" \
+  | python3 -c 'import json,sys; d=json.load(sys.stdin); d.update(filter_key="k0", filter_value="v7"); print(json.dumps(d))' >"$work/scale-ctx.json"
+load_start=$(date +%s%N)
+"$bin/localyun" account load-users --data-dir "$work/scale" --account-id "$account" --count "$scale_users" --tags-per-user 10 >/dev/null
+load_ms=$(( ($(date +%s%N) - load_start) / 1000000 ))
+record scale ims-list-by-tag 8 "$("$bin/loadgen" run --target ims-list-by-tag --addr "$scale_addr" --connections 8 --seconds "$seconds" --context "$work/scale-ctx.json")"
+rss_scale=$(awk '/VmRSS/ {print $2}' "/proc/$scale_pid/status")
+kill "$scale_pid"; wait "$scale_pid" 2>/dev/null || true
+record startup scale 0 "$("$bin/loadgen" startup --bin "$bin/localyun" --data-dir "$work/scale" --addr "$scale_addr")"
+db_mb=$(du -sm "$work/scale" | cut -f1)
+printf '{"users":%s,"load_ms":%s,"rss_kb":%s,"db_mb":%s}\n' "$scale_users" "$load_ms" "$rss_scale" "$db_mb" >"$work/scale.json"
+
+python3 bench/report.py "$results" "$mode" "$rss_idle" "$rss_loaded" "$work/scale.json"

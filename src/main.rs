@@ -68,6 +68,20 @@ enum AccountCommand {
         #[arg(long, default_value = "localyun-data")]
         data_dir: PathBuf,
     },
+    /// Bulk-load RAM users with tags into an account (benchmark data sets), validated as the API
+    /// validates them; the account's user quota does not apply.
+    LoadUsers {
+        #[arg(long, default_value = "localyun-data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        account_id: String,
+        #[arg(long)]
+        count: usize,
+        #[arg(long, default_value_t = 10)]
+        tags_per_user: usize,
+        #[arg(long, default_value = "bulk")]
+        prefix: String,
+    },
 }
 
 /// The default account's credentials: all three variables, or none of them and the documented
@@ -151,6 +165,12 @@ fn account(command: AccountCommand) -> Result<(), String> {
                 "AccessKeySecret": creds.access_key_secret.expose(),
             });
             println!("{out}");
+        }
+        AccountCommand::LoadUsers { data_dir, account_id, count, tags_per_user, prefix } => {
+            let store = open_store(&data_dir)?;
+            let n = localyun_server::identity::bulk::load_users(&store, &account_id, &prefix, count, tags_per_user)
+                .map_err(|e| e.to_string())?;
+            println!("{}", serde_json::json!({"AccountId": account_id, "UsersCreated": n}));
         }
         AccountCommand::List { data_dir } => {
             let store = open_store(&data_dir)?;

@@ -126,6 +126,31 @@ def test_list_pages_with_next_token(ims, account):
     assert sorted(seen) == expected  # every pair exactly once
 
 
+@pytest.mark.parametrize("value", ["blue", None])
+def test_tag_filter_pages_split_users(ims, account, value):
+    """A tag filter alone lists from the tag index: pages of 2 over three users with three tags
+    each cut through users' tags; every pair comes exactly once, later changes show up, and the
+    filter value (or any value, when absent) is respected."""
+    users = make_users(ims, account, 3)
+    for i, u in enumerate(users):
+        tag(ims, [u], squad="blue" if i < 2 else "red", k1=f"a{i}", k2=f"b{i}")
+    other = make_users(ims, account, 1)[0]
+    tag(ims, [other], k1="x")  # no squad tag: never listed
+    wanted = users[:2] if value else users
+    expected = sorted((u[0], k, v) for u in wanted for k, v in user_tags(ims, u[0]).items())
+    seen, token = [], None
+    for _ in range(20):
+        body = ims.call("ListTagResources", ResourceType="user", Tag=[{"Key": "squad", "Value": value}], PageSize=2, NextToken=token)
+        seen += tag_pairs(body)
+        if not body["IsTruncated"]:
+            break
+        token = body["NextToken"]
+    assert sorted(seen) == expected
+    untag(ims, [users[0]], keys=["squad"])
+    body = ims.call("ListTagResources", ResourceType="user", Tag=[{"Key": "squad", "Value": value}], PageSize=100)
+    assert users[0][0] not in {p[0] for p in tag_pairs(body)}
+
+
 def test_retag_overwrites_value(ims, account, mode):
     users = make_users(ims, account, 1)
     tag(ims, users, mode, team="dev", keep="me")

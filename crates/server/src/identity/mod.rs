@@ -5,6 +5,7 @@
 pub mod access_keys;
 pub mod accounts;
 pub mod attachments;
+pub mod bulk;
 pub mod groups;
 pub mod policies;
 pub mod roles;
@@ -26,6 +27,11 @@ pub mod tables {
     pub const USER: &str = "user";
     /// `{account}/{lower-case user name}` → user ID (names are unique regardless of case).
     pub const USER_BY_NAME: &str = "user_by_name";
+    /// `{account}/{tag key}\u{1}{tag value}\u{1}{user position}` → user ID: the users carrying
+    /// a tag, in listing order, so a tag filter reads only the matching users.
+    pub const USER_TAG: &str = "user_tag";
+    /// `{account}` → the number of users, for the quota check without a scan.
+    pub const USER_COUNT: &str = "user_count";
     pub const META: &str = "meta";
     /// `{account}/{group id}` → group record; names indexed like users.
     pub const GROUP: &str = "group";

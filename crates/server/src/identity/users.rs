@@ -82,11 +82,46 @@ pub struct NewUser {
     pub tags: TagSet,
 }
 
+/// The key of one (tag, user) pair in the tag index; `value: None` gives the prefix of a key.
+pub fn tag_index_prefix(account: &str, key: &str, value: Option<&str>) -> String {
+    match value {
+        Some(v) => format!("{account}/{key}\u{1}{v}\u{1}"),
+        None => format!("{account}/{key}\u{1}"),
+    }
+}
+
+fn index_tags(txn: &mut dyn Txn, account: &str, user: &UserRecord, tags: &TagSet, add: bool) -> Result<()> {
+    let position = user.position();
+    for (k, v) in tags {
+        let key = format!("{}{position}", tag_index_prefix(account, k, Some(v)));
+        if add {
+            txn.put(tables::USER_TAG, &key, user.id.as_bytes())?;
+        } else {
+            txn.delete(tables::USER_TAG, &key)?;
+        }
+    }
+    Ok(())
+}
+
+fn count(txn: &mut dyn Txn, account: &str) -> Result<usize> {
+    Ok(txn.get(tables::USER_COUNT, account)?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
+}
+
+fn set_count(txn: &mut dyn Txn, account: &str, n: usize) -> Result<()> {
+    Ok(txn.put(tables::USER_COUNT, account, n.to_string().as_bytes())?)
+}
+
+/// Creates a user within the account's quota (`MAX_USERS_PER_ACCOUNT` for API calls).
 pub fn create(txn: &mut dyn Txn, account: &str, new: NewUser) -> Result<UserRecord> {
+    create_within(txn, account, new, MAX_USERS_PER_ACCOUNT)
+}
+
+pub fn create_within(txn: &mut dyn Txn, account: &str, new: NewUser, quota: usize) -> Result<UserRecord> {
     if txn.get(tables::USER_BY_NAME, &name_key(account, &new.name))?.is_some() {
         return Err(ApiError::user_exists().into());
     }
-    if txn.scan(tables::USER_BY_NAME, &format!("{account}/"), None, MAX_USERS_PER_ACCOUNT)?.len() >= MAX_USERS_PER_ACCOUNT {
+    let users = count(txn, account)?;
+    if users >= quota {
         return Err(ApiError::user_limit().into());
     }
     let id = loop {
@@ -110,6 +145,8 @@ pub fn create(txn: &mut dyn Txn, account: &str, new: NewUser) -> Result<UserReco
     };
     save(txn, tables::USER, &key(account, &user.id), &user)?;
     txn.put(tables::USER_BY_NAME, &name_key(account, &user.name), user.id.as_bytes())?;
+    index_tags(txn, account, &user, &user.tags, true)?;
+    set_count(txn, account, users + 1)?;
     Ok(user)
 }
 
@@ -129,8 +166,14 @@ pub fn update(txn: &mut dyn Txn, account: &str, old: &UserRecord, mut updated: U
     Ok(updated)
 }
 
-/// Saves a change that is not a profile update (tags): `UpdateDate` stays.
-pub fn save_tags(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
+/// Replaces a user's tags, keeping the tag index in step; `UpdateDate` stays (a tag change is
+/// not a profile update).
+pub fn set_tags(txn: &mut dyn Txn, account: &str, user: &mut UserRecord, tags: TagSet) -> Result<()> {
+    let removed: TagSet = user.tags.iter().filter(|(k, v)| tags.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let added: TagSet = tags.iter().filter(|(k, v)| user.tags.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    index_tags(txn, account, user, &removed, false)?;
+    index_tags(txn, account, user, &added, true)?;
+    user.tags = tags;
     save(txn, tables::USER, &key(account, &user.id), user)
 }
 
@@ -151,7 +194,29 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
     }
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;
-    Ok(())
+    index_tags(txn, account, user, &user.tags, false)?;
+    let users = count(txn, account)?;
+    set_count(txn, account, users.saturating_sub(1))
+}
+
+/// Users carrying the tag `key` (with `value`, when given), from the tag index in its order,
+/// after the index key `after`: up to `limit` of (index key, user).
+pub fn by_tag(
+    txn: &mut dyn Txn,
+    account: &str,
+    key: &str,
+    value: Option<&str>,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<(String, UserRecord)>> {
+    let rows = txn.scan(tables::USER_TAG, &tag_index_prefix(account, key, value), after, limit)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (k, id) in rows {
+        if let Some(u) = by_id(txn, account, &String::from_utf8_lossy(&id))? {
+            out.push((k, u));
+        }
+    }
+    Ok(out)
 }
 
 /// Every user of the account in listing order.

@@ -90,13 +90,12 @@ pub fn tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
     // Compute every new tag set first so that a limit violation on any user changes no user.
     let updated = targets
         .into_iter()
-        .map(|mut u| {
-            u.tags = IMS_USER_TAGS.merged(&u.tags, &pairs).map_err(tag_error)?;
-            Ok(u)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    for u in &updated {
-        users::save_tags(txn, account, u)?;
+        .map(|u| IMS_USER_TAGS.merged(&u.tags, &pairs).map(|t| (u, t)).map_err(tag_error))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (mut u, tags) in updated {
+        if tags != u.tags {
+            users::set_tags(txn, account, &mut u, tags)?;
+        }
     }
     Ok(Map::new())
 }
@@ -111,14 +110,14 @@ pub fn untag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String,
     let all = p.bool("All")?.unwrap_or(false);
     let targets = required_users(txn, account, p)?;
     for mut u in targets {
-        let before = u.tags.len();
+        let mut tags = u.tags.clone();
         if !keys.is_empty() {
-            u.tags.retain(|k, _| !keys.contains(&k.as_str()));
+            tags.retain(|k, _| !keys.contains(&k.as_str()));
         } else if all {
-            u.tags.clear();
+            tags.clear();
         }
-        if u.tags.len() != before {
-            users::save_tags(txn, account, &u)?;
+        if tags.len() != u.tags.len() {
+            users::set_tags(txn, account, &mut u, tags)?;
         }
     }
     Ok(Map::new())
@@ -134,31 +133,81 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
     let filter = p.key_values("Tag", 20)?;
     let after = position_param(p, "NextToken")?;
     // The doc requires a resource list or a tag filter (research note 1).
-    let candidates = match named_users(txn, account, p)? {
-        Some(mut named) => {
-            named.sort_by_cached_key(UserRecord::position);
-            named
-        }
-        None if !filter.is_empty() => users::list(txn, account)?,
+    let mut named = match named_users(txn, account, p)? {
+        Some(named) => named,
+        None if !filter.is_empty() => return list_by_tag(txn, account, &filter, after, size),
         None => return Err(ApiError::missing_parameter("ResourceId").into()),
     };
-    let pairs: Vec<(String, &UserRecord, &String, &String)> = candidates
+    named.sort_by_cached_key(UserRecord::position);
+    let rows: Vec<(String, String, String, String)> = named
         .iter()
         .filter(|u| matches_all(&u.tags, &filter))
-        .flat_map(|u| u.tags.iter().map(move |(k, v)| (format!("{}\n{k}", u.position()), u, k, v)))
+        .flat_map(|u| u.tags.iter().map(move |(k, v)| (format!("{}\n{k}", u.position()), u.id.clone(), k.clone(), v.clone())))
         .collect();
-    let (items, more) = page(pairs, after.as_ref(), size, |(pos, ..)| pos.clone());
+    let (items, more) = page(rows, after.as_ref(), size, |(pos, ..)| pos.clone());
+    Ok(tag_rows(items, more))
+}
+
+/// A page of (position, user ID, tag key, tag value) rows as the SDK model has it.
+fn tag_rows(items: Vec<(String, String, String, String)>, more: bool) -> Map<String, Value> {
     let f = truncation(more, "NextToken", items.last().map(|(pos, ..)| pos.clone()));
     let list: Vec<Value> = items
-        .iter()
-        .map(|(_, u, k, v)| {
-            Fields::new()
-                .set("ResourceId", u.id.clone())
-                .set("ResourceType", "user")
-                .set("TagKey", (*k).clone())
-                .set("TagValue", (*v).clone())
-                .into()
-        })
+        .into_iter()
+        .map(|(_, id, k, v)| Fields::new().set("ResourceId", id).set("ResourceType", "user").set("TagKey", k).set("TagValue", v).into())
         .collect();
-    Ok(f.set("TagResources", wrapped("TagResource", list)).build())
+    f.set("TagResources", wrapped("TagResource", list)).build()
+}
+
+/// Index entries read per scan on the tag-filter path.
+const INDEX_BATCH: usize = 256;
+
+/// ListTagResources by tag filter alone: the users come from the tag index of the first filter
+/// tag, in index order, so the cost follows the page size and the matches, not the number of
+/// users (issue 6: 1M users). A row's position is `<index key>\u{2}<tag key>`.
+fn list_by_tag(
+    txn: &mut dyn Txn,
+    account: &str,
+    filter: &[(&str, Option<&str>)],
+    after: Option<String>,
+    size: usize,
+) -> Result<Map<String, Value>> {
+    let (first_key, first_value) = filter[0];
+    let mut rows: Vec<(String, String, String, String)> = Vec::with_capacity(size);
+    let mut more = false;
+    let (mut after_index, skip_tag) = match after.as_deref().and_then(|t| t.split_once('\u{2}')) {
+        Some((ik, tk)) => (Some(ik.to_string()), Some(tk.to_string())),
+        None => (None, None),
+    };
+    // Resuming inside a user's tags: the rest of that user comes first.
+    let mut pending: Vec<(String, UserRecord)> = Vec::new();
+    if let (Some(ik), Some(_)) = (&after_index, &skip_tag) {
+        if let Some(id) = txn.get(crate::identity::tables::USER_TAG, ik)? {
+            if let Some(u) = users::by_id(txn, account, &String::from_utf8_lossy(&id))? {
+                pending.push((ik.clone(), u));
+            }
+        }
+    }
+    let resume_at = after_index.clone();
+    'pages: loop {
+        for (ikey, user) in pending.drain(..) {
+            if !matches_all(&user.tags, filter) {
+                continue;
+            }
+            let resume = if Some(&ikey) == resume_at.as_ref() { skip_tag.as_deref() } else { None };
+            for (k, v) in user.tags.iter().filter(|(k, _)| resume.is_none_or(|s| k.as_str() > s)) {
+                if rows.len() == size {
+                    more = true;
+                    break 'pages;
+                }
+                rows.push((format!("{ikey}\u{2}{k}"), user.id.clone(), k.clone(), v.clone()));
+            }
+        }
+        let batch = users::by_tag(txn, account, first_key, first_value, after_index.as_deref(), INDEX_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        after_index = batch.last().map(|(k, _)| k.clone());
+        pending = batch;
+    }
+    Ok(tag_rows(rows, more))
 }
