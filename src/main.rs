@@ -140,18 +140,21 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     accounts::ensure_default(store.as_ref(), &creds).map_err(|e| format!("cannot set up the default account: {e}"))?;
     let state = Arc::new(AppState::new(store.clone(), Settings { region: args.region.clone(), ..Settings::default() }));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let engine = store.engine();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         tracing::info!(
             listen = %args.listen,
-            store = store.engine(),
+            store = engine,
             region = %args.region,
             default_account = %creds.account_id,
             authorization = "enforced: RAM policies decide every call of a RAM user or role session; the account root may do everything",
             "localyun serving"
         );
         localyun_server::server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
-    })
+    })?;
+    // A clean stop leaves no write-ahead log to replay at the next start.
+    store.checkpoint().map_err(|e| format!("final checkpoint failed: {e}"))
 }
 
 fn account(command: AccountCommand) -> Result<(), String> {

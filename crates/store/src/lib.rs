@@ -57,6 +57,11 @@ pub trait Store: Send + Sync + 'static {
     fn engine(&self) -> &'static str;
     /// The stored format version the engine opened.
     fn format_version(&self) -> u32;
+    /// Folds write-ahead state into the main store (on clean shutdown), so the next start does
+    /// not replay it. Engines without such state do nothing.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Runs `f` in a transaction and commits only when it succeeds: a failing request leaves

@@ -37,7 +37,9 @@ impl From<rusqlite::Error> for StoreError {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")?;
+    // journal_size_limit: after a checkpoint the WAL file is cut back, so a long bulk load does
+    // not leave a huge log for the next start to scan.
+    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit=67108864;")?;
     Ok(())
 }
 
@@ -151,6 +153,13 @@ impl Store for SqliteStore {
     fn format_version(&self) -> u32 {
         FORMAT_VERSION
     }
+
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        if !self.in_memory {
+            Self::lock(&self.writer).execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        }
+        Ok(())
+    }
 }
 
 struct SqliteTxn<'a> {
@@ -261,6 +270,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         crate::conformance::run_all(&SqliteStore::open(dir.path()).unwrap());
         crate::conformance::persists_across_reopen(|| Box::new(SqliteStore::open(dir.path()).unwrap()));
+    }
+
+    #[test]
+    fn checkpoint_empties_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        crate::transact(&store, Mode::Write, |t| t.put("t", "k", &[7u8; 100_000])).unwrap();
+        assert!(std::fs::metadata(dir.path().join("localyun.db-wal")).unwrap().len() > 0);
+        store.checkpoint().unwrap();
+        assert_eq!(std::fs::metadata(dir.path().join("localyun.db-wal")).unwrap().len(), 0);
+        assert!(crate::transact(&store, Mode::Read, |t| t.get("t", "k")).unwrap().is_some());
     }
 
     #[test]

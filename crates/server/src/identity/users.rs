@@ -200,7 +200,8 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
 }
 
 /// Users carrying the tag `key` (with `value`, when given), from the tag index in its order,
-/// after the index key `after`: up to `limit` of (index key, user).
+/// after the index key `after`: up to `limit` (index key, user ID) pairs. Records are loaded by
+/// the caller, only as many as a page needs.
 pub fn by_tag(
     txn: &mut dyn Txn,
     account: &str,
@@ -208,15 +209,9 @@ pub fn by_tag(
     value: Option<&str>,
     after: Option<&str>,
     limit: usize,
-) -> Result<Vec<(String, UserRecord)>> {
+) -> Result<Vec<(String, String)>> {
     let rows = txn.scan(tables::USER_TAG, &tag_index_prefix(account, key, value), after, limit)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (k, id) in rows {
-        if let Some(u) = by_id(txn, account, &String::from_utf8_lossy(&id))? {
-            out.push((k, u));
-        }
-    }
-    Ok(out)
+    Ok(rows.into_iter().map(|(k, id)| (k, String::from_utf8_lossy(&id).into_owned())).collect())
 }
 
 /// Every user of the account in listing order.

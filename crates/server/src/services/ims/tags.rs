@@ -158,8 +158,9 @@ fn tag_rows(items: Vec<(String, String, String, String)>, more: bool) -> Map<Str
     f.set("TagResources", wrapped("TagResource", list)).build()
 }
 
-/// Index entries read per scan on the tag-filter path.
-const INDEX_BATCH: usize = 256;
+/// Index entries read per scan on the tag-filter path; user records are loaded one by one only
+/// while the page still needs rows.
+const INDEX_BATCH: usize = 32;
 
 /// ListTagResources by tag filter alone: the users come from the tag index of the first filter
 /// tag, in index order, so the cost follows the page size and the matches, not the number of
@@ -179,17 +180,16 @@ fn list_by_tag(
         None => (None, None),
     };
     // Resuming inside a user's tags: the rest of that user comes first.
-    let mut pending: Vec<(String, UserRecord)> = Vec::new();
+    let mut pending: Vec<(String, String)> = Vec::new();
     if let (Some(ik), Some(_)) = (&after_index, &skip_tag) {
         if let Some(id) = txn.get(crate::identity::tables::USER_TAG, ik)? {
-            if let Some(u) = users::by_id(txn, account, &String::from_utf8_lossy(&id))? {
-                pending.push((ik.clone(), u));
-            }
+            pending.push((ik.clone(), String::from_utf8_lossy(&id).into_owned()));
         }
     }
     let resume_at = after_index.clone();
     'pages: loop {
-        for (ikey, user) in pending.drain(..) {
+        for (ikey, user_id) in pending.drain(..) {
+            let Some(user) = users::by_id(txn, account, &user_id)? else { continue };
             if !matches_all(&user.tags, filter) {
                 continue;
             }
