@@ -52,6 +52,30 @@ for key, what in [("empty", "empty data directory"), ("scale", f"{scale['users']
     out.append(f"- start → first answered request ({what}): {r['start_ms']:.1f} ms; RSS then {r['rss_kb'] / 1024:.1f} MB")
 out.append(f"- RSS idle after set-up: {rss_idle / 1024:.1f} MB; after the load runs: {rss_loaded / 1024:.1f} MB; "
            f"serving the {scale['users']:,}-user data set: {scale['rss_kb'] / 1024:.1f} MB")
+# The targets of issue 6, judged from this run.
+def yes(ok):
+    return "yes" if ok else "no"
+
+
+if 32 in conns and ("moto-untag", 32) in runs:
+    ims, sls, ceil32, moto32 = runs[("ims-untag", 32)], runs[("sls-untag", 32)], ceiling[32], runs[("moto-untag", 32)]
+    r_ceil, r_moto = ims["rps"] / ceil32["rps"], ims["rps"] / moto32["rps"]
+    p99 = ims["p99_us"] / ceil32["p99_us"]
+    r_sls = sls["rps"] / ceil32["rps"]
+    empty, big = startup["empty"], startup["scale"]
+    out += [
+        "",
+        "## The targets of issue 6 in this run",
+        "",
+        "| measure | target | this run | met |",
+        "|---|---|---|---|",
+        f"| IMS UntagResources/s at 32 connections | ≥ 50 % of the ceiling and ≥ 100× moto UntagUser | {r_ceil:.0%} of the ceiling, {r_moto:.0f}× moto | {yes(r_ceil >= 0.5 and r_moto >= 100)} |",
+        f"| p99 at 32 connections | ≤ 2× the ceiling's p99 | {p99:.1f}× | {yes(p99 <= 2)} |",
+        f"| SLS `POST /untag`/s at 32 connections | ≥ 50 % of the ceiling | {r_sls:.0%} | {yes(r_sls >= 0.5)} |",
+        f"| ListTagResources by tag over {scale['users']:,} tagged users | p50 < 5 ms | {scale_run['p50_us'] / 1000:.2f} ms | {yes(scale_run['p50_us'] < 5000)} |",
+        f"| start → first answer | < 20 ms empty, < 100 ms with the large data set | {empty['start_ms']:.1f} ms, {big['start_ms']:.1f} ms | {yes(empty['start_ms'] < 20 and big['start_ms'] < 100)} |",
+        f"| RSS | < 10 MB idle; < 256 MB with the large data set | {rss_idle / 1024:.1f} MB idle; {scale['rss_kb'] / 1024:.1f} MB | idle {yes(rss_idle < 10240)}, large {yes(scale['rss_kb'] < 262144)} |",
+    ]
 table = "\n".join(out)
 print(table)
 
@@ -76,4 +100,4 @@ if mode == "full":
     notes_path = os.path.join(os.path.dirname(__file__), "NOTES.md")
     notes = open(notes_path).read() if os.path.exists(notes_path) else ""
     with open(os.path.join(os.path.dirname(__file__), "RESULTS.md"), "w") as f:
-        f.write("\n".join(header) + table + "\n\n" + notes)
+        f.write("\n".join(header) + "\n" + table + "\n\n" + notes)
