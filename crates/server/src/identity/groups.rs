@@ -1,6 +1,6 @@
 //! RAM groups and their members (ram.md 6.2).
 
-use super::{load, now_ms, save, scan_all, tables};
+use super::{load, load_by_name, name_key, now_ms, record_key as key, save, scan_all, tables};
 use crate::failure::Result;
 use localyun_core::ApiError;
 use localyun_store::Txn;
@@ -26,23 +26,12 @@ impl GroupRecord {
     }
 }
 
-fn key(account: &str, id: &str) -> String {
-    format!("{account}/{id}")
-}
-
-fn name_key(account: &str, name: &str) -> String {
-    format!("{account}/{}", name.to_ascii_lowercase())
-}
-
 pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<GroupRecord>> {
     load(txn, tables::GROUP, &key(account, id))
 }
 
 pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<GroupRecord> {
-    let found = match txn.get(tables::GROUP_BY_NAME, &name_key(account, name))? {
-        Some(id) => by_id(txn, account, &String::from_utf8_lossy(&id))?,
-        None => None,
-    };
+    let found = load_by_name(txn, tables::GROUP, tables::GROUP_BY_NAME, account, name)?;
     found.ok_or_else(|| ApiError::new(404, "EntityNotExist.Group", "The group does not exist.").into())
 }
 

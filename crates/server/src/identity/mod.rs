@@ -55,6 +55,30 @@ pub mod tables {
     pub const IDENTITY_GENERATION: &str = "identity_generation";
 }
 
+/// Users, groups and roles share one layout: records at `{account}/{id}` and a name index
+/// `{account}/{lower-case name}` → id (names are unique regardless of case, ram.md 6).
+pub(crate) fn record_key(account: &str, id: &str) -> String {
+    format!("{account}/{id}")
+}
+
+pub(crate) fn name_key(account: &str, name: &str) -> String {
+    format!("{account}/{}", name.to_ascii_lowercase())
+}
+
+/// The record a name points to in that layout.
+pub(crate) fn load_by_name<T: DeserializeOwned>(
+    txn: &mut dyn Txn,
+    records: &'static str,
+    names: &'static str,
+    account: &str,
+    name: &str,
+) -> Result<Option<T>> {
+    match txn.get(names, &name_key(account, name))? {
+        Some(id) => load(txn, records, &record_key(account, &String::from_utf8_lossy(&id))),
+        None => Ok(None),
+    }
+}
+
 pub(crate) fn load<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, key: &str) -> Result<Option<T>> {
     match txn.get(table, key)? {
         None => Ok(None),

@@ -1,6 +1,6 @@
 //! RAM roles with their trust policies (ram.md 6.3).
 
-use super::{load, now_ms, random_digits16, save, scan_all, tables};
+use super::{load, load_by_name, name_key, now_ms, random_digits16, record_key as key, save, scan_all, tables};
 use crate::failure::Result;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
@@ -35,14 +35,6 @@ impl RoleRecord {
     }
 }
 
-fn key(account: &str, id: &str) -> String {
-    format!("{account}/{id}")
-}
-
-fn name_key(account: &str, name: &str) -> String {
-    format!("{account}/{}", name.to_ascii_lowercase())
-}
-
 fn exists_error() -> ApiError {
     ApiError::new(409, "EntityAlreadyExists.Role", "The role does already EXIST.")
 }
@@ -52,10 +44,7 @@ pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<RoleRe
 }
 
 pub fn by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<RoleRecord>> {
-    match txn.get(tables::ROLE_BY_NAME, &name_key(account, name))? {
-        Some(id) => by_id(txn, account, &String::from_utf8_lossy(&id)),
-        None => Ok(None),
-    }
+    load_by_name(txn, tables::ROLE, tables::ROLE_BY_NAME, account, name)
 }
 
 pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<RoleRecord> {

@@ -3,7 +3,7 @@
 //! user's tags go with it (ram.md 6.1: tags are deleted with the user).
 
 use super::access_keys::{self, Owner};
-use super::{load, now_ms, save, scan_all, tables};
+use super::{load, load_by_name, name_key, now_ms, record_key as key, save, scan_all, tables};
 use crate::failure::Result;
 use localyun_core::names::default_domain;
 use localyun_core::tags::TagSet;
@@ -44,23 +44,12 @@ impl UserRecord {
     }
 }
 
-fn key(account: &str, id: &str) -> String {
-    format!("{account}/{id}")
-}
-
-fn name_key(account: &str, name: &str) -> String {
-    format!("{account}/{}", name.to_ascii_lowercase())
-}
-
 pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<UserRecord>> {
     load(txn, tables::USER, &key(account, id))
 }
 
 pub fn by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<UserRecord>> {
-    match txn.get(tables::USER_BY_NAME, &name_key(account, name))? {
-        Some(id) => by_id(txn, account, &String::from_utf8_lossy(&id)),
-        None => Ok(None),
-    }
+    load_by_name(txn, tables::USER, tables::USER_BY_NAME, account, name)
 }
 
 pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<UserRecord> {
