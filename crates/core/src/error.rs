@@ -117,10 +117,6 @@ impl ApiError {
         Self::new(413, "RequestEntityTooLarge", format!("The request body exceeds the limit of {limit} bytes."))
     }
 
-    pub fn unsupported_media_type() -> Self {
-        Self::new(415, "UnsupportedMediaType", "The request body must be application/x-www-form-urlencoded.")
-    }
-
     pub fn action_not_found() -> Self {
         Self::new(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
     }

@@ -32,11 +32,6 @@ impl RpcRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
-
-    /// V3 requests carry `Authorization: ACS3-...`; everything else is signed in the parameters.
-    pub fn is_v3(&self) -> bool {
-        self.header("authorization").is_some()
-    }
 }
 
 fn form_error(e: FormError) -> ApiError {
