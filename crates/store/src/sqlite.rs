@@ -138,7 +138,8 @@ impl Store for SqliteStore {
         };
         // IMMEDIATE takes the write lock up front, so a write transaction never fails half-way
         // on a lock upgrade; reads get a consistent snapshot from DEFERRED.
-        conn.execute_batch(if mode == Mode::Write { "BEGIN IMMEDIATE" } else { "BEGIN DEFERRED" })?;
+        // Prepared once per connection: this runs for every batch of requests.
+        conn.prepare_cached(if mode == Mode::Write { "BEGIN IMMEDIATE" } else { "BEGIN DEFERRED" })?.execute([])?;
         Ok(Box::new(SqliteTxn { conn, open: true }))
     }
 
@@ -234,7 +235,7 @@ impl Txn for SqliteTxn<'_> {
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        self.conn.execute_batch("COMMIT")?;
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
         self.open = false;
         Ok(())
     }
@@ -243,7 +244,7 @@ impl Txn for SqliteTxn<'_> {
 impl Drop for SqliteTxn<'_> {
     fn drop(&mut self) {
         if self.open {
-            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+            if let Err(e) = self.conn.prepare_cached("ROLLBACK").and_then(|mut st| st.execute([])) {
                 tracing::warn!(error = %e, "rollback failed");
             }
         }
