@@ -181,6 +181,8 @@ struct SlsParts {
     params: localyun_core::params::Params,
     headers: Vec<(String, String)>,
     bytes: Bytes,
+    /// The body parsed once, for authorization keys, resource ARNs and the handler.
+    json: Value,
     region: String,
     project: Option<String>,
     peer: SocketAddr,
@@ -206,10 +208,9 @@ fn sls_act(
     item: Option<&str>,
     caller: &Caller,
 ) -> Result<crate::sls::Reply, Failure> {
-    let call =
-        crate::sls::SlsCall { caller, region: &r.region, host_project: r.project.as_deref(), item, query: &r.params, body: &r.bytes };
+    let call = crate::sls::SlsCall { caller, region: &r.region, host_project: r.project.as_deref(), item, query: &r.params, body: &r.json };
     let user_agent = r.headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
-    let (tags, tag_keys) = crate::sls::request_tags(&r.bytes);
+    let (tags, tag_keys) = crate::sls::request_tags(&r.json);
     let keys = crate::authz::base_keys(Some(r.peer.ip()), now_ms(), user_agent, &tags, &tag_keys);
     let targets = crate::services::sls::targets(&call, txn, action)?;
     let log_action = format!("log:{}", action.name);
@@ -269,7 +270,8 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
     });
     let mode = resolved.as_ref().map(|(a, _)| a.mode).unwrap_or(Mode::Read);
     outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
-    let request = Arc::new(SlsParts { method, path, query, params, headers, bytes, region, project: place.project, peer });
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let request = Arc::new(SlsParts { method, path, query, params, headers, bytes, json, region, project: place.project, peer });
     let result = match resolved {
         // Authentication errors come first, then routing errors (sls.md 3.6).
         Err(e) => {

@@ -56,3 +56,12 @@ pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
         })
         .collect()
 }
+
+/// Helpers shared by the signature vector tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// Owned `(name, value)` pairs, as the verifiers take them.
+    pub fn owned(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}

@@ -135,11 +135,8 @@ pub fn verify(secret: &Secret, string_to_sign: &str, signature: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::owned;
     use super::*;
-
-    fn owned(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
 
     /// The vector of ram.md 3.3 (SDK function and an independent implementation agree).
     #[test]

@@ -96,11 +96,8 @@ pub fn verify(secret: &Secret, hash: Hash, string_to_sign: &str, signature: &str
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::owned;
     use super::*;
-
-    fn owned(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
 
     const SECRET: &str = "TestAccessKeySecret0123456789abc";
 

@@ -109,11 +109,8 @@ pub fn verify(secret: &Secret, date: &str, region: &str, string_to_sign: &str, s
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::owned;
     use super::*;
-
-    fn owned(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
 
     /// sls.md 3.3, aliyun-log-python-sdk v4 ListTagResources, captured.
     #[test]

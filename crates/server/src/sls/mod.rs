@@ -24,7 +24,9 @@ pub struct SlsCall<'a> {
     /// The `{name}` of an item path such as `/logstores/{name}`.
     pub item: Option<&'a str>,
     pub query: &'a Params,
-    pub body: &'a [u8],
+    /// The body parsed once as JSON (`Null` when empty or not JSON); the raw bytes only matter
+    /// to the signature.
+    pub body: &'a Value,
 }
 
 impl SlsCall<'_> {
@@ -39,8 +41,8 @@ impl SlsCall<'_> {
 
     /// The body as a JSON object (`PostBodyInvalid` otherwise).
     pub fn json_body(&self) -> Result<serde_json::Map<String, Value>> {
-        match serde_json::from_slice::<Value>(self.body) {
-            Ok(Value::Object(map)) => Ok(map),
+        match self.body {
+            Value::Object(map) => Ok(map.clone()),
             _ => Err(ApiError::sls_post_body_invalid().into()),
         }
     }
@@ -48,8 +50,8 @@ impl SlsCall<'_> {
 
 /// The tags an SLS request carries, for `acs:RequestTag/<key>` and `acs:TagKeys`: TagResources
 /// sends `{"key","value"}` objects, UntagResources bare keys.
-pub fn request_tags(body: &[u8]) -> (Vec<(String, String)>, Vec<String>) {
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else { return (Vec::new(), Vec::new()) };
+pub fn request_tags(body: &Value) -> (Vec<(String, String)>, Vec<String>) {
+    let Value::Object(map) = body else { return (Vec::new(), Vec::new()) };
     let Some(Value::Array(items)) = map.get("tags") else { return (Vec::new(), Vec::new()) };
     let mut tags = Vec::new();
     let mut keys = Vec::new();

@@ -41,7 +41,7 @@ fn all_projects(call: &SlsCall<'_>) -> Target {
 }
 
 fn body_str(call: &SlsCall<'_>, field: &str) -> Option<String> {
-    serde_json::from_slice::<Value>(call.body).ok()?.get(field)?.as_str().map(str::to_string)
+    call.body.get(field)?.as_str().map(str::to_string)
 }
 
 fn tagged(call: &SlsCall<'_>, txn: &mut dyn Txn, type_name: Option<&str>, id: &str) -> Result<Target> {
@@ -73,7 +73,7 @@ pub fn targets(call: &SlsCall<'_>, txn: &mut dyn Txn, action: &SlsAction) -> Res
         }
         Route::Item(kind) => vec![target(call, txn, project.unwrap_or("*"), Some((kind, call.item.unwrap_or("*"))))?],
         Route::Tag | Route::Untag => {
-            let body: Value = serde_json::from_slice(call.body).unwrap_or(Value::Null);
+            let body = call.body;
             let type_name = body.get("resourceType").and_then(Value::as_str);
             let id = match body.get("resourceId") {
                 Some(Value::String(s)) => Some(s.clone()),
