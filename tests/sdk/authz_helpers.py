@@ -396,9 +396,10 @@ def expect_sls_denied(fn: Callable[[], Any], action: str, resource: str, *, expl
 
 def expire_sts_credential(data_dir: str, access_key_id: str, seconds_ago: int = 60) -> bool:
     """Moves the expiry of a temporary credential `seconds_ago` into the past, directly in the
-    server's SQLite store (table kv, tbl 'sts_credential', JSON field `expires_ms`); the server
-    reads credentials from the store on every request. Returns False when the record cannot be
-    found in that layout (then the caller skips)."""
+    server's SQLite store (table kv, tbl 'sts_credential', JSON field `expires_ms`), and bumps
+    the account's identity generation in the same transaction, as every writer of identities
+    must (the server caches credentials until that generation moves). Returns False when the
+    record cannot be found in that layout (then the caller skips)."""
     import time
 
     path = os.path.join(data_dir, "localyun.db")
@@ -413,9 +414,13 @@ def expire_sts_credential(data_dir: str, access_key_id: str, seconds_ago: int = 
         if "expires_ms" not in rec:
             return False
         rec["expires_ms"] = int(time.time() * 1000) - seconds_ago * 1000
+        account = rec["account_id"]
         with conn:
             conn.execute("UPDATE kv SET v = ? WHERE tbl = 'sts_credential' AND k = ?",
                          (json.dumps(rec).encode(), access_key_id))
+            gen = conn.execute("SELECT v FROM kv WHERE tbl = 'identity_generation' AND k = ?", (account,)).fetchone()
+            bumped = str(int(bytes(gen[0]).decode()) + 1 if gen else 1).encode()
+            conn.execute("INSERT OR REPLACE INTO kv (tbl, k, v) VALUES ('identity_generation', ?, ?)", (account, bumped))
         return True
     except sqlite3.Error:
         return False

@@ -294,6 +294,8 @@ def test_role_and_group_resources(account):
 def test_policies_follow_a_renamed_user(account):
     acct = account.account_id
     u = new_user(account, system=["AliyunRAMReadOnlyAccess"])
+    # the user's credentials are in use (and cached by the server) before the rename
+    assert u.sts().call("GetCallerIdentity")["Arn"] == f"acs:ram::{acct}:user/{u.name}"
     new = unique("renamed")
     account.api().call("UpdateUser", UserName=u.name, NewUserName=new)
     assert u.ram().call("ListUsers")["Users"]["User"], "attachments follow the user, not its old name"

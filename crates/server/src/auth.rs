@@ -1,13 +1,24 @@
 //! The parts of authentication every API style shares: finding an active AccessKey, the clock
-//! window and replay protection. Each wire style builds its own string to sign (rpc/auth.rs).
+//! window and replay protection. Each wire style builds its own string to sign (rpc/auth.rs,
+//! sls/auth.rs) and hands it over as a [`Claim`].
+//!
+//! Authentication runs in two steps so that the signature check, pure CPU work, runs on the
+//! async workers and the store is read only to confirm: [`Claim::vouch`] checks the signature
+//! against credentials cached in memory, [`Claim::confirm`] (inside the request's store
+//! transaction) accepts them when the account's identity generation is the one they were read
+//! at, and otherwise reads the key from the store and checks again. Every change to a key, its
+//! owner's name or what applies to it bumps that generation in the same transaction
+//! (identity/mod.rs), from whichever process makes it, so the cache never outlives the truth.
 
 use crate::caller::Caller;
 use crate::failure::Result;
 use crate::identity::access_keys::{self, KeyStatus, Owner};
-use crate::identity::{sts, users};
-use crate::nonce::NonceCache;
+use crate::identity::{generation, sts, users};
+use crate::state::AppState;
 use localyun_core::{ApiError, Secret};
 use localyun_store::Txn;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
 /// Requests more than 15 minutes away from the server's clock, either way, are refused
@@ -30,6 +41,8 @@ pub enum KeyProblem {
 pub struct Credentials {
     pub secret: Secret,
     pub caller: Caller,
+    /// Temporary credentials: the token issued with them and when they expire.
+    pub session: Option<(Secret, i64)>,
 }
 
 /// Resolves an AccessKey ID (and, for temporary `STS.` keys, its security token, compared in
@@ -44,7 +57,7 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
         if now_ms >= c.expires_ms {
             return Ok(Err(KeyProblem::Expired));
         }
-        return Ok(Ok(Credentials { secret: c.secret.clone(), caller: Caller::from_session(&c) }));
+        return Ok(Ok(Credentials { secret: c.secret.clone(), caller: Caller::from_session(&c), session: Some((c.token, c.expires_ms)) }));
     }
     match access_keys::get(txn, access_key_id)? {
         None => Ok(Err(KeyProblem::NotFound)),
@@ -54,13 +67,152 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
                 Owner::User(id) => users::by_id(txn, &k.account_id, id)?.map(|u| u.name),
                 Owner::Root => None,
             };
-            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Caller::from_key(&k, name) }))
+            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Caller::from_key(&k, name), session: None }))
         }
     }
 }
 
+/// Credentials as read from the store at an identity generation of their account.
+struct Cached {
+    generation: u64,
+    secret: Secret,
+    caller: Arc<Caller>,
+    session: Option<(Secret, i64)>,
+}
+
+impl Cached {
+    /// Whether a request presenting `token` at `now_ms` may use these credentials; anything
+    /// else is left to the store path, which words the refusal.
+    fn usable(&self, token: Option<&str>, now_ms: i64) -> bool {
+        match &self.session {
+            None => true,
+            Some((issued, expires_ms)) => {
+                now_ms < *expires_ms && token.is_some_and(|t| bool::from(t.as_bytes().ct_eq(issued.expose().as_bytes())))
+            }
+        }
+    }
+}
+
+/// Bounded like the policy cache: a full map is cleared (entries are cheap to rebuild).
+const CREDENTIAL_CACHE_LIMIT: usize = 10_000;
+
+/// Usable credentials by AccessKey ID; only keys that authenticated a request are kept.
+#[derive(Default)]
+pub struct CredentialCache {
+    by_key: Mutex<HashMap<String, Arc<Cached>>>,
+}
+
+impl CredentialCache {
+    fn get(&self, access_key_id: &str) -> Option<Arc<Cached>> {
+        self.by_key.lock().unwrap_or_else(|p| p.into_inner()).get(access_key_id).cloned()
+    }
+
+    fn put(&self, access_key_id: &str, entry: Arc<Cached>) {
+        let mut map = self.by_key.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= CREDENTIAL_CACHE_LIMIT {
+            map.clear();
+        }
+        map.insert(access_key_id.to_string(), entry);
+    }
+}
+
+/// The signature check of one request: given the secret of the key it names, accept or say why
+/// not (checks that the real services make only once the key is known, such as body hashes,
+/// belong in it too, so their errors keep their order).
+pub type SignatureCheck = Box<dyn Fn(&Secret) -> Result<(), ApiError> + Send + Sync>;
+
+/// A request's claim to be signed with an AccessKey, with everything needed to check it.
+pub struct Claim {
+    access_key_id: String,
+    token: Option<String>,
+    check: SignatureCheck,
+    /// How this API style words a credential problem.
+    key_error: fn(KeyProblem, &str) -> ApiError,
+    /// RPC requests carry a nonce, accepted once (ram.md 3.5); SLS requests do not.
+    nonce: Option<(String, i64)>,
+    /// Whether the nonce was already offered to the replay cache (once the signature passed
+    /// against cached credentials) and was fresh.
+    nonce_fresh: Option<bool>,
+    vouched: Option<Arc<Cached>>,
+}
+
+/// Who an authenticated request acts as, and the identity generation its credentials were
+/// confirmed at (authorization reuses it instead of reading it again).
+pub struct Authenticated {
+    pub caller: Arc<Caller>,
+    pub generation: u64,
+}
+
+impl Claim {
+    pub fn new(access_key_id: &str, token: Option<&str>, key_error: fn(KeyProblem, &str) -> ApiError, check: SignatureCheck) -> Self {
+        Self {
+            access_key_id: access_key_id.to_string(),
+            token: token.filter(|t| !t.is_empty()).map(str::to_string),
+            check,
+            key_error,
+            nonce: None,
+            nonce_fresh: None,
+            vouched: None,
+        }
+    }
+
+    pub fn with_nonce(mut self, nonce: &str, request_ms: i64) -> Self {
+        self.nonce = Some((nonce.to_string(), request_ms));
+        self
+    }
+
+    /// Checks the signature against cached credentials, off the store threads, and when it
+    /// passes offers the nonce to the replay cache. Only a valid signature may record a nonce,
+    /// so forged requests cannot burn other clients' nonces; the verdict is given only once the
+    /// key is confirmed, so the errors keep the order of ram.md 3.5.
+    pub fn vouch(&mut self, state: &AppState, now_ms: i64) {
+        self.vouched = state
+            .credentials
+            .get(&self.access_key_id)
+            .filter(|c| c.usable(self.token.as_deref(), now_ms) && (self.check)(&c.secret).is_ok());
+        if self.vouched.is_some() {
+            self.nonce_fresh = self.nonce.as_ref().map(|(nonce, request_ms)| self.first_use(state, nonce, *request_ms, now_ms));
+        }
+    }
+
+    fn first_use(&self, state: &AppState, nonce: &str, request_ms: i64, now_ms: i64) -> bool {
+        let expires_ms = request_ms + state.settings.clock_window_ms + 1;
+        state.nonces.first_use(&self.access_key_id, nonce, now_ms, expires_ms)
+    }
+
+    /// Accepts the claim inside the request's transaction: cached credentials still current,
+    /// or the key read from the store and the signature checked against it; then the nonce.
+    pub fn confirm(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
+        let accepted = match &self.vouched {
+            Some(c) if generation(txn, &c.caller.account_id)? == c.generation => {
+                Authenticated { caller: c.caller.clone(), generation: c.generation }
+            }
+            _ => {
+                let ak = self.access_key_id.as_str();
+                let creds = credentials(txn, ak, self.token.as_deref(), now_ms)?.map_err(|p| (self.key_error)(p, ak))?;
+                (self.check)(&creds.secret)?;
+                let generation = generation(txn, &creds.caller.account_id)?;
+                let caller = Arc::new(creds.caller);
+                let entry = Cached { generation, secret: creds.secret, caller: caller.clone(), session: creds.session };
+                state.credentials.put(ak, Arc::new(entry));
+                Authenticated { caller, generation }
+            }
+        };
+        if let Some((nonce, request_ms)) = &self.nonce {
+            let fresh = match self.nonce_fresh {
+                Some(fresh) => fresh,
+                None => self.first_use(state, nonce, *request_ms, now_ms),
+            };
+            if !fresh {
+                return Err(ApiError::nonce_used().into());
+            }
+        }
+        Ok(accepted)
+    }
+}
+
 /// The RPC wording of a credential problem (ram.md 3.4, 5.1).
-pub fn rpc_key_error(p: KeyProblem) -> ApiError {
+pub fn rpc_key_error(p: KeyProblem, _access_key_id: &str) -> ApiError {
     match p {
         KeyProblem::NotFound => ApiError::access_key_not_found(),
         KeyProblem::Inactive => ApiError::access_key_inactive(),
@@ -79,23 +231,6 @@ pub fn check_clock(now_ms: i64, request_ms: i64, window_ms: i64) -> Result<(), A
         return Err(ApiError::timestamp_expired());
     }
     Ok(())
-}
-
-/// Accepts a nonce once. Checked only after the signature is valid, so forged requests cannot
-/// burn other clients' nonces (ram.md 3.5).
-pub fn check_nonce(
-    nonces: &NonceCache,
-    access_key_id: &str,
-    nonce: &str,
-    now_ms: i64,
-    request_ms: i64,
-    window_ms: i64,
-) -> Result<(), ApiError> {
-    if nonces.first_use(access_key_id, nonce, now_ms, request_ms + window_ms + 1) {
-        Ok(())
-    } else {
-        Err(ApiError::nonce_used())
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! work of a request (authentication lookup and handler) runs on one blocking thread, so no lock
 //! or connection is ever held across an await.
 
-use crate::caller::Caller;
+use crate::auth::{Authenticated, Claim};
 use crate::failure::Failure;
 use crate::identity::now_ms;
 use crate::rpc::request::{self, Format, RpcRequest};
@@ -21,6 +21,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use localyun_core::policy::ConditionKeys;
 use localyun_core::ApiError;
 use localyun_store::{Mode, Txn};
 use serde_json::{Map, Value};
@@ -160,7 +161,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
     };
 
     let action_name = action.name;
-    let result = execute(&state, service, action, Arc::new(req), peer).await;
+    let result = execute(&state, service, action, req, peer).await;
     let resp = match result {
         Ok(fields) => response::success(format, action_name, request_id, fields),
         Err(failure) => {
@@ -185,10 +186,9 @@ struct SlsParts {
     json: Value,
     region: String,
     project: Option<String>,
-    peer: SocketAddr,
 }
 
-fn sls_authenticate(txn: &mut dyn Txn, r: &SlsParts) -> Result<Caller, Failure> {
+fn sls_claim(r: &SlsParts, now_ms: i64) -> Result<Claim, ApiError> {
     let signed = crate::sls::auth::Signed {
         method: r.method,
         path: &r.path,
@@ -197,7 +197,7 @@ fn sls_authenticate(txn: &mut dyn Txn, r: &SlsParts) -> Result<Caller, Failure> 
         body: &r.bytes,
         region: &r.region,
     };
-    crate::sls::auth::authenticate(txn, &signed, now_ms())
+    crate::sls::auth::claim(&signed, now_ms)
 }
 
 fn sls_act(
@@ -206,15 +206,15 @@ fn sls_act(
     r: &SlsParts,
     action: &crate::sls::SlsAction,
     item: Option<&str>,
-    caller: &Caller,
+    keys: &ConditionKeys,
+    who: &Authenticated,
 ) -> Result<crate::sls::Reply, Failure> {
+    let caller = &*who.caller;
     let call = crate::sls::SlsCall { caller, region: &r.region, host_project: r.project.as_deref(), item, query: &r.params, body: &r.json };
-    let user_agent = r.headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
-    let (tags, tag_keys) = crate::sls::request_tags(&r.json);
-    let keys = crate::authz::base_keys(Some(r.peer.ip()), now_ms(), user_agent, &tags, &tag_keys);
     let targets = crate::services::sls::targets(&call, txn, action)?;
     let log_action = format!("log:{}", action.name);
-    crate::authz::authorize(&state.policies, txn, caller, &log_action, &targets, &keys)?.map_err(crate::authz::sls_denial)?;
+    crate::authz::authorize(&state.policies, txn, caller, who.generation, &log_action, &targets, keys)?
+        .map_err(crate::authz::sls_denial)?;
     (action.handler)(&call, txn)
 }
 
@@ -271,34 +271,34 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
     let mode = resolved.as_ref().map(|(a, _)| a.mode).unwrap_or(Mode::Read);
     outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let request = Arc::new(SlsParts { method, path, query, params, headers, bytes, json, region, project: place.project, peer });
-    let result = match resolved {
-        // Authentication errors come first, then routing errors (sls.md 3.6).
-        Err(e) => {
-            let r = request.clone();
-            match state.executor.run(Mode::Read, move |txn| sls_authenticate(txn, &r)).await {
-                Ok(_) => Err(Failure::Api(e)),
-                Err(f) => Err(f),
-            }
-        }
-        Ok((action, item)) if mode == Mode::Read => {
-            let (s, r) = (state.clone(), request.clone());
-            state
-                .executor
-                .run(Mode::Read, move |txn| {
-                    let caller = sls_authenticate(txn, &r)?;
-                    sls_act(&s, txn, &r, action, item.as_deref(), &caller)
-                })
-                .await
-        }
-        Ok((action, item)) => {
-            let r = request.clone();
-            match state.executor.run(Mode::Read, move |txn| sls_authenticate(txn, &r)).await {
-                Ok(caller) => {
-                    let (s, r) = (state.clone(), request.clone());
-                    state.executor.run(Mode::Write, move |txn| sls_act(&s, txn, &r, action, item.as_deref(), &caller)).await
+    let request = Arc::new(SlsParts { method, path, query, params, headers, bytes, json, region, project: place.project });
+    // Authentication errors come first, then routing errors (sls.md 3.6).
+    let now = now_ms();
+    let result = match sls_claim(&request, now) {
+        Err(e) => Err(Failure::Api(e)),
+        Ok(mut claim) => {
+            claim.vouch(&state, now);
+            match resolved {
+                Err(e) => {
+                    let s = state.clone();
+                    match state.executor.run(Mode::Read, move |txn| claim.confirm(&s, txn, now)).await {
+                        Ok(_) => Err(Failure::Api(e)),
+                        Err(f) => Err(f),
+                    }
                 }
-                Err(f) => Err(f),
+                Ok((action, item)) => {
+                    let user_agent = request.headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
+                    let (tags, tag_keys) = crate::sls::request_tags(&request.json);
+                    let keys = crate::authz::base_keys(Some(peer.ip()), now, user_agent, &tags, &tag_keys);
+                    let (s, r) = (state.clone(), request.clone());
+                    state
+                        .executor
+                        .run(mode, move |txn| {
+                            let who = claim.confirm(&s, txn, now)?;
+                            sls_act(&s, txn, &r, action, item.as_deref(), &keys, &who)
+                        })
+                        .await
+                }
             }
         }
     };
@@ -336,30 +336,30 @@ fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>
     (tags, keys)
 }
 
-/// Authenticate, authorize on the action's resources, run the handler. Reads do all of it in
-/// one read transaction on a reader thread; writes authenticate there too (signature checks are
-/// CPU work that must not queue on the single writer), then authorize and run the handler in the
-/// write transaction, so a failure at any step changes nothing.
+/// Authenticate, authorize on the action's resources, run the handler. The signature is checked
+/// here, on the async worker, against cached credentials; the rest runs in one transaction of
+/// the action's mode (confirming the credentials are current, authorization, the handler), so a
+/// failure at any step changes nothing and a write costs one hop to the writer.
 async fn execute(
     state: &Arc<AppState>,
     service: &'static RpcService,
     action: &'static RpcAction,
-    req: Arc<RpcRequest>,
+    req: RpcRequest,
     peer: SocketAddr,
 ) -> Result<Map<String, Value>, Failure> {
-    let (s, r) = (state.clone(), req.clone());
-    if action.mode == Mode::Read {
-        return state
-            .executor
-            .run(Mode::Read, move |txn| {
-                let caller = rpc::auth::authenticate(&s, txn, &r, now_ms())?;
-                act(&s, txn, service, action, &r, peer, &caller)
-            })
-            .await;
-    }
-    let caller = state.executor.run(Mode::Read, move |txn| rpc::auth::authenticate(&s, txn, &r, now_ms())).await?;
+    let now = now_ms();
+    let mut claim = rpc::auth::claim(state, &req, now)?;
+    claim.vouch(state, now);
+    let (tags, tag_keys) = rpc_request_tags(&req.params);
+    let keys = crate::authz::base_keys(Some(peer.ip()), now, req.header("user-agent"), &tags, &tag_keys);
     let s = state.clone();
-    state.executor.run(Mode::Write, move |txn| act(&s, txn, service, action, &req, peer, &caller)).await
+    state
+        .executor
+        .run(action.mode, move |txn| {
+            let who = claim.confirm(&s, txn, now)?;
+            act(&s, txn, service, action, &req, &keys, &who)
+        })
+        .await
 }
 
 fn act(
@@ -368,15 +368,15 @@ fn act(
     service: &RpcService,
     action: &RpcAction,
     req: &RpcRequest,
-    peer: SocketAddr,
-    caller: &Caller,
+    keys: &ConditionKeys,
+    who: &Authenticated,
 ) -> Result<Map<String, Value>, Failure> {
     let handler = action.handler.ok_or_else(|| ApiError::not_implemented(action.name))?;
+    let caller = &*who.caller;
     let call = Call { params: &req.params, caller };
     let ram_action = format!("{}:{}", service.ram_namespace, action.name);
-    let (tags, tag_keys) = rpc_request_tags(&req.params);
-    let keys = crate::authz::base_keys(Some(peer.ip()), now_ms(), req.header("user-agent"), &tags, &tag_keys);
     let targets = (action.resources)(&call, txn)?;
-    crate::authz::authorize(&state.policies, txn, caller, &ram_action, &targets, &keys)?.map_err(crate::authz::rpc_denial)?;
+    crate::authz::authorize(&state.policies, txn, caller, who.generation, &ram_action, &targets, keys)?
+        .map_err(crate::authz::rpc_denial)?;
     handler(&call, txn)
 }

@@ -1,4 +1,5 @@
-//! What every request can reach: the store, the replay cache and the server settings.
+//! What every request can reach: the store, the replay cache, the credential and policy caches
+//! and the server settings.
 
 use crate::nonce::NonceCache;
 use localyun_store::Store;
@@ -22,12 +23,13 @@ pub struct AppState {
     pub executor: crate::executor::Executor,
     pub nonces: NonceCache,
     pub policies: crate::authz::PolicyCache,
+    pub credentials: crate::auth::CredentialCache,
     pub settings: Settings,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         let executor = crate::executor::Executor::start(store.clone());
-        Self { store, executor, nonces: NonceCache::default(), policies: Default::default(), settings }
+        Self { store, executor, nonces: NonceCache::default(), policies: Default::default(), credentials: Default::default(), settings }
     }
 }

@@ -6,8 +6,8 @@ pub mod condition;
 pub mod document;
 pub mod glob;
 
+use crate::tags::TagSet;
 use document::{Effect, Patterns, Policy, Principal, Statement};
-use std::collections::HashMap;
 
 /// Condition keys compare without case, except the tag key after `acs:RequestTag/` and
 /// `acs:ResourceTag/`, because tag keys are case-sensitive (policy.md 4.1).
@@ -19,30 +19,54 @@ pub fn normalize_key(key: &str) -> String {
 }
 
 /// The request-side values of condition keys (policy.md 4.3), found by normalized name and
-/// reported under the name they were set with.
+/// reported under the name they were set with. A request carries a handful of keys, so a list
+/// searched in order is cheaper than a hash map to build and to read.
 #[derive(Debug, Clone, Default)]
-pub struct ConditionKeys(HashMap<String, (String, Vec<String>)>);
+pub struct ConditionKeys(Vec<(String, String, Vec<String>)>);
 
 impl ConditionKeys {
     pub fn set(&mut self, key: &str, values: Vec<String>) {
-        self.0.insert(normalize_key(key), (key.to_string(), values));
+        let normalized = normalize_key(key);
+        match self.0.iter_mut().find(|(n, _, _)| *n == normalized) {
+            Some(entry) => *entry = (normalized, key.to_string(), values),
+            None => self.0.push((normalized, key.to_string(), values)),
+        }
     }
 
     pub fn get(&self, normalized: &str) -> Option<&[String]> {
-        self.0.get(normalized).map(|(_, v)| v.as_slice())
+        self.0.iter().find(|(n, _, _)| n == normalized).map(|(_, _, v)| v.as_slice())
     }
 
     /// The keys (as set) and values, for diagnostics.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
-        self.0.values().map(|(k, v)| (k, v))
+        self.0.iter().map(|(_, k, v)| (k, v))
     }
 }
+
+const RESOURCE_TAG_PREFIX: &str = "acs:resourcetag/";
 
 /// One request to decide: an action on one resource (an ARN or the literal `*`).
 pub struct Request<'a> {
     pub action: &'a str,
     pub resource: &'a str,
     pub keys: &'a ConditionKeys,
+    /// The resource's tags, when it exists and carries them: the values of
+    /// `acs:ResourceTag/<key>`, read in place rather than copied into `keys` per resource.
+    pub resource_tags: Option<&'a TagSet>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(action: &'a str, resource: &'a str, keys: &'a ConditionKeys) -> Self {
+        Self { action, resource, keys, resource_tags: None }
+    }
+
+    /// The request's values of a condition key, by normalized name.
+    pub fn key(&self, normalized: &str) -> Option<&'a [String]> {
+        if let (Some(tags), Some(tag)) = (self.resource_tags, normalized.strip_prefix(RESOURCE_TAG_PREFIX)) {
+            return tags.get(tag).map(std::slice::from_ref);
+        }
+        self.keys.get(normalized)
+    }
 }
 
 fn patterns_match(p: &Patterns, value: &str, ignore_case: bool) -> bool {
@@ -57,7 +81,7 @@ fn patterns_match(p: &Patterns, value: &str, ignore_case: bool) -> bool {
 pub fn statement_matches(s: &Statement, req: &Request<'_>) -> bool {
     patterns_match(&s.actions, req.action, true)
         && s.resources.as_ref().is_none_or(|r| patterns_match(r, req.resource, false))
-        && s.conditions.iter().all(|c| c.operator.holds(req.keys.get(&c.key), &c.values))
+        && s.conditions.iter().all(|c| c.operator.holds(req.key(&c.key), &c.values))
 }
 
 /// The outcome of evaluating a set of policies.
@@ -120,7 +144,7 @@ pub fn principal_matches(p: &Principal, caller: &TrustCaller<'_>) -> bool {
 /// A trust policy allows `sts:AssumeRole` for the caller: some Allow statement matches the
 /// action, the principal and the conditions, and no Deny does.
 pub fn trust_allows(policy: &Policy, caller: &TrustCaller<'_>, keys: &ConditionKeys) -> bool {
-    let req = Request { action: "sts:AssumeRole", resource: "*", keys };
+    let req = Request::new("sts:AssumeRole", "*", keys);
     let mut allowed = false;
     for s in &policy.statements {
         let who = s.principal.as_ref().is_some_and(|p| principal_matches(p, caller));
@@ -145,7 +169,7 @@ mod tests {
     }
 
     fn decide_one(policies: &[&Policy], action: &str, resource: &str, keys: &ConditionKeys) -> Decision<usize> {
-        decide(policies.iter().enumerate().map(|(i, p)| (i, *p)), &Request { action, resource, keys })
+        decide(policies.iter().enumerate().map(|(i, p)| (i, *p)), &Request::new(action, resource, keys))
     }
 
     const ACCT: &str = "123456789012";
@@ -215,6 +239,13 @@ mod tests {
         other_case.set("acs:ResourceTag/Team", vec!["dev".into()]);
         assert!(!decide_one(&[&team], "ram:GetUser", &user("a"), &other_case).is_allowed());
         assert!(!decide_one(&[&team], "ram:GetUser", &user("a"), &none).is_allowed());
+        // ... and read from the resource's own tags in place, with the same case rule.
+        let tags: TagSet = [("team".to_string(), "dev".to_string())].into();
+        let on_resource = Request { resource_tags: Some(&tags), ..Request::new("ram:GetUser", "*", &none) };
+        assert!(decide([(0, &team)], &on_resource).is_allowed());
+        let other: TagSet = [("Team".to_string(), "dev".to_string())].into();
+        let on_other = Request { resource_tags: Some(&other), ..Request::new("ram:GetUser", "*", &none) };
+        assert!(!decide([(0, &team)], &on_other).is_allowed());
         // 13. Action case is ignored.
         let lower = policy(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"RAM:getuser","Resource":"*"}]}"#);
         assert!(decide_one(&[&lower], "ram:GetUser", "*", &none).is_allowed());

@@ -4,15 +4,15 @@
 //! implicit deny. Each action's RAM name and resources come from its service's action table.
 //!
 //! What evaluation needs is cached: compiled documents by immutable version, and the set of
-//! policies that apply to a principal, checked against the account's identity generation (one
-//! store read) so that any RAM change, from any process, is seen by the next request.
+//! policies that apply to a principal, checked against the account's identity generation (read
+//! once per request, by authentication) so that any RAM change, from any process, is seen by the next request.
 
 pub mod arns;
 
 use crate::caller::{Caller, Identity};
 use crate::failure::Result;
 use crate::identity::attachments::{self, Entity, PolicyType};
-use crate::identity::{generation, groups, policies};
+use crate::identity::{groups, policies};
 use localyun_core::policy::document::{parse, DocumentKind, Policy};
 use localyun_core::policy::{decide, ConditionKeys, Decision, Request};
 use localyun_core::tags::TagSet;
@@ -110,15 +110,15 @@ fn attached(cache: &PolicyCache, txn: &mut dyn Txn, account: &str, e: Entity, id
 }
 
 /// The identity policies that apply to a RAM user (its own and its groups') or a role session
-/// (the role's), from the cache while the account's generation is unchanged.
-fn applied_policies(cache: &PolicyCache, txn: &mut dyn Txn, caller: &Caller) -> Result<Arc<Vec<Applied>>> {
+/// (the role's), from the cache while the account's generation (`gen`, read in this
+/// transaction) is unchanged.
+fn applied_policies(cache: &PolicyCache, txn: &mut dyn Txn, caller: &Caller, gen: u64) -> Result<Arc<Vec<Applied>>> {
     let account = &caller.account_id;
     let principal = match &caller.identity {
         Identity::Root => return Ok(Arc::new(Vec::new())),
         Identity::User { user_id, .. } => format!("{account}/user/{user_id}"),
         Identity::RoleSession { role_id, .. } => format!("{account}/role/{role_id}"),
     };
-    let gen = generation(txn, account)?;
     if let Some((g, applied)) = lock(&cache.principals).get(&principal) {
         if *g == gen {
             return Ok(applied.clone());
@@ -173,11 +173,13 @@ pub fn trust_denial(caller: &Caller, role_arn: &str) -> AccessDenied {
     denial(caller, "sts:AssumeRole", &Target::arn(role_arn.to_string()), &ConditionKeys::default(), "AssumeRolePolicy", None)
 }
 
-/// Decides `action` on every target; the first refusal explains itself.
+/// Decides `action` on every target; the first refusal explains itself. `generation` is the
+/// account's identity generation as read in this transaction (by authentication).
 pub fn authorize(
     cache: &PolicyCache,
     txn: &mut dyn Txn,
     caller: &Caller,
+    generation: u64,
     action: &str,
     targets: &[Target],
     base: &ConditionKeys,
@@ -185,7 +187,7 @@ pub fn authorize(
     if caller.identity == Identity::Root || targets.is_empty() {
         return Ok(Ok(()));
     }
-    let applied = applied_policies(cache, txn, caller)?;
+    let applied = applied_policies(cache, txn, caller, generation)?;
     let session = match &caller.identity {
         Identity::RoleSession { session_policy: Some(text), .. } => {
             cache.compiled(format!("session/{}", caller.access_key_id), text, DocumentKind::Session)
@@ -193,21 +195,23 @@ pub fn authorize(
         _ => None,
     };
     for target in targets {
-        let mut keys = base.clone();
-        if let Some(tags) = &target.tags {
-            for (k, v) in tags {
+        let req = Request { resource_tags: target.tags.as_ref(), ..Request::new(action, &target.arn, base) };
+        // What a denial reports: the request's keys and the resource's tags.
+        let keys = || {
+            let mut keys = base.clone();
+            for (k, v) in target.tags.iter().flatten() {
                 keys.set(&format!("acs:ResourceTag/{k}"), vec![v.clone()]);
             }
-        }
-        let req = Request { action, resource: &target.arn, keys: &keys };
+            keys
+        };
         match decide(applied.iter().map(|a| (&a.reference, a.document.as_ref())), &req) {
             Decision::Allow => {}
             Decision::ExplicitDeny { policy, statement } => {
                 let matched = MatchedPolicy { statement, ..policy.clone() };
-                return Ok(Err(Box::new(denial(caller, action, target, &keys, "AccountLevelIdentityBasedPolicy", Some(matched)))));
+                return Ok(Err(Box::new(denial(caller, action, target, &keys(), "AccountLevelIdentityBasedPolicy", Some(matched)))));
             }
             Decision::ImplicitDeny => {
-                return Ok(Err(Box::new(denial(caller, action, target, &keys, "AccountLevelIdentityBasedPolicy", None))))
+                return Ok(Err(Box::new(denial(caller, action, target, &keys(), "AccountLevelIdentityBasedPolicy", None))))
             }
         }
         // A session policy can only narrow what the role allows (policy.md 5.2).
@@ -223,9 +227,9 @@ pub fn authorize(
                 Decision::Allow => {}
                 Decision::ExplicitDeny { statement, .. } => {
                     let matched = MatchedPolicy { statement, ..session_ref };
-                    return Ok(Err(Box::new(denial(caller, action, target, &keys, "SessionPolicy", Some(matched)))));
+                    return Ok(Err(Box::new(denial(caller, action, target, &keys(), "SessionPolicy", Some(matched)))));
                 }
-                Decision::ImplicitDeny => return Ok(Err(Box::new(denial(caller, action, target, &keys, "SessionPolicy", None)))),
+                Decision::ImplicitDeny => return Ok(Err(Box::new(denial(caller, action, target, &keys(), "SessionPolicy", None)))),
             }
         }
     }

@@ -74,12 +74,15 @@ pub fn get(txn: &mut dyn Txn, id: &str) -> Result<Option<AccessKeyRecord>> {
     load(txn, tables::ACCESS_KEY, id)
 }
 
+/// Replaces an existing key (status, secret): cached credentials of the account become stale.
 pub(crate) fn put(txn: &mut dyn Txn, rec: &AccessKeyRecord) -> Result<()> {
-    save(txn, tables::ACCESS_KEY, &rec.id, rec)
+    save(txn, tables::ACCESS_KEY, &rec.id, rec)?;
+    super::bump_generation(txn, &rec.account_id)
 }
 
+/// A key that did not exist: nothing cached can know it, so no generation bump.
 pub(crate) fn insert(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<AccessKeyRecord> {
-    put(txn, &rec)?;
+    save(txn, tables::ACCESS_KEY, &rec.id, &rec)?;
     txn.put(tables::ACCESS_KEY_BY_OWNER, &owner_key(&rec.account_id, &rec.owner, &rec.id), b"")?;
     Ok(rec)
 }
@@ -151,7 +154,7 @@ pub fn set_status(txn: &mut dyn Txn, mut key: AccessKeyRecord, status: KeyStatus
 pub fn delete(txn: &mut dyn Txn, key: &AccessKeyRecord) -> Result<()> {
     txn.delete(tables::ACCESS_KEY, &key.id)?;
     txn.delete(tables::ACCESS_KEY_BY_OWNER, &owner_key(&key.account_id, &key.owner, &key.id))?;
-    Ok(())
+    super::bump_generation(txn, &key.account_id)
 }
 
 #[cfg(test)]

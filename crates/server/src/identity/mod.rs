@@ -50,8 +50,8 @@ pub mod tables {
     pub const ATTACHMENT_BY_POLICY: &str = "attachment_by_policy";
     /// `STS.…` AccessKey ID → temporary credentials of a role session.
     pub const STS_CREDENTIAL: &str = "sts_credential";
-    /// `{account}` → a counter bumped by every identity change, so caches of what policies
-    /// apply to whom can tell they are stale with one read (also across processes).
+    /// `{account}` → a counter bumped by every identity change, so caches of credentials and of
+    /// what policies apply to whom can tell they are stale with one read (also across processes).
     pub const IDENTITY_GENERATION: &str = "identity_generation";
 }
 
@@ -101,9 +101,10 @@ pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static s
     txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
 }
 
-/// The account's identity generation: bumped, in the same transaction, by every change to which
-/// policies apply to whom (attachments, group membership, default versions), so caches can tell
-/// they are stale with one read, whichever process made the change.
+/// The account's identity generation: bumped, in the same transaction, by every change to an
+/// existing AccessKey (status, secret, deletion), to a user's name, and to which policies apply
+/// to whom (attachments, group membership, default versions), so caches can tell they are stale
+/// with one read, whichever process made the change.
 pub fn generation(txn: &mut dyn Txn, account: &str) -> Result<u64> {
     Ok(txn.get(tables::IDENTITY_GENERATION, account)?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
 }

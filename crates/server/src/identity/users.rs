@@ -150,6 +150,10 @@ pub fn update(txn: &mut dyn Txn, account: &str, old: &UserRecord, mut updated: U
         txn.delete(tables::USER_BY_NAME, &old_key)?;
         txn.put(tables::USER_BY_NAME, &new_key, updated.id.as_bytes())?;
     }
+    if old.name != updated.name {
+        // Cached credentials carry the user's name (its ARN in policies and denials).
+        super::bump_generation(txn, account)?;
+    }
     updated.updated_ms = now_ms();
     save(txn, tables::USER, &key(account, &updated.id), &updated)?;
     Ok(updated)

@@ -3,22 +3,22 @@
 //! clock, AccessKey, signature, then the nonce.
 
 use super::request::RpcRequest;
-use crate::auth::{check_clock, check_nonce, credentials, rpc_key_error};
-use crate::caller::Caller;
-use crate::failure::Result;
+use crate::auth::{check_clock, rpc_key_error, Claim, SignatureCheck};
 use crate::state::AppState;
 use localyun_core::sig::{rpc_v1, rpc_v3, sha256_hex};
 use localyun_core::time::parse_request_time;
 use localyun_core::ApiError;
-use localyun_store::Txn;
 
 /// Nonces longer than this are not something an SDK sends; refusing them bounds the replay cache.
 const MAX_NONCE_LEN: usize = 256;
 
-pub fn authenticate(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, now_ms: i64) -> Result<Caller> {
+/// The request's claim to be signed, checked as far as it can be without the key: shape, clock,
+/// nonce shape. What follows the key lookup in the real service's order (body hash, canonical
+/// form, signature) is in the claim's check.
+pub fn claim(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, ApiError> {
     match req.header("authorization") {
-        Some(auth) => authenticate_v3(state, txn, req, auth, now_ms),
-        None => authenticate_v1(state, txn, req, now_ms),
+        Some(auth) => claim_v3(state, req, auth, now_ms),
+        None => claim_v1(state, req, now_ms),
     }
 }
 
@@ -29,18 +29,18 @@ fn check_nonce_shape(nonce: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn authenticate_v1(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, now_ms: i64) -> Result<Caller> {
+fn claim_v1(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, ApiError> {
     let p = &req.params;
     let access_key_id = p.optional("AccessKeyId").ok_or_else(ApiError::missing_access_key_id)?;
     let signature = p.optional("Signature").ok_or_else(|| ApiError::incomplete_signature("The Signature parameter is missing."))?;
     match p.optional("SignatureMethod") {
         Some("HMAC-SHA1") => {}
-        Some(_) => return Err(ApiError::incomplete_signature("Only the SignatureMethod HMAC-SHA1 is supported.").into()),
-        None => return Err(ApiError::missing_parameter("SignatureMethod").into()),
+        Some(_) => return Err(ApiError::incomplete_signature("Only the SignatureMethod HMAC-SHA1 is supported.")),
+        None => return Err(ApiError::missing_parameter("SignatureMethod")),
     }
     if let Some(v) = p.optional("SignatureVersion") {
         if v != "1.0" {
-            return Err(ApiError::incomplete_signature("Only the SignatureVersion 1.0 is supported.").into());
+            return Err(ApiError::incomplete_signature("Only the SignatureVersion 1.0 is supported."));
         }
     }
     let timestamp = p.optional("Timestamp").ok_or_else(ApiError::missing_timestamp)?;
@@ -49,16 +49,19 @@ fn authenticate_v1(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, now_ms
     let request_ms = parse_request_time(timestamp).ok_or_else(ApiError::timestamp_format)?;
     check_clock(now_ms, request_ms, state.settings.clock_window_ms)?;
 
-    let creds = credentials(txn, access_key_id, p.optional("SecurityToken"), now_ms)?.map_err(rpc_key_error)?;
     let string_to_sign = rpc_v1::string_to_sign(req.method, p.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if !rpc_v1::verify(&creds.secret, &string_to_sign, signature) {
-        return Err(ApiError::signature_mismatch(&string_to_sign).into());
-    }
-    check_nonce(&state.nonces, access_key_id, nonce, now_ms, request_ms, state.settings.clock_window_ms)?;
-    Ok(creds.caller)
+    let signature = signature.to_string();
+    let check: SignatureCheck = Box::new(move |secret| {
+        if rpc_v1::verify(secret, &string_to_sign, &signature) {
+            Ok(())
+        } else {
+            Err(ApiError::signature_mismatch(&string_to_sign))
+        }
+    });
+    Ok(Claim::new(access_key_id, p.optional("SecurityToken"), rpc_key_error, check).with_nonce(nonce, request_ms))
 }
 
-fn authenticate_v3(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, authorization: &str, now_ms: i64) -> Result<Caller> {
+fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64) -> Result<Claim, ApiError> {
     let auth = rpc_v3::parse_authorization(authorization).map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))?;
     let date = req.header("x-acs-date").ok_or_else(|| ApiError::missing_parameter("x-acs-date"))?;
     let nonce = req.header("x-acs-signature-nonce").ok_or_else(|| ApiError::missing_parameter("x-acs-signature-nonce"))?;
@@ -66,23 +69,27 @@ fn authenticate_v3(state: &AppState, txn: &mut dyn Txn, req: &RpcRequest, author
     let request_ms = parse_request_time(date).ok_or_else(ApiError::timestamp_format)?;
     check_clock(now_ms, request_ms, state.settings.clock_window_ms)?;
 
-    let creds = credentials(txn, auth.credential, req.header("x-acs-security-token"), now_ms)?.map_err(rpc_key_error)?;
     // The signed payload hash must be the body's, or a signed request could carry another body.
     let content_hash = req.header("x-acs-content-sha256").unwrap_or_default();
-    if !content_hash.eq_ignore_ascii_case(&sha256_hex(&req.body)) {
-        return Err(ApiError::new(
+    let string_to_sign = if !content_hash.eq_ignore_ascii_case(&sha256_hex(&req.body)) {
+        Err(ApiError::new(
             400,
             "SignatureDoesNotMatch",
             "Specified signature does not match our calculation: the x-acs-content-sha256 header is not the SHA-256 of the body.",
-        )
-        .into());
-    }
-    let canonical = rpc_v3::canonical_request(req.method, &req.path, &req.query, &req.headers, &auth.signed_headers, content_hash)
-        .map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))?;
-    let string_to_sign = rpc_v3::string_to_sign(&canonical);
-    if !rpc_v3::verify(&creds.secret, &string_to_sign, auth.signature) {
-        return Err(ApiError::signature_mismatch_v3(&string_to_sign).into());
-    }
-    check_nonce(&state.nonces, auth.credential, nonce, now_ms, request_ms, state.settings.clock_window_ms)?;
-    Ok(creds.caller)
+        ))
+    } else {
+        rpc_v3::canonical_request(req.method, &req.path, &req.query, &req.headers, &auth.signed_headers, content_hash)
+            .map(|canonical| rpc_v3::string_to_sign(&canonical))
+            .map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))
+    };
+    let signature = auth.signature.to_string();
+    let check: SignatureCheck = Box::new(move |secret| {
+        let string_to_sign = string_to_sign.as_ref().map_err(Clone::clone)?;
+        if rpc_v3::verify(secret, string_to_sign, &signature) {
+            Ok(())
+        } else {
+            Err(ApiError::signature_mismatch_v3(string_to_sign))
+        }
+    });
+    Ok(Claim::new(auth.credential, req.header("x-acs-security-token"), rpc_key_error, check).with_nonce(nonce, request_ms))
 }

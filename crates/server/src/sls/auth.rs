@@ -2,13 +2,10 @@
 //! `x-log-signaturemethod`) or v4 `SLS4-HMAC-SHA256` (sls.md 3). There is no nonce in SLS; the
 //! clock window is the replay protection (sls.md 3.5).
 
-use crate::auth::{credentials, KeyProblem, DEFAULT_CLOCK_WINDOW_MS};
-use crate::caller::Caller;
-use crate::failure::Result;
+use crate::auth::{Claim, KeyProblem, SignatureCheck, DEFAULT_CLOCK_WINDOW_MS};
 use localyun_core::sig::{sha256_hex, sls_v1, sls_v4};
 use localyun_core::time::{format_iso8601, parse_compact_time, parse_http_date};
-use localyun_core::{ApiError, Secret};
-use localyun_store::Txn;
+use localyun_core::ApiError;
 use md5::{Digest, Md5};
 
 /// What authentication needs from the request.
@@ -35,35 +32,33 @@ fn check_clock(shown: &str, request_ms: i64, now_ms: i64, window_ms: i64) -> Res
     Ok(())
 }
 
-/// The credentials of the request, with SLS's wording of every problem: all `Unauthorized`
-/// 401 (sls.md 3.4, 5.1).
-fn key_secret(txn: &mut dyn Txn, req: &Signed<'_>, access_key_id: &str, now_ms: i64) -> Result<(Secret, Caller)> {
-    let token = req.header("x-acs-security-token");
-    match credentials(txn, access_key_id, token, now_ms)? {
-        Ok(c) => Ok((c.secret, c.caller)),
-        Err(KeyProblem::NotFound) => Err(ApiError::sls_access_key_not_found(access_key_id).into()),
-        Err(KeyProblem::Inactive) => Err(ApiError::sls_access_key_disabled(access_key_id).into()),
-        Err(KeyProblem::Expired) => Err(ApiError::sls_unauthorized("The security token you provided has expired.").into()),
-        Err(KeyProblem::MissingToken | KeyProblem::InvalidToken) => {
-            Err(ApiError::sls_unauthorized("The security token you provided is invalid.").into())
-        }
+/// SLS's wording of every credential problem: all `Unauthorized` 401 (sls.md 3.4, 5.1).
+fn key_error(problem: KeyProblem, access_key_id: &str) -> ApiError {
+    match problem {
+        KeyProblem::NotFound => ApiError::sls_access_key_not_found(access_key_id),
+        KeyProblem::Inactive => ApiError::sls_access_key_disabled(access_key_id),
+        KeyProblem::Expired => ApiError::sls_unauthorized("The security token you provided has expired."),
+        KeyProblem::MissingToken | KeyProblem::InvalidToken => ApiError::sls_unauthorized("The security token you provided is invalid."),
     }
 }
 
-pub fn authenticate(txn: &mut dyn Txn, req: &Signed<'_>, now_ms: i64) -> Result<Caller> {
+/// The request's claim to be signed, checked as far as it can be without the key; the
+/// checks the service makes once the key is known (body digests, scope, signature) are in the
+/// claim's check, in their order.
+pub fn claim(req: &Signed<'_>, now_ms: i64) -> Result<Claim, ApiError> {
     let Some(authorization) = req.header("authorization") else {
-        return Err(ApiError::sls_unauthorized("The Authorization header is missing.").into());
+        return Err(ApiError::sls_unauthorized("The Authorization header is missing."));
     };
     if authorization.starts_with("LOG ") {
-        authenticate_v1(txn, req, authorization, now_ms)
+        claim_v1(req, authorization, now_ms)
     } else if authorization.starts_with(sls_v4::ALGORITHM) {
-        authenticate_v4(txn, req, authorization, now_ms)
+        claim_v4(req, authorization, now_ms)
     } else {
-        Err(ApiError::sls_bad_authorization(authorization).into())
+        Err(ApiError::sls_bad_authorization(authorization))
     }
 }
 
-fn authenticate_v1(txn: &mut dyn Txn, req: &Signed<'_>, authorization: &str, now_ms: i64) -> Result<Caller> {
+fn claim_v1(req: &Signed<'_>, authorization: &str, now_ms: i64) -> Result<Claim, ApiError> {
     let (access_key_id, signature) =
         sls_v1::parse_authorization(authorization).ok_or_else(|| ApiError::sls_bad_authorization(authorization))?;
     let date = req.header("date").or_else(|| req.header("x-log-date")).ok_or_else(ApiError::sls_missing_date)?;
@@ -72,42 +67,52 @@ fn authenticate_v1(txn: &mut dyn Txn, req: &Signed<'_>, authorization: &str, now
     let method_header = req.header("x-log-signaturemethod");
     let hash =
         sls_v1::Hash::from_header(method_header).ok_or_else(|| ApiError::sls_invalid_signature_method(method_header.unwrap_or("")))?;
-    let (secret, caller) = key_secret(txn, req, access_key_id, now_ms)?;
     // Content-MD5 is upper-case hex of the body (sls.md 3.2); an empty header is no header.
-    if let Some(md5) = req.header("content-md5").filter(|v| !v.is_empty()) {
-        let actual = Md5::digest(req.body);
-        let actual_hex: String = actual.iter().map(|b| format!("{b:02X}")).collect();
-        if !md5.eq_ignore_ascii_case(&actual_hex) {
-            return Err(ApiError::sls_invalid_content_md5().into());
-        }
-    }
+    let md5_ok = match req.header("content-md5").filter(|v| !v.is_empty()) {
+        Some(md5) => md5.eq_ignore_ascii_case(&localyun_core::sig::hex(&Md5::digest(req.body))),
+        None => true,
+    };
     let string_to_sign = sls_v1::string_to_sign(req.method, req.path, req.query, req.headers);
-    if !sls_v1::verify(&secret, hash, &string_to_sign, signature) {
-        return Err(ApiError::sls_signature_not_match(signature).into());
-    }
-    Ok(caller)
+    let signature = signature.to_string();
+    let check: SignatureCheck = Box::new(move |secret| {
+        if !md5_ok {
+            return Err(ApiError::sls_invalid_content_md5());
+        }
+        if !sls_v1::verify(secret, hash, &string_to_sign, &signature) {
+            return Err(ApiError::sls_signature_not_match(&signature));
+        }
+        Ok(())
+    });
+    Ok(Claim::new(access_key_id, req.header("x-acs-security-token"), key_error, check))
 }
 
-fn authenticate_v4(txn: &mut dyn Txn, req: &Signed<'_>, authorization: &str, now_ms: i64) -> Result<Caller> {
+fn claim_v4(req: &Signed<'_>, authorization: &str, now_ms: i64) -> Result<Claim, ApiError> {
     let auth = sls_v4::parse_authorization(authorization).ok_or_else(|| ApiError::sls_bad_authorization(authorization))?;
     let log_date = req.header("x-log-date").ok_or_else(ApiError::sls_missing_date)?;
     let request_ms = parse_compact_time(log_date).ok_or_else(|| ApiError::sls_invalid_request_time(log_date))?;
     check_clock(log_date, request_ms, now_ms, DEFAULT_CLOCK_WINDOW_MS)?;
-    let (secret, caller) = key_secret(txn, req, auth.access_key_id, now_ms)?;
-    // The credential scope must be the request's own day and region (sls.md 3.3 steps 1 and 8).
-    if !log_date.starts_with(auth.date) || auth.region != req.region {
-        return Err(ApiError::sls_signature_not_match(auth.signature).into());
-    }
-    let payload_hash = req
-        .header("x-log-content-sha256")
-        .ok_or_else(|| ApiError::sls_parameter_invalid("x-log-content-sha256 does not exist in http header."))?;
-    if !payload_hash.eq_ignore_ascii_case(&sha256_hex(req.body)) {
-        return Err(ApiError::sls_invalid_content_sha256().into());
-    }
-    let canonical = sls_v4::canonical_request(req.method, req.path, req.query, req.headers, payload_hash);
-    let string_to_sign = sls_v4::string_to_sign(log_date, auth.date, auth.region, &canonical);
-    if !sls_v4::verify(&secret, auth.date, auth.region, &string_to_sign, auth.signature) {
-        return Err(ApiError::sls_signature_not_match(auth.signature).into());
-    }
-    Ok(caller)
+    let signature = auth.signature.to_string();
+    // After the key: the credential scope must be the request's own day and region (sls.md 3.3
+    // steps 1 and 8), then the payload hash must be the body's.
+    let prepared = if !log_date.starts_with(auth.date) || auth.region != req.region {
+        Err(ApiError::sls_signature_not_match(&signature))
+    } else {
+        match req.header("x-log-content-sha256") {
+            None => Err(ApiError::sls_parameter_invalid("x-log-content-sha256 does not exist in http header.")),
+            Some(h) if !h.eq_ignore_ascii_case(&sha256_hex(req.body)) => Err(ApiError::sls_invalid_content_sha256()),
+            Some(h) => {
+                let canonical = sls_v4::canonical_request(req.method, req.path, req.query, req.headers, h);
+                Ok(sls_v4::string_to_sign(log_date, auth.date, auth.region, &canonical))
+            }
+        }
+    };
+    let (date, region) = (auth.date.to_string(), auth.region.to_string());
+    let check: SignatureCheck = Box::new(move |secret| {
+        let string_to_sign = prepared.as_ref().map_err(Clone::clone)?;
+        if !sls_v4::verify(secret, &date, &region, string_to_sign, &signature) {
+            return Err(ApiError::sls_signature_not_match(&signature));
+        }
+        Ok(())
+    });
+    Ok(Claim::new(auth.access_key_id, req.header("x-acs-security-token"), key_error, check))
 }
