@@ -4,10 +4,20 @@
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::Request;
-use localyun_core::encoding::pct_encode;
+use localyun_core::encoding::pct_encode_into;
 use localyun_core::sig::{rpc_v3, sha256_hex, sls_v1};
 use localyun_core::Secret;
 use md5::{Digest, Md5};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// 128 random bits as 32 hex characters, like the SDKs' nonces, from the thread's generator
+/// (a UUID v4 would cost a `getrandom` system call per request).
+fn fresh_nonce() -> String {
+    localyun_core::sig::hex(&rand::random::<[u8; 16]>())
+}
 
 /// An ACS3-HMAC-SHA256 RPC request (Tea's default): business parameters in the query,
 /// `Action`/`Version` in headers, a fresh nonce and date.
@@ -20,8 +30,8 @@ pub fn rpc_v3_request(
     params: &[(String, String)],
     token: Option<&str>,
 ) -> Request<Full<Bytes>> {
-    let date = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let date = localyun_core::time::format_iso8601(now_ms());
+    let nonce = fresh_nonce();
     let empty = sha256_hex(b"");
     let mut headers: Vec<(String, String)> = vec![
         ("host".into(), host.into()),
@@ -39,8 +49,14 @@ pub fn rpc_v3_request(
     names.sort_unstable();
     let canonical = rpc_v3::canonical_request("POST", "/", params, &headers, &names, &empty).unwrap_or_default();
     let signature = rpc_v3::sign(secret, &rpc_v3::string_to_sign(&canonical));
-    let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", pct_encode(k), pct_encode(v))).collect();
-    let mut b = Request::post(format!("/?{}", query.join("&")));
+    let mut uri = String::with_capacity(128);
+    for (i, (k, v)) in params.iter().enumerate() {
+        uri.push_str(if i == 0 { "/?" } else { "&" });
+        pct_encode_into(&mut uri, k);
+        uri.push('=');
+        pct_encode_into(&mut uri, v);
+    }
+    let mut b = Request::post(uri);
     for (n, v) in &headers {
         b = b.header(n.as_str(), v.as_str());
     }
@@ -51,8 +67,8 @@ pub fn rpc_v3_request(
 
 /// An SLS v1 request as the Tea SDK signs it (HMAC-SHA256, Content-MD5, `Date`).
 pub fn sls_v1_request(method: &str, host: &str, path: &str, ak: &str, secret: &Secret, body: &[u8]) -> Request<Full<Bytes>> {
-    let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    let md5: String = if body.is_empty() { String::new() } else { Md5::digest(body).iter().map(|b| format!("{b:02X}")).collect() };
+    let date = localyun_core::time::format_http_date(now_ms());
+    let md5: String = if body.is_empty() { String::new() } else { localyun_core::sig::hex(&Md5::digest(body)).to_ascii_uppercase() };
     let mut headers: Vec<(String, String)> = vec![
         ("host".into(), host.into()),
         ("x-log-apiversion".into(), "0.6.0".into()),

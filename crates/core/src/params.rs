@@ -2,7 +2,6 @@
 //! (ram.md 2.5: booleans in any case, repeat lists `Name.N` with consecutive `N`, JSON lists).
 
 use crate::error::ApiError;
-use std::collections::HashMap;
 
 /// At most this many parameters in one request: far above any real call (50 resources,
 /// 20 tags with key and value, plus the common parameters), and a bound on the work a
@@ -10,10 +9,12 @@ use std::collections::HashMap;
 pub const MAX_PARAMS: usize = 500;
 
 /// Request parameters in arrival order, with a name index. A name may appear once.
+/// The index is the pairs' positions sorted by name, searched by bisection: no copies of the
+/// names and no hashing, which matters because every request builds one.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     pairs: Vec<(String, String)>,
-    index: HashMap<String, usize>,
+    by_name: Vec<u16>,
 }
 
 impl Params {
@@ -23,13 +24,15 @@ impl Params {
         if pairs.len() > MAX_PARAMS {
             return Err(ApiError::malformed_request("too many parameters"));
         }
-        let mut index = HashMap::with_capacity(pairs.len());
-        for (i, (name, _)) in pairs.iter().enumerate() {
-            if index.insert(name.clone(), i).is_some() {
-                return Err(ApiError::invalid_parameter(name, "The parameter is given more than once."));
-            }
+        // MAX_PARAMS < u16::MAX, so positions fit.
+        let mut by_name: Vec<u16> = (0..pairs.len() as u16).collect();
+        by_name.sort_by(|&a, &b| pairs[a as usize].0.cmp(&pairs[b as usize].0).then(a.cmp(&b)));
+        // Of all repeated names, report the one whose repetition arrives first.
+        let repeated = by_name.windows(2).filter(|w| pairs[w[0] as usize].0 == pairs[w[1] as usize].0).map(|w| w[1]).min();
+        if let Some(i) = repeated {
+            return Err(ApiError::invalid_parameter(&pairs[i as usize].0, "The parameter is given more than once."));
         }
-        Ok(Self { pairs, index })
+        Ok(Self { pairs, by_name })
     }
 
     pub fn pairs(&self) -> &[(String, String)] {
@@ -37,7 +40,8 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.index.get(name).map(|&i| self.pairs[i].1.as_str())
+        let found = self.by_name.binary_search_by(|&i| self.pairs[i as usize].0.as_str().cmp(name)).ok()?;
+        Some(self.pairs[self.by_name[found] as usize].1.as_str())
     }
 
     /// A parameter that must be present and non-empty.
@@ -145,6 +149,21 @@ mod tests {
     fn repeated_names_are_refused() {
         let pairs = vec![("A".to_string(), "1".to_string()), ("A".to_string(), "2".to_string())];
         assert_eq!(Params::from_pairs(pairs).unwrap_err().code, "InvalidParameter");
+        // The repetition that arrives first is the one named.
+        let pairs: Vec<(String, String)> =
+            ["B", "Z", "A", "B", "A"].iter().enumerate().map(|(i, k)| (k.to_string(), i.to_string())).collect();
+        assert!(Params::from_pairs(pairs).unwrap_err().message.contains("\"B\""));
+    }
+
+    #[test]
+    fn lookups_find_every_name_and_no_other() {
+        let names: Vec<String> = (0..50).map(|i| format!("N{}", (i * 37) % 50)).collect();
+        let p = Params::from_pairs(names.iter().map(|n| (n.clone(), format!("v{n}"))).collect()).unwrap();
+        for n in &names {
+            assert_eq!(p.get(n), Some(format!("v{n}").as_str()));
+        }
+        assert_eq!(p.get("N50"), None);
+        assert_eq!(p.get(""), None);
     }
 
     #[test]

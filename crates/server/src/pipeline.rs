@@ -29,9 +29,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Upper-case UUID, like `6AC79B74-9A78-58E2-818B-1D38EDC64D67` in the seed.
+/// Upper-case UUID, like `6AC79B74-9A78-58E2-818B-1D38EDC64D67` in the seed. Drawn from the
+/// thread's generator: `Uuid::new_v4` would make a `getrandom` system call per request.
 pub fn new_request_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().encode_upper(&mut uuid::Uuid::encode_buffer()).to_string()
+    let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    uuid.hyphenated().encode_upper(&mut uuid::Uuid::encode_buffer()).to_string()
 }
 
 /// What the log line reports about a request besides its status.
@@ -148,10 +150,11 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
     };
     let decoded = request::decode_params(&parts, &bytes);
     let format = request::response_format(decoded.as_ref().ok().map(|(_, p)| p), has_authorization);
-    let req = match decoded.and_then(|(query, params)| request::parse(&parts, query, params, request::collect_headers(&parts), bytes)) {
-        Ok(r) => r,
-        Err(e) => return (fail(format, rpc::GATEWAY, e, &mut outcome), outcome),
-    };
+    let req =
+        match decoded.and_then(|(query_len, params)| request::parse(&parts, query_len, params, request::collect_headers(&parts), bytes)) {
+            Ok(r) => r,
+            Err(e) => return (fail(format, rpc::GATEWAY, e, &mut outcome), outcome),
+        };
     outcome.api = Some(format!("{}/{}", req.version, req.action));
     let Some(service) = rpc::service(&req.version) else {
         return (fail(format, rpc::GATEWAY, ApiError::invalid_version(), &mut outcome), outcome);
@@ -178,7 +181,7 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
 struct SlsParts {
     method: &'static str,
     path: String,
-    query: Vec<(String, String)>,
+    /// The query's parameters (SLS has no form bodies).
     params: localyun_core::params::Params,
     headers: Vec<(String, String)>,
     bytes: Bytes,
@@ -192,7 +195,7 @@ fn sls_claim(r: &SlsParts, now_ms: i64) -> Result<Claim, ApiError> {
     let signed = crate::sls::auth::Signed {
         method: r.method,
         path: &r.path,
-        query: &r.query,
+        query: r.params.pairs(),
         headers: &r.headers,
         body: &r.bytes,
         region: &r.region,
@@ -239,10 +242,10 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
             .map_err(|e| ApiError::sls_parameter_invalid(format!("The path is malformed: {e}.")))?;
         let query = localyun_core::encoding::form_decode(parts.uri.query().unwrap_or("").as_bytes())
             .map_err(|e| ApiError::sls_parameter_invalid(format!("The query is malformed: {e}.")))?;
-        let params = localyun_core::params::Params::from_pairs(query.clone()).map_err(|e| ApiError::sls_parameter_invalid(e.message))?;
-        Ok::<_, ApiError>((path, query, params))
+        let params = localyun_core::params::Params::from_pairs(query).map_err(|e| ApiError::sls_parameter_invalid(e.message))?;
+        Ok::<_, ApiError>((path, params))
     })();
-    let (path, query, params) = match decoded {
+    let (path, params) = match decoded {
         Ok(d) => d,
         Err(e) => return (fail(e, &mut outcome), outcome),
     };
@@ -271,7 +274,7 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
     let mode = resolved.as_ref().map(|(a, _)| a.mode).unwrap_or(Mode::Read);
     outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let request = Arc::new(SlsParts { method, path, query, params, headers, bytes, json, region, project: place.project });
+    let request = Arc::new(SlsParts { method, path, params, headers, bytes, json, region, project: place.project });
     // Authentication errors come first, then routing errors (sls.md 3.6).
     let now = now_ms();
     let result = match sls_claim(&request, now) {

@@ -78,7 +78,7 @@ fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64
             "Specified signature does not match our calculation: the x-acs-content-sha256 header is not the SHA-256 of the body.",
         ))
     } else {
-        rpc_v3::canonical_request(req.method, &req.path, &req.query, &req.headers, &auth.signed_headers, content_hash)
+        rpc_v3::canonical_request(req.method, &req.path, req.query(), &req.headers, &auth.signed_headers, content_hash)
             .map(|canonical| rpc_v3::string_to_sign(&canonical))
             .map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))
     };

@@ -17,10 +17,10 @@ pub enum Format {
 pub struct RpcRequest {
     pub method: &'static str,
     pub path: String,
-    /// The decoded query parameters alone: the V3 canonical query is built from these.
-    pub query: Vec<(String, String)>,
-    /// Query and form-body parameters together.
+    /// Query and form-body parameters together, the query's first.
     pub params: Params,
+    /// How many of `params` came from the query: the V3 canonical query is built from those.
+    pub query_len: usize,
     /// Header names lower-cased; values that are not visible ASCII/UTF-8 are dropped.
     pub headers: Vec<(String, String)>,
     pub body: axum::body::Bytes,
@@ -29,6 +29,11 @@ pub struct RpcRequest {
 }
 
 impl RpcRequest {
+    /// The decoded query parameters alone.
+    pub fn query(&self) -> &[(String, String)] {
+        &self.params.pairs()[..self.query_len]
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
@@ -56,10 +61,11 @@ pub fn collect_headers(parts: &Parts) -> Vec<(String, String)> {
     parts.headers.iter().filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_string(), v.to_string()))).collect()
 }
 
-/// Decodes the request's parameters. Errors here are the client's (400).
-pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(Vec<(String, String)>, Params), ApiError> {
-    let query = form_decode(parts.uri.query().unwrap_or("").as_bytes()).map_err(form_error)?;
-    let mut all = query.clone();
+/// Decodes the request's parameters, the query's first, and says how many came from the
+/// query. Errors here are the client's (400).
+pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(usize, Params), ApiError> {
+    let mut all = form_decode(parts.uri.query().unwrap_or("").as_bytes()).map_err(form_error)?;
+    let query_len = all.len();
     let is_form = parts
         .headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -70,14 +76,14 @@ pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(Vec<(String, String)
         all.extend(form_decode(body).map_err(form_error)?);
     }
     let params = Params::from_pairs(all)?;
-    Ok((query, params))
+    Ok((query_len, params))
 }
 
 /// Builds the RPC request, routing on `Action`/`Version` from the parameters or, for V3,
 /// the `x-acs-action` / `x-acs-version` headers (ram.md 1).
 pub fn parse(
     parts: &Parts,
-    query: Vec<(String, String)>,
+    query_len: usize,
     params: Params,
     headers: Vec<(String, String)>,
     body: axum::body::Bytes,
@@ -92,5 +98,5 @@ pub fn parse(
     let version = params.optional("Version").map(str::to_string).or_else(|| from_header("x-acs-version")).filter(|v| !v.is_empty());
     let action = action.ok_or_else(ApiError::missing_action)?;
     let version = version.ok_or_else(|| ApiError::missing_parameter("Version"))?;
-    Ok(RpcRequest { method, path: parts.uri.path().to_string(), query, params, headers, body, action, version })
+    Ok(RpcRequest { method, path: parts.uri.path().to_string(), params, query_len, headers, body, action, version })
 }

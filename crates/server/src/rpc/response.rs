@@ -24,7 +24,7 @@ pub fn success(format: Format, action: &str, request_id: &str, fields: Map<Strin
     let mut body = Map::with_capacity(fields.len() + 1);
     body.insert("RequestId".into(), Value::String(request_id.to_string()));
     body.extend(fields);
-    render(format, StatusCode::OK, &format!("{action}Response"), body, request_id)
+    render(format, StatusCode::OK, || format!("{action}Response"), body, request_id)
 }
 
 pub fn error(format: Format, request_id: &str, product: Product, err: &ApiError) -> Response {
@@ -41,7 +41,7 @@ pub fn error(format: Format, request_id: &str, product: Product, err: &ApiError)
         format!("https://api.aliyun.com/troubleshoot?q={}&product={}&requestId={request_id}", err.code, product.name).into(),
     );
     let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST);
-    render(format, status, "Error", body, request_id)
+    render(format, status, || "Error".to_string(), body, request_id)
 }
 
 /// The seven documented fields (ram.md 4.3); SLS sends the same object as `accessDeniedDetail`.
@@ -57,10 +57,11 @@ pub fn access_denied_detail(d: &localyun_core::AccessDenied) -> Value {
     })
 }
 
-fn render(format: Format, status: StatusCode, root: &str, body: Map<String, Value>, request_id: &str) -> Response {
+/// `root` names the XML document element; JSON has none, so it is only built for XML.
+fn render(format: Format, status: StatusCode, root: impl FnOnce() -> String, body: Map<String, Value>, request_id: &str) -> Response {
     let (content_type, text) = match format {
         Format::Json => (JSON_TYPE, Value::Object(body).to_string()),
-        Format::Xml => (XML_TYPE, to_xml(root, &body)),
+        Format::Xml => (XML_TYPE, to_xml(&root(), &body)),
     };
     let mut resp = (status, text).into_response();
     let headers = resp.headers_mut();

@@ -10,8 +10,8 @@ use localyun_core::ApiError;
 
 /// 24 upper-case hex characters, like `5B0A6B60BB6EE39764D458B5` in the seed.
 pub fn new_request_id() -> String {
-    let bytes = uuid::Uuid::new_v4().into_bytes();
-    bytes[..12].iter().map(|b| format!("{b:02X}")).collect()
+    let bytes: [u8; 12] = rand::random();
+    localyun_core::sig::hex(&bytes).to_ascii_uppercase()
 }
 
 fn finish(status: StatusCode, body: String, request_id: &str) -> Response {
