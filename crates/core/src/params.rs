@@ -78,13 +78,13 @@ impl Params {
         }
     }
 
-    /// The indices `N` of `prefix.N<rest>` names, checked to be exactly `1..=k` with `k <= max`
-    /// ("N must be consecutive", seed). `rest` is `""` for `TagKey.N` and `.Key` for `Tag.N.Key`.
-    fn indices(&self, prefix: &str, rest_allowed: &[&str], max: usize) -> Result<usize, ApiError> {
-        let dotted = format!("{prefix}.");
-        let mut seen: Vec<usize> = Vec::new();
-        for (name, _) in &self.pairs {
-            let Some(tail) = name.strip_prefix(&dotted) else { continue };
+    /// The elements `prefix.N<rest>` as `(N, rest, value)` sorted by `N`, checked to use exactly
+    /// the indices `1..=k` with `k <= max` ("N must be consecutive", seed). `rest` is `""` for
+    /// `TagKey.N` and `.Key`/`.Value` for `Tag.N.Key`. One pass, no names built.
+    fn elements<'a>(&'a self, prefix: &str, rest_allowed: &[&str], max: usize) -> Result<Vec<(usize, &'a str, &'a str)>, ApiError> {
+        let mut found: Vec<(usize, &str, &str)> = Vec::new();
+        for (name, value) in &self.pairs {
+            let Some(tail) = name.strip_prefix(prefix).and_then(|t| t.strip_prefix('.')) else { continue };
             let (num, rest) = match tail.find('.') {
                 Some(dot) => (&tail[..dot], &tail[dot..]),
                 None => (tail, ""),
@@ -97,34 +97,38 @@ impl Params {
             if n > max {
                 return Err(ApiError::invalid_parameter(prefix, &format!("At most {max} elements are allowed.")));
             }
-            if !seen.contains(&n) {
-                seen.push(n);
+            found.push((n, rest, value.as_str()));
+        }
+        found.sort_unstable();
+        let mut expected = 1;
+        for &(n, _, _) in &found {
+            if n == expected {
+                expected += 1;
+            } else if n + 1 != expected {
+                return Err(ApiError::invalid_parameter(prefix, "The index N must be consecutive and start at 1."));
             }
         }
-        seen.sort_unstable();
-        if seen.iter().enumerate().any(|(i, &n)| n != i + 1) {
-            return Err(ApiError::invalid_parameter(prefix, "The index N must be consecutive and start at 1."));
-        }
-        Ok(seen.len())
+        Ok(found)
     }
 
     /// A repeat list `prefix.1 .. prefix.k` (ram.md 2.5), in index order; empty when absent.
     pub fn list(&self, prefix: &str, max: usize) -> Result<Vec<&str>, ApiError> {
-        let k = self.indices(prefix, &[""], max)?;
-        (1..=k).map(|n| self.get(&format!("{prefix}.{n}")).ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}")))).collect()
+        Ok(self.elements(prefix, &[""], max)?.into_iter().map(|(_, _, v)| v).collect())
     }
 
     /// A repeat list of key/value objects `prefix.N.Key` / `prefix.N.Value`. The value may be
     /// absent (`None`); the key may not.
     pub fn key_values(&self, prefix: &str, max: usize) -> Result<Vec<(&str, Option<&str>)>, ApiError> {
-        let k = self.indices(prefix, &[".Key", ".Value"], max)?;
-        (1..=k)
-            .map(|n| {
-                let key_name = format!("{prefix}.{n}.Key");
-                let key = self.get(&key_name).ok_or_else(|| ApiError::missing_parameter(&key_name))?;
-                Ok((key, self.get(&format!("{prefix}.{n}.Value"))))
-            })
-            .collect()
+        let elements = self.elements(prefix, &[".Key", ".Value"], max)?;
+        let mut out: Vec<(&str, Option<&str>)> = Vec::with_capacity(elements.len() / 2 + 1);
+        // Sorted by (N, rest): `.Key` comes before `.Value` of the same N.
+        for group in elements.chunk_by(|a, b| a.0 == b.0) {
+            let n = group[0].0;
+            let key = group.iter().find(|e| e.1 == ".Key").map(|e| e.2);
+            let key = key.ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}.Key")))?;
+            out.push((key, group.iter().find(|e| e.1 == ".Value").map(|e| e.2)));
+        }
+        Ok(out)
     }
 }
 
