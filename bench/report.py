@@ -20,7 +20,7 @@ runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"]
 scale_run = next(r["result"] for r in rows if r["group"] == "scale")
 conns = sorted({c for (_, c) in runs})
 ceiling = {c: runs[("hello", c)] for c in conns}
-moto_for = {"ims-untag": "moto-untag", "ims-tag": "moto-tag", "ims-list": "moto-list", "sls-untag": "moto-untag"}
+moto_for = {"ims-untag": "moto-untag", "ims-tag": "moto-tag", "ims-tag-untag": "moto-tag", "ims-list": "moto-list", "sls-untag": "moto-untag"}
 
 
 def line(target, c):
@@ -38,7 +38,7 @@ out = []
 out.append("| target | conns | req/s | p50 ms | p99 ms | p99.9 ms | ÷ ceiling | p99 ÷ ceiling p99 | ÷ moto |")
 out.append("|---|---|---|---|---|---|---|---|---|")
 for c in conns:
-    for target in ["hello", "moto-untag", "moto-tag", "moto-list", "ims-untag", "ims-tag", "ims-list", "sls-untag"]:
+    for target in ["hello", "moto-untag", "moto-tag", "moto-list", "ims-untag", "ims-tag", "ims-tag-untag", "ims-list", "sls-untag"]:
         if (target, c) in runs:
             out.append(line(target, c))
 startup = {r["target"]: r["result"] for r in rows if r["group"] == "startup"}
@@ -94,7 +94,11 @@ if mode == "full":
         f"moto {cmd('bench/.venv/bin/python', '-c', 'import moto; print(moto.__version__)')}.",
         "The load generator runs on the same cores as the servers; only ratios from this one run mean anything.",
         "Every localyun request is freshly signed (ACS3-HMAC-SHA256 or SLS v1) by a RAM user whose access comes",
-        "from five attached policies, authenticated, authorized and, for writes, durably committed.",
+        "from five attached policies, authenticated, authorized and, for writes, durably committed (request",
+        "logging off: `LOCALYUN_LOG=warn`). Tag calls (`ims-tag`, `moto-tag`) set a new value each time, so each",
+        "is a real write; `ims-tag-untag` alternates setting and removing a tag, so nearly every call changes the",
+        "user. The untag targets remove a tag that, after the first call, is gone: on both servers they find",
+        "nothing to remove, as the issue's UntagResources/UntagUser comparison asks.",
         "",
     ]
     notes_path = os.path.join(os.path.dirname(__file__), "NOTES.md")

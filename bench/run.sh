@@ -77,7 +77,7 @@ for c in $conns; do
       record moto "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$moto_addr" --connections "$c" --seconds "$seconds")"
     done
   fi
-  for t in ims-untag ims-tag ims-list sls-untag; do
+  for t in ims-untag ims-tag ims-tag-untag ims-list sls-untag; do
     record localyun "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$ly_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx.json")"
   done
 done

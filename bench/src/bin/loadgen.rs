@@ -180,17 +180,19 @@ async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: 
         let body = body.to_string();
         move |_| MotoIam { body: body.clone() }
     };
-    let rpc = |action: &'static str, params: Vec<(String, String)>| {
+    let rpc_steps = |steps: Vec<(&'static str, Vec<(String, String)>)>| {
         let (ak, secret, addr) = (ctx_field(&ctx, "user_ak"), ctx_field(&ctx, "user_secret"), addr.to_string());
-        move |_| Rpc {
+        move |i| Rpc {
             host: addr.clone(),
             ak: ak.clone(),
             secret: Secret::new(secret.clone()),
-            action: action.into(),
             version: "2019-08-15".into(),
-            params: params.clone(),
+            steps: steps.iter().map(|(a, p)| (a.to_string(), p.clone())).collect(),
+            // Connections start at different steps, so both calls are always in flight.
+            turn: i,
         }
     };
+    let rpc = |action: &'static str, params: Vec<(String, String)>| rpc_steps(vec![(action, params)]);
     let target_id = ctx_field(&ctx, "target_user_id");
     match target {
         "hello" => run(addr, conns, dur, |_| Hello).await,
@@ -202,7 +204,7 @@ async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: 
                 addr,
                 conns,
                 dur,
-                moto(&format!("Action=TagUser&UserName={BENCH_USER}&Tags.member.1.Key=k3&Tags.member.1.Value=v3&Version=2010-05-08")),
+                moto(&format!("Action=TagUser&UserName={BENCH_USER}&Tags.member.1.Key=k3&Tags.member.1.Value=v{{n}}&Version=2010-05-08")),
             )
             .await
         }
@@ -218,10 +220,16 @@ async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: 
                 dur,
                 rpc(
                     "TagResources",
-                    p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("Tag.1.Key", "k3"), ("Tag.1.Value", "v3")]),
+                    p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("Tag.1.Key", "k3"), ("Tag.1.Value", "v{n}")]),
                 ),
             )
             .await
+        }
+        // Every call changes the user: tag k9 with a new value, then remove it, in turn.
+        "ims-tag-untag" => {
+            let tag = p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("Tag.1.Key", "k9"), ("Tag.1.Value", "v{n}")]);
+            let untag = p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k9")]);
+            run(addr, conns, dur, rpc_steps(vec![("TagResources", tag), ("UntagResources", untag)])).await
         }
         "ims-list" => run(addr, conns, dur, rpc("ListTagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id)]))).await,
         "ims-list-by-tag" => {

@@ -51,6 +51,18 @@ pub struct ResourceRecord {
     pub tags: TagSet,
 }
 
+/// The same record as tag calls and authorization see it: the body stays the JSON text it is
+/// stored as (they never look inside), so reading and rewriting tags parses no body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaggedResource {
+    pub name: String,
+    pub body: Box<serde_json::value::RawValue>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    #[serde(default)]
+    pub tags: TagSet,
+}
+
 fn project_key(region: &str, name: &str) -> String {
     format!("{region}/{name}")
 }
@@ -114,6 +126,40 @@ pub fn list_projects(txn: &mut dyn Txn, account: &str, region: &str) -> Result<V
 
 pub fn get_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<Option<ResourceRecord>> {
     load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))
+}
+
+pub fn get_tagged_resource(
+    txn: &mut dyn Txn,
+    region: &str,
+    project: &str,
+    kind: ResourceKind,
+    name: &str,
+) -> Result<Option<TaggedResource>> {
+    load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))
+}
+
+/// Only the tags of a resource (authorization's `acs:ResourceTag`): the rest of the record is
+/// skipped, not copied.
+pub fn get_resource_tags(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<Option<TagSet>> {
+    #[derive(Deserialize)]
+    struct TagsOnly {
+        #[serde(default)]
+        tags: TagSet,
+    }
+    let found: Option<TagsOnly> = load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))?;
+    Ok(found.map(|r| r.tags))
+}
+
+pub fn save_tagged_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, r: &TaggedResource) -> Result<()> {
+    save(txn, tables::RESOURCE, &format!("{}{}", resource_prefix(region, project, kind), r.name), r)
+}
+
+/// Every resource of a kind in a project, by name, as tag calls see them.
+pub fn list_tagged_resources(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind) -> Result<Vec<TaggedResource>> {
+    txn.scan(tables::RESOURCE, &resource_prefix(region, project, kind), None, usize::MAX)?
+        .iter()
+        .map(|(_, v)| decode(tables::RESOURCE, v))
+        .collect()
 }
 
 pub fn require_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<ResourceRecord> {

@@ -29,7 +29,7 @@ pub struct SlsCall<'a> {
     pub body: &'a Value,
 }
 
-impl SlsCall<'_> {
+impl<'a> SlsCall<'a> {
     /// The project of a project-scoped call (the table guarantees the Host named one).
     pub fn project(&self) -> Result<&str> {
         self.host_project.ok_or_else(|| ApiError::sls_parameter_invalid("The project must be given in the Host header.").into())
@@ -40,9 +40,9 @@ impl SlsCall<'_> {
     }
 
     /// The body as a JSON object (`PostBodyInvalid` otherwise).
-    pub fn json_body(&self) -> Result<serde_json::Map<String, Value>> {
+    pub fn json_body(&self) -> Result<&'a serde_json::Map<String, Value>> {
         match self.body {
-            Value::Object(map) => Ok(map.clone()),
+            Value::Object(map) => Ok(map),
             _ => Err(ApiError::sls_post_body_invalid().into()),
         }
     }

@@ -37,14 +37,14 @@ fn description(body: &serde_json::Map<String, Value>) -> Result<Option<String>> 
 
 pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let body = call.json_body()?;
-    let name = req_str(&body, "projectName")?;
+    let name = req_str(body, "projectName")?;
     if !ResourceKind::Project.valid_name(name) {
         return Err(ApiError::sls_parameter_invalid(format!("project name {name} is invalid.")).into());
     }
     if call.host_project.is_some_and(|h| h != name) {
         return Err(ApiError::sls_parameter_invalid("The project in the Host header differs from projectName.").into());
     }
-    let redundancy = match opt_str(&body, "dataRedundancyType")? {
+    let redundancy = match opt_str(body, "dataRedundancyType")? {
         None | Some("") => None,
         Some(t @ ("LRS" | "ZRS")) => Some(t.to_string()),
         Some(_) => return Err(ApiError::sls_parameter_invalid("The parameter dataRedundancyType is invalid.").into()),
@@ -53,10 +53,10 @@ pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
         name: name.to_string(),
         region: call.region.to_string(),
         account_id: call.caller.account_id.clone(),
-        description: description(&body)?.unwrap_or_default(),
-        resource_group_id: opt_str(&body, "resourceGroupId")?.filter(|s| !s.is_empty()).map(str::to_string),
+        description: description(body)?.unwrap_or_default(),
+        resource_group_id: opt_str(body, "resourceGroupId")?.filter(|s| !s.is_empty()).map(str::to_string),
         data_redundancy_type: redundancy,
-        recycle_bin_enabled: opt_bool(&body, "recycleBinEnabled")?.unwrap_or(false),
+        recycle_bin_enabled: opt_bool(body, "recycleBinEnabled")?.unwrap_or(false),
         created_ms: now_ms(),
         updated_ms: now_ms(),
         tags: Default::default(),
@@ -77,10 +77,10 @@ pub fn get_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
 pub fn update_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let mut p = ls::own_project(txn, call.caller, call.region, call.project()?)?;
     let body = call.json_body()?;
-    if let Some(d) = description(&body)? {
+    if let Some(d) = description(body)? {
         p.description = d;
     }
-    if let Some(b) = opt_bool(&body, "recycleBinEnabled")? {
+    if let Some(b) = opt_bool(body, "recycleBinEnabled")? {
         p.recycle_bin_enabled = b;
     }
     p.updated_ms = now_ms();

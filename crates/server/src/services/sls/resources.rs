@@ -55,7 +55,7 @@ pub fn create<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let project = call.project()?;
     ls::own_project(txn, call.caller, call.region, project)?;
     let body = call.json_body()?;
-    let name = req_str(&body, K::NAME_FIELD)?.to_string();
+    let name = req_str(body, K::NAME_FIELD)?.to_string();
     check_name::<K>(&name)?;
     if ls::get_resource(txn, call.region, project, K::KIND, &name)?.is_some() {
         return Err(ApiError::sls_already_exists(K::KIND, &name).into());
@@ -63,7 +63,7 @@ pub fn create<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     if ls::count_resources(txn, call.region, project, K::KIND, K::MAX_PER_PROJECT)? >= K::MAX_PER_PROJECT {
         return Err(ApiError::sls_project_quota().into());
     }
-    let stored = K::accept(call, txn, project, body, None)?;
+    let stored = K::accept(call, txn, project, body.clone(), None)?;
     let now = now_ms();
     let record = ResourceRecord { name, body: stored, created_ms: now, updated_ms: now, tags: Default::default() };
     ls::save_resource(txn, call.region, project, K::KIND, &record)?;
@@ -84,7 +84,7 @@ pub fn get<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
 
 pub fn update<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let (project, mut r) = existing::<K>(call, txn)?;
-    let mut body = call.json_body()?;
+    let mut body = call.json_body()?.clone();
     match opt_str(&body, K::NAME_FIELD)? {
         Some(n) if n != r.name => {
             return Err(ApiError::sls_parameter_invalid(format!("{} {n} does not match the path.", K::NAME_FIELD)).into())

@@ -3,7 +3,7 @@
 
 use super::body::{opt_bool, opt_str};
 use crate::failure::Result;
-use crate::logservice::{self as ls, ProjectRecord, ResourceRecord};
+use crate::logservice::{self as ls, ProjectRecord, TaggedResource};
 use crate::sls::{Reply, SlsCall};
 use localyun_core::paging::{decode_token, encode_token, page};
 use localyun_core::sls::{parse_resource_id, ResourceKind};
@@ -28,7 +28,7 @@ fn tag_error(e: TagError) -> ApiError {
 /// A tagged resource found for the caller.
 enum Target {
     Project(ProjectRecord),
-    Resource { project: String, kind: ResourceKind, record: ResourceRecord },
+    Resource { project: String, kind: ResourceKind, record: TaggedResource },
 }
 
 impl Target {
@@ -54,7 +54,7 @@ impl Target {
             }
             Target::Resource { project, kind, record } => {
                 record.tags = tags;
-                ls::save_resource(txn, region, project, *kind, record)
+                ls::save_tagged_resource(txn, region, project, *kind, record)
             }
         }
     }
@@ -71,7 +71,8 @@ fn resolve(call: &SlsCall<'_>, txn: &mut dyn Txn, kind: ResourceKind, id: &str) 
     match parsed.name {
         None => Ok(Target::Project(project)),
         Some(name) => {
-            let record = ls::require_resource(txn, call.region, &project.name, kind, name)?;
+            let record =
+                ls::get_tagged_resource(txn, call.region, &project.name, kind, name)?.ok_or_else(|| ApiError::sls_not_exist(kind, name))?;
             Ok(Target::Resource { project: project.name, kind, record })
         }
     }
@@ -100,8 +101,8 @@ fn single_resource(body: &Map<String, Value>) -> Result<String> {
 
 pub fn tag_resources(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let body = call.json_body()?;
-    let kind = kind_of(opt_str(&body, "resourceType")?.ok_or_else(|| bad("The parameter resourceType is required."))?)?;
-    let id = single_resource(&body)?;
+    let kind = kind_of(opt_str(body, "resourceType")?.ok_or_else(|| bad("The parameter resourceType is required."))?)?;
+    let id = single_resource(body)?;
     let Some(Value::Array(items)) = body.get("tags") else {
         return Err(bad("The parameter tags is required.").into());
     };
@@ -132,14 +133,14 @@ pub fn tag_resources(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
 /// keys with `all` false is a no-op (sls.md 7.3).
 pub fn untag_resources(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let body = call.json_body()?;
-    let id = single_resource(&body)?;
-    let kind = match opt_str(&body, "resourceType")? {
+    let id = single_resource(body)?;
+    let kind = match opt_str(body, "resourceType")? {
         Some(t) => kind_of(t)?,
         // Absent: a project when the id has no `#` (sls.md 7.3).
         None if !id.contains('#') => ResourceKind::Project,
         None => return Err(bad("The parameter resourceType is required.").into()),
     };
-    let all = opt_bool(&body, "all")?.unwrap_or(false);
+    let all = opt_bool(body, "all")?.unwrap_or(false);
     let keys: Vec<&str> = match body.get("tags") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => {
@@ -182,7 +183,7 @@ fn all_of_kind(call: &SlsCall<'_>, txn: &mut dyn Txn, kind: ResourceKind) -> Res
     }
     let mut out = Vec::new();
     for p in projects {
-        for record in ls::list_resources(txn, call.region, &p.name, kind)? {
+        for record in ls::list_tagged_resources(txn, call.region, &p.name, kind)? {
             out.push(Target::Resource { project: p.name.clone(), kind, record });
         }
     }

@@ -28,7 +28,7 @@ fn target(call: &SlsCall<'_>, txn: &mut dyn Txn, project: &str, sub: Option<(Res
         None => Target { arn: base, tags: owned.map(|p| p.tags) },
         Some((kind, name)) => {
             let tags = match owned {
-                Some(_) => ls::get_resource(txn, call.region, project, kind, name)?.map(|r| r.tags),
+                Some(_) => ls::get_resource_tags(txn, call.region, project, kind, name)?,
                 None => None,
             };
             Target { arn: format!("{base}/{}/{name}", kind.arn_segment()), tags }
