@@ -10,20 +10,25 @@ const SHARDS: usize = 16;
 /// Expired entries of a shard are swept when it grows past this size.
 const SWEEP_AT: usize = 4096;
 
+/// Each (AccessKey, nonce) pair is kept as a 128-bit fingerprint from two independently,
+/// randomly keyed SipHashes rather than as its two strings: every nonce must be remembered for
+/// the whole clock window (30 minutes of traffic at full speed is millions of entries), and a
+/// fingerprint is a fifth of the memory. A false "already used" needs a 128-bit collision
+/// under keys a client never learns.
 pub struct NonceCache {
     shards: Vec<Mutex<Shard>>,
-    hasher: std::collections::hash_map::RandomState,
+    keys: [std::collections::hash_map::RandomState; 2],
 }
 
 #[derive(Default)]
 struct Shard {
-    seen: HashMap<(String, String), i64>,
+    seen: HashMap<u128, i64>,
     sweep_at: usize,
 }
 
 impl Default for NonceCache {
     fn default() -> Self {
-        Self { shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(), hasher: Default::default() }
+        Self { shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(), keys: Default::default() }
     }
 }
 
@@ -31,9 +36,11 @@ impl NonceCache {
     /// Records the nonce and returns `true` when it was not seen (or its entry has expired).
     /// `expires_ms` is when the request carrying it stops passing the clock check anyway.
     pub fn first_use(&self, access_key_id: &str, nonce: &str, now_ms: i64, expires_ms: i64) -> bool {
-        let shard = &self.shards[(self.hasher.hash_one((access_key_id, nonce)) as usize) % SHARDS];
+        let [a, b] = &self.keys;
+        let (high, low) = (a.hash_one((access_key_id, nonce)), b.hash_one((access_key_id, nonce)));
+        let key = (u128::from(high) << 64) | u128::from(low);
+        let shard = &self.shards[(low as usize) % SHARDS];
         let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
-        let key = (access_key_id.to_string(), nonce.to_string());
         if let Some(&until) = shard.seen.get(&key) {
             if until > now_ms {
                 return false;
