@@ -21,6 +21,23 @@ pub struct Product {
 }
 
 pub fn success(format: Format, action: &str, request_id: &str, fields: Map<String, Value>) -> Response {
+    if format == Format::Json {
+        // Written directly: `RequestId` first, then the fields, without building a merged map.
+        let mut text: Vec<u8> = Vec::with_capacity(64);
+        text.extend_from_slice(b"{\"RequestId\":");
+        let mut written = serde_json::to_writer(&mut text, request_id);
+        for (k, v) in &fields {
+            text.push(b',');
+            written = written.and_then(|_| serde_json::to_writer(&mut text, k));
+            text.push(b':');
+            written = written.and_then(|_| serde_json::to_writer(&mut text, v));
+        }
+        text.push(b'}');
+        // serde_json writes valid UTF-8 and cannot fail on these types; stay total anyway.
+        if let (Ok(()), Ok(text)) = (written, String::from_utf8(text)) {
+            return finish(StatusCode::OK, JSON_TYPE, text, request_id);
+        }
+    }
     let mut body = Map::with_capacity(fields.len() + 1);
     body.insert("RequestId".into(), Value::String(request_id.to_string()));
     body.extend(fields);
@@ -63,6 +80,10 @@ fn render(format: Format, status: StatusCode, root: impl FnOnce() -> String, bod
         Format::Json => (JSON_TYPE, Value::Object(body).to_string()),
         Format::Xml => (XML_TYPE, to_xml(&root(), &body)),
     };
+    finish(status, content_type, text, request_id)
+}
+
+fn finish(status: StatusCode, content_type: &'static str, text: String, request_id: &str) -> Response {
     let mut resp = (status, text).into_response();
     let headers = resp.headers_mut();
     headers.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -141,5 +162,18 @@ mod tests {
             to_xml("ListUsersResponse", &map),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListUsersResponse><RequestId>R</RequestId><Users><User><UserName>a&lt;b</UserName></User><User><UserName>c</UserName></User></Users><IsTruncated>false</IsTruncated></ListUsersResponse>"
         );
+    }
+
+    #[tokio::test]
+    async fn json_success_puts_the_request_id_first_and_escapes() {
+        let Value::Object(fields) = json!({"User": {"UserName": "a\"b", "Tags": ["x"]}, "IsTruncated": false}) else { unreachable!() };
+        let resp = success(Format::Json, "GetUser", "R-1", fields);
+        assert_eq!(resp.headers()["content-type"], JSON_TYPE);
+        assert_eq!(resp.headers()["x-acs-request-id"], "R-1");
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(text.starts_with(r#"{"RequestId":"R-1","User":"#), "{text}");
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, json!({"RequestId": "R-1", "User": {"UserName": "a\"b", "Tags": ["x"]}, "IsTruncated": false}));
     }
 }
