@@ -30,13 +30,15 @@ def line(target, c):
     peer = runs.get((moto_for.get(target, ""), c))
     ratio_moto = f"{r['rps'] / peer['rps']:.0f}x" if peer and peer["rps"] else "-"
     p99_ratio = r["p99_us"] / ceil["p99_us"] if ceil["p99_us"] else 0
+    def cpu(key):
+        return f"{r[key]:.1f}" if r.get(key) is not None else "-"
     return (f"| {target} | {c} | {r['rps']:.0f} | {r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {r['p999_us'] / 1000:.2f} "
-            f"| {ratio_ceiling:.0%} | {p99_ratio:.1f}x | {ratio_moto} |")
+            f"| {ratio_ceiling:.0%} | {p99_ratio:.1f}x | {ratio_moto} | {cpu('server_cpu_us')} | {cpu('loadgen_cpu_us')} |")
 
 
 out = []
-out.append("| target | conns | req/s | p50 ms | p99 ms | p99.9 ms | ÷ ceiling | p99 ÷ ceiling p99 | ÷ moto |")
-out.append("|---|---|---|---|---|---|---|---|---|")
+out.append("| target | conns | req/s | p50 ms | p99 ms | p99.9 ms | ÷ ceiling | p99 ÷ ceiling p99 | ÷ moto | server CPU µs/req | loadgen CPU µs/req |")
+out.append("|---|---|---|---|---|---|---|---|---|---|---|")
 for c in conns:
     for target in ["hello", "moto-untag", "moto-tag", "moto-list", "ims-untag", "ims-tag", "ims-tag-untag", "ims-list", "sls-untag"]:
         if (target, c) in runs:
@@ -93,6 +95,8 @@ if mode == "full":
         f"{os.cpu_count()} cores (`nproc` {cmd('nproc')}), {mem} memory; {cmd('rustc', '--version')}; "
         f"moto {cmd('bench/.venv/bin/python', '-c', 'import moto; print(moto.__version__)')}.",
         "The load generator runs on the same cores as the servers; only ratios from this one run mean anything.",
+        "CPU µs/req: CPU time (user + system, from /proc) the server and the load generator spent per answered",
+        "request during the run; on two shared cores their sum bounds the rate (2 s of CPU per second).",
         "Every localyun request is freshly signed (ACS3-HMAC-SHA256 or SLS v1) by a RAM user whose access comes",
         "from five attached policies, authenticated, authorized and, for writes, durably committed (request",
         "logging off: `LOCALYUN_LOG=warn`). Tag calls (`ims-tag`, `moto-tag`) set a new value each time, so each",

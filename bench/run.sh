@@ -2,7 +2,7 @@
 # The benchmark, side by side in one run: the ceiling (a bare hyper server), the peer (moto,
 # the AWS mock) and localyun, at 1, 8 and 32 connections; start-up time and memory.
 #
-#   bench/run.sh            full run (about 3 minutes), writes bench/RESULTS.md
+#   bench/run.sh            full run (about 7 minutes, most of it loading 1,000,000 users), writes bench/RESULTS.md
 #   bench/run.sh --smoke    seconds-long check that everything still works (CI); writes nothing
 #
 # Loopback only; every server is started here and stopped by PID, whatever happens.
@@ -48,7 +48,7 @@ record() {  # record <group> <target> <connections> <json>
 # start-up on an empty data directory (the server is stopped again by the measurement)
 record startup empty 0 "$("$bin/loadgen" startup --bin "$bin/localyun" --data-dir "$work/startup" --addr "$ly_addr")"
 
-"$bin/ceiling" "$ceiling_addr" & pids+=($!)
+"$bin/ceiling" "$ceiling_addr" & ceiling_pid=$!; pids+=($ceiling_pid)
 LOCALYUN_LOG=warn "$bin/localyun" serve --listen "$ly_addr" --data-dir "$work/data" & ly_pid=$!; pids+=($ly_pid)
 wait_port "$ceiling_addr"
 wait_port "$ly_addr"
@@ -64,21 +64,21 @@ if [ "$mode" = full ]; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r bench/requirements.txt
     cp bench/requirements.txt "$venv/.requirements"
   fi
-  "$venv/bin/moto_server" -H 127.0.0.1 -p "${moto_addr#*:}" >/dev/null 2>&1 & pids+=($!)
+  "$venv/bin/moto_server" -H 127.0.0.1 -p "${moto_addr#*:}" >/dev/null 2>&1 & moto_pid=$!; pids+=($moto_pid)
   wait_port "$moto_addr"
   "$bin/loadgen" setup-moto --addr "$moto_addr"
   with_moto=true
 fi
 
 for c in $conns; do
-  record ceiling hello "$c" "$("$bin/loadgen" run --target hello --addr "$ceiling_addr" --connections "$c" --seconds "$seconds")"
+  record ceiling hello "$c" "$("$bin/loadgen" run --target hello --addr "$ceiling_addr" --connections "$c" --seconds "$seconds" --server-pid "$ceiling_pid")"
   if $with_moto; then
     for t in moto-untag moto-tag moto-list; do
-      record moto "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$moto_addr" --connections "$c" --seconds "$seconds")"
+      record moto "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$moto_addr" --connections "$c" --seconds "$seconds" --server-pid "$moto_pid")"
     done
   fi
   for t in ims-untag ims-tag ims-tag-untag ims-list sls-untag; do
-    record localyun "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$ly_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx.json")"
+    record localyun "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$ly_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx.json" --server-pid "$ly_pid")"
   done
 done
 rss_loaded=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")

@@ -56,7 +56,20 @@ enum Command {
         /// The JSON printed by `setup` (localyun targets only).
         #[arg(long)]
         context: Option<String>,
+        /// The server's PID: its CPU time per request is reported beside the load generator's.
+        #[arg(long)]
+        server_pid: Option<u32>,
     },
+}
+
+/// CPU time (user + system) a process has used, in microseconds, from /proc (10 ms ticks).
+fn cpu_us(pid: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10_000)
 }
 
 const BENCH_USER: &str = "bench-user";
@@ -268,7 +281,7 @@ async fn main() -> std::process::ExitCode {
         Command::Setup { addr, account_id, ak, secret } => setup(&addr, &account_id, &ak, &secret).await.map(|v| println!("{v}")),
         Command::SetupMoto { addr } => setup_moto(&addr).await,
         Command::Startup { bin, data_dir, addr } => startup(&bin, &data_dir, &addr).await.map(|v| println!("{v}")),
-        Command::Run { target, addr, connections, seconds, context } => {
+        Command::Run { target, addr, connections, seconds, context, server_pid } => {
             let ctx = match context.map(std::fs::read_to_string) {
                 Some(Ok(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),
                 Some(Err(e)) => {
@@ -277,7 +290,20 @@ async fn main() -> std::process::ExitCode {
                 }
                 None => Value::Null,
             };
-            run_target(&target, &addr, connections, Duration::from_secs_f64(seconds), ctx).await.map(|r| println!("{}", r.to_json()))
+            let server = server_pid.map(|p| p.to_string());
+            let before = (server.as_deref().and_then(cpu_us), cpu_us("self"));
+            let result = run_target(&target, &addr, connections, Duration::from_secs_f64(seconds), ctx).await;
+            let after = (server.as_deref().and_then(cpu_us), cpu_us("self"));
+            result.map(|r| {
+                let mut out = r.to_json();
+                let per_request = |a: Option<u64>, b: Option<u64>| match (a, b) {
+                    (Some(a), Some(b)) if r.requests > 0 => json!((b - a.min(b)) as f64 / r.requests as f64),
+                    _ => Value::Null,
+                };
+                out["server_cpu_us"] = per_request(before.0, after.0);
+                out["loadgen_cpu_us"] = per_request(before.1, after.1);
+                println!("{out}")
+            })
         }
     };
     match result {
