@@ -5,9 +5,10 @@
 //!
 //! Two wire styles share it: RPC (RAM, IMS; routed by Version and Action) and SLS REST (routed by
 //! method and path, project in the Host). The request's shape, not its Host, tells them apart.
-//! Each stage is a named function below; every request ends in exactly one log line. The store
-//! work of a request (authentication lookup and handler) runs on one blocking thread, so no lock
-//! or connection is ever held across an await.
+//! Each stage is a named function below; every request ends in exactly one log line. The
+//! signature is checked on the async worker against cached credentials (auth.rs); the store work
+//! of a request (confirming those credentials, authorization, handler) is one job on a store
+//! thread (executor.rs), so no lock or connection is ever held across an await.
 
 use crate::auth::{Authenticated, Claim};
 use crate::failure::Failure;
