@@ -33,19 +33,19 @@ pub fn rpc_v3_request(
     let date = localyun_core::time::format_iso8601(now_ms());
     let nonce = fresh_nonce();
     let empty = sha256_hex(b"");
-    let mut headers: Vec<(String, String)> = vec![
-        ("host".into(), host.into()),
-        ("x-acs-action".into(), action.into()),
-        ("x-acs-version".into(), version.into()),
-        ("x-acs-date".into(), date),
-        ("x-acs-signature-nonce".into(), nonce),
-        ("x-acs-content-sha256".into(), empty.clone()),
+    let mut headers: Vec<(&str, &str)> = vec![
+        ("host", host),
+        ("x-acs-action", action),
+        ("x-acs-version", version),
+        ("x-acs-date", &date),
+        ("x-acs-signature-nonce", &nonce),
+        ("x-acs-content-sha256", &empty),
     ];
     if let Some(t) = token {
-        headers.push(("x-acs-security-token".into(), t.into()));
-        headers.push(("x-acs-accesskey-id".into(), ak.into()));
+        headers.push(("x-acs-security-token", t));
+        headers.push(("x-acs-accesskey-id", ak));
     }
-    let mut names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+    let mut names: Vec<&str> = headers.iter().map(|(n, _)| *n).collect();
     names.sort_unstable();
     let canonical = rpc_v3::canonical_request("POST", "/", params, &headers, &names, &empty).unwrap_or_default();
     let signature = rpc_v3::sign(secret, &rpc_v3::string_to_sign(&canonical));
@@ -56,35 +56,43 @@ pub fn rpc_v3_request(
         uri.push('=');
         pct_encode_into(&mut uri, v);
     }
-    let mut b = Request::post(uri);
-    for (n, v) in &headers {
-        b = b.header(n.as_str(), v.as_str());
+    let authorization = format!("{} Credential={ak},SignedHeaders={},Signature={signature}", rpc_v3::ALGORITHM, names.join(";"));
+    request(Request::post(uri), &headers, &authorization, Bytes::new())
+}
+
+/// The request with its headers; names are the lower-case ones signed, so they are valid.
+fn request(mut b: hyper::http::request::Builder, headers: &[(&str, &str)], authorization: &str, body: Bytes) -> Request<Full<Bytes>> {
+    if let Some(map) = b.headers_mut() {
+        map.reserve(headers.len() + 1);
+        for (n, v) in headers {
+            if let (Ok(n), Ok(v)) = (hyper::header::HeaderName::from_bytes(n.as_bytes()), hyper::header::HeaderValue::from_str(v)) {
+                map.append(n, v);
+            }
+        }
+        if let Ok(v) = hyper::header::HeaderValue::from_str(authorization) {
+            map.append(hyper::header::AUTHORIZATION, v);
+        }
     }
-    b.header("authorization", format!("{} Credential={ak},SignedHeaders={},Signature={signature}", rpc_v3::ALGORITHM, names.join(";")))
-        .body(Full::new(Bytes::new()))
-        .unwrap_or_default()
+    b.body(Full::new(body)).unwrap_or_default()
 }
 
 /// An SLS v1 request as the Tea SDK signs it (HMAC-SHA256, Content-MD5, `Date`).
 pub fn sls_v1_request(method: &str, host: &str, path: &str, ak: &str, secret: &Secret, body: &[u8]) -> Request<Full<Bytes>> {
     let date = localyun_core::time::format_http_date(now_ms());
     let md5: String = if body.is_empty() { String::new() } else { localyun_core::sig::hex(&Md5::digest(body)).to_ascii_uppercase() };
-    let mut headers: Vec<(String, String)> = vec![
-        ("host".into(), host.into()),
-        ("x-log-apiversion".into(), "0.6.0".into()),
-        ("x-log-signaturemethod".into(), "hmac-sha256".into()),
-        ("x-log-bodyrawsize".into(), body.len().to_string()),
-        ("date".into(), date),
-        ("content-type".into(), "application/json".into()),
+    let size = body.len().to_string();
+    let mut headers: Vec<(&str, &str)> = vec![
+        ("host", host),
+        ("x-log-apiversion", "0.6.0"),
+        ("x-log-signaturemethod", "hmac-sha256"),
+        ("x-log-bodyrawsize", &size),
+        ("date", &date),
+        ("content-type", "application/json"),
     ];
     if !md5.is_empty() {
-        headers.push(("content-md5".into(), md5));
+        headers.push(("content-md5", &md5));
     }
     let sts = sls_v1::string_to_sign(method, path, &[], &headers);
     let signature = sls_v1::sign(secret, sls_v1::Hash::Sha256, &sts);
-    let mut b = Request::builder().method(method).uri(path);
-    for (n, v) in &headers {
-        b = b.header(n.as_str(), v.as_str());
-    }
-    b.header("authorization", format!("LOG {ak}:{signature}")).body(Full::new(Bytes::copy_from_slice(body))).unwrap_or_default()
+    request(Request::builder().method(method).uri(path), &headers, &format!("LOG {ak}:{signature}"), Bytes::copy_from_slice(body))
 }

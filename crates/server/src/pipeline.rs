@@ -137,7 +137,7 @@ async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, Api
     }
 }
 
-async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &str, peer: SocketAddr) -> (Response, Outcome) {
+async fn serve_rpc(state: Arc<AppState>, mut parts: Parts, body: Body, request_id: &str, peer: SocketAddr) -> (Response, Outcome) {
     let mut outcome = Outcome::default();
     let fail = |format: Format, product: Product, e: ApiError, outcome: &mut Outcome| {
         outcome.error_code = Some(e.code.to_string());
@@ -151,11 +151,11 @@ async fn serve_rpc(state: Arc<AppState>, parts: Parts, body: Body, request_id: &
     };
     let decoded = request::decode_params(&parts, &bytes);
     let format = request::response_format(decoded.as_ref().ok().map(|(_, p)| p), has_authorization);
-    let req =
-        match decoded.and_then(|(query_len, params)| request::parse(&parts, query_len, params, request::collect_headers(&parts), bytes)) {
-            Ok(r) => r,
-            Err(e) => return (fail(format, rpc::GATEWAY, e, &mut outcome), outcome),
-        };
+    let headers = std::mem::take(&mut parts.headers);
+    let req = match decoded.and_then(|(query_len, params)| request::parse(&parts, query_len, params, headers, bytes)) {
+        Ok(r) => r,
+        Err(e) => return (fail(format, rpc::GATEWAY, e, &mut outcome), outcome),
+    };
     outcome.api = Some(format!("{}/{}", req.version, req.action));
     let Some(service) = rpc::service(&req.version) else {
         return (fail(format, rpc::GATEWAY, ApiError::invalid_version(), &mut outcome), outcome);
@@ -184,7 +184,7 @@ struct SlsParts {
     path: String,
     /// The query's parameters (SLS has no form bodies).
     params: localyun_core::params::Params,
-    headers: Vec<(String, String)>,
+    headers: axum::http::HeaderMap,
     bytes: Bytes,
     /// The body parsed once, for authorization keys, resource ARNs and the handler.
     json: Value,
@@ -193,11 +193,12 @@ struct SlsParts {
 }
 
 fn sls_claim(r: &SlsParts, now_ms: i64) -> Result<Claim, ApiError> {
+    let headers = request::header_pairs(&r.headers);
     let signed = crate::sls::auth::Signed {
         method: r.method,
         path: &r.path,
         query: r.params.pairs(),
-        headers: &r.headers,
+        headers: &headers,
         body: &r.bytes,
         region: &r.region,
     };
@@ -225,7 +226,7 @@ fn sls_act(
 /// SLS bodies may be up to 10 MiB (`PostBodyTooLarge`, sls.md 5.1).
 const SLS_MAX_BODY: usize = 10 * 1024 * 1024;
 
-async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketAddr) -> (Response, Outcome) {
+async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: SocketAddr) -> (Response, Outcome) {
     use crate::sls::{self, response as sls_response};
     let request_id = sls_response::new_request_id();
     let mut outcome = Outcome { request_id: Some(request_id.clone()), ..Outcome::default() };
@@ -257,12 +258,12 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
         "DELETE" => "DELETE",
         _ => return (fail(ApiError::sls_invalid_method(&path), &mut outcome), outcome),
     };
-    let headers = request::collect_headers(&parts);
+    let headers = std::mem::take(&mut parts.headers);
     // The Host header, or the authority of an absolute-form target (sls.md 1.3).
     let host = headers
-        .iter()
-        .find(|(n, _)| n == "host")
-        .map(|(_, v)| v.clone())
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
         .unwrap_or_default();
     let place = sls::request::place(&host);
@@ -291,7 +292,7 @@ async fn serve_sls(state: Arc<AppState>, parts: Parts, body: Body, peer: SocketA
                     }
                 }
                 Ok((action, item)) => {
-                    let user_agent = request.headers.iter().find(|(n, _)| n == "user-agent").map(|(_, v)| v.as_str());
+                    let user_agent = request.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
                     let (tags, tag_keys) = crate::sls::request_tags(&request.json);
                     let keys = crate::authz::base_keys(Some(peer.ip()), now, user_agent, &tags, &tag_keys);
                     let (s, r) = (state.clone(), request.clone());

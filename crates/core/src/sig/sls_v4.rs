@@ -47,7 +47,7 @@ fn is_signed_header(name: &str) -> bool {
 }
 
 /// The canonical request of sls.md 3.3 step 5.
-pub fn canonical_request(method: &str, path: &str, query: &[(String, String)], headers: &[(String, String)], payload_hash: &str) -> String {
+pub fn canonical_request(method: &str, path: &str, query: &[(String, String)], headers: &[(&str, &str)], payload_hash: &str) -> String {
     let mut out = String::with_capacity(512);
     out.push_str(method);
     out.push('\n');
@@ -66,7 +66,7 @@ pub fn canonical_request(method: &str, path: &str, query: &[(String, String)], h
         }
     }
     out.push('\n');
-    let mut signed: Vec<(&str, &str)> = headers.iter().filter(|(n, _)| is_signed_header(n)).map(|(n, v)| (n.as_str(), v.trim())).collect();
+    let mut signed: Vec<(&str, &str)> = headers.iter().filter(|(n, _)| is_signed_header(n)).map(|(n, v)| (*n, v.trim())).collect();
     signed.sort_unstable();
     for (n, v) in &signed {
         out.push_str(n);
@@ -124,7 +124,7 @@ mod tests {
             ("nextToken", ""),
             ("resourceId", "[\"proj-a\"]"),
         ]);
-        let headers = owned(&[
+        let headers: &[(&str, &str)] = &[
             ("user-agent", "log-python-sdk-v-0.9.52"),
             ("accept-encoding", "gzip, deflate"),
             ("accept", "*/*"),
@@ -135,8 +135,8 @@ mod tests {
             ("host", "proj-a.127.0.0.1"),
             ("x-log-content-sha256", empty),
             ("x-log-date", "20261125T175131Z"),
-        ]);
-        let creq = canonical_request("GET", "/tags", &query, &headers, empty);
+        ];
+        let creq = canonical_request("GET", "/tags", &query, headers, empty);
         assert_eq!(
             creq,
             "GET\n/tags\nnextToken&resourceId=%5B%22proj-a%22%5D&resourceType=project&tags=%5B%7B%22key%22%3A%20%22env%22%2C%20%22value%22%3A%20%22dev%22%7D%5D\nhost:proj-a.127.0.0.1\nx-log-apiversion:0.6.0\nx-log-bodyrawsize:0\nx-log-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-log-date:20261125T175131Z\n\nhost;x-log-apiversion;x-log-bodyrawsize;x-log-content-sha256;x-log-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

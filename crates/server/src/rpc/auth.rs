@@ -2,7 +2,7 @@
 //! `Authorization` header (ram.md 3.2-3.5). The checks run in the order of ram.md 4.5 and 3.5:
 //! clock, AccessKey, signature, then the nonce.
 
-use super::request::RpcRequest;
+use super::request::{header_pairs, RpcRequest};
 use crate::auth::{check_clock, rpc_key_error, Claim, SignatureCheck};
 use crate::state::AppState;
 use localyun_core::sig::{rpc_v1, rpc_v3, sha256_hex};
@@ -78,7 +78,7 @@ fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64
             "Specified signature does not match our calculation: the x-acs-content-sha256 header is not the SHA-256 of the body.",
         ))
     } else {
-        rpc_v3::canonical_request(req.method, &req.path, req.query(), &req.headers, &auth.signed_headers, content_hash)
+        rpc_v3::canonical_request(req.method, &req.path, req.query(), &header_pairs(&req.headers), &auth.signed_headers, content_hash)
             .map(|canonical| rpc_v3::string_to_sign(&canonical))
             .map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))
     };

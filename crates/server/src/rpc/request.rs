@@ -2,7 +2,7 @@
 //! (Version, Action) pair, the response format and the signature style (ram.md 1, 2.2-2.4).
 
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use localyun_core::encoding::{form_decode, FormError};
 use localyun_core::params::Params;
 use localyun_core::ApiError;
@@ -21,8 +21,8 @@ pub struct RpcRequest {
     pub params: Params,
     /// How many of `params` came from the query: the V3 canonical query is built from those.
     pub query_len: usize,
-    /// Header names lower-cased; values that are not visible ASCII/UTF-8 are dropped.
-    pub headers: Vec<(String, String)>,
+    /// The request's headers as received (names are lower-case in `http`).
+    pub headers: HeaderMap,
     pub body: axum::body::Bytes,
     pub action: String,
     pub version: String,
@@ -35,7 +35,7 @@ impl RpcRequest {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -57,8 +57,10 @@ pub fn response_format(params: Option<&Params>, has_authorization_header: bool) 
     }
 }
 
-pub fn collect_headers(parts: &Parts) -> Vec<(String, String)> {
-    parts.headers.iter().filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str().to_string(), v.to_string()))).collect()
+/// The headers as `(lower-case name, value)` pairs, borrowed, for the signature checks; values
+/// that are not visible ASCII are left out.
+pub fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
+    headers.iter().filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str(), v))).collect()
 }
 
 /// Decodes the request's parameters, the query's first, and says how many came from the
@@ -81,19 +83,13 @@ pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(usize, Params), ApiE
 
 /// Builds the RPC request, routing on `Action`/`Version` from the parameters or, for V3,
 /// the `x-acs-action` / `x-acs-version` headers (ram.md 1).
-pub fn parse(
-    parts: &Parts,
-    query_len: usize,
-    params: Params,
-    headers: Vec<(String, String)>,
-    body: axum::body::Bytes,
-) -> Result<RpcRequest, ApiError> {
+pub fn parse(parts: &Parts, query_len: usize, params: Params, headers: HeaderMap, body: axum::body::Bytes) -> Result<RpcRequest, ApiError> {
     let method = match parts.method {
         Method::GET => "GET",
         Method::POST => "POST",
         _ => return Err(ApiError::new(405, "UnsupportedHTTPMethod", "The HTTP method is not supported; use GET or POST.")),
     };
-    let from_header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let from_header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let action = params.optional("Action").map(str::to_string).or_else(|| from_header("x-acs-action")).filter(|a| !a.is_empty());
     let version = params.optional("Version").map(str::to_string).or_else(|| from_header("x-acs-version")).filter(|v| !v.is_empty());
     let action = action.ok_or_else(ApiError::missing_action)?;

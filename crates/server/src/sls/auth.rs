@@ -13,7 +13,7 @@ pub struct Signed<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query: &'a [(String, String)],
-    pub headers: &'a [(String, String)],
+    pub headers: &'a [(&'a str, &'a str)],
     pub body: &'a [u8],
     /// The region the request is addressed to; v4 credentials must be scoped to it.
     pub region: &'a str,
@@ -21,7 +21,7 @@ pub struct Signed<'a> {
 
 impl Signed<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim())
+        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.trim())
     }
 }
 
