@@ -13,7 +13,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 /// glibc's allocator spent about 15% of the CPU of a tag call in malloc/free under concurrency
-/// (perf, bench/RESULTS.md); mimalloc's thread-local heaps do not contend.
+/// (perf, bench/RESULTS.md); mimalloc's thread-local heaps do not contend. Its v2 line, without
+/// transparent huge pages (Cargo.toml): v3 cost ≈ 2 µs more per call here, largely in collecting
+/// frees made by another thread (requests are built on the async workers and freed by the
+/// writer), and huge pages doubled the idle RSS.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
