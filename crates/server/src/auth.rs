@@ -236,6 +236,104 @@ pub fn check_clock(now_ms: i64, request_ms: i64, window_ms: i64) -> Result<(), A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failure::Failure;
+    use crate::identity::{accounts, bump_generation};
+    use crate::state::{AppState, Settings};
+    use localyun_store::{transact, Mode, SqliteStore};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A claim whose check accepts exactly `expected` and counts how often it ran.
+    fn claim(ak: &str, expected: &str, nonce: &str, runs: &Arc<AtomicUsize>) -> Claim {
+        let (expected, runs) = (expected.to_string(), runs.clone());
+        let check: SignatureCheck = Box::new(move |secret| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            if secret.expose() == expected {
+                Ok(())
+            } else {
+                Err(ApiError::new(400, "SignatureDoesNotMatch", "test"))
+            }
+        });
+        Claim::new(ak, None, rpc_key_error, check).with_nonce(nonce, 0)
+    }
+
+    fn confirm(state: &AppState, c: &Claim) -> Result<Authenticated> {
+        transact(state.store.as_ref(), Mode::Read, |txn| c.confirm(state, txn, 0))
+    }
+
+    fn code(r: Result<Authenticated>) -> String {
+        match r {
+            Ok(_) => "ok".into(),
+            Err(Failure::Api(e)) => e.code.to_string(),
+            Err(other) => format!("{other}"),
+        }
+    }
+
+    #[test]
+    fn cached_credentials_serve_until_the_generation_moves() {
+        let state = AppState::new(Arc::new(SqliteStore::in_memory().unwrap()), Settings::default());
+        let root = accounts::create(state.store.as_ref()).unwrap();
+        let (ak, secret) = (root.access_key_id.as_str(), root.access_key_secret.expose().to_string());
+        let runs = Arc::new(AtomicUsize::new(0));
+
+        // First use: nothing cached, the store is read and the check runs there.
+        let mut first = claim(ak, &secret, "n1", &runs);
+        first.vouch(&state, 0);
+        assert!(first.vouched.is_none());
+        assert_eq!(code(confirm(&state, &first)), "ok");
+        // Second use: vouched from the cache, confirmed by the generation alone.
+        let mut second = claim(ak, &secret, "n2", &runs);
+        second.vouch(&state, 0);
+        assert!(second.vouched.is_some());
+        assert_eq!(code(confirm(&state, &second)), "ok");
+        // A wrong signature is never vouched for, and the store path refuses it too.
+        let mut forged = claim(ak, "not-the-secret", "n3", &runs);
+        forged.vouch(&state, 0);
+        assert!(forged.vouched.is_none());
+        assert_eq!(code(confirm(&state, &forged)), "SignatureDoesNotMatch");
+        // A replayed nonce is refused, whichever path confirms it.
+        let mut replay = claim(ak, &secret, "n2", &runs);
+        replay.vouch(&state, 0);
+        assert_eq!(code(confirm(&state, &replay)), "SignatureNonceUsed");
+
+        // The key is deactivated by "another process": straight into the store, with the bump
+        // every writer of identities makes. The cached entry no longer vouches.
+        transact(state.store.as_ref(), Mode::Write, |txn| {
+            let mut key = access_keys::get(txn, ak)?.unwrap();
+            key.status = KeyStatus::Inactive;
+            access_keys::put(txn, &key)
+        })
+        .unwrap();
+        let mut after = claim(ak, &secret, "n4", &runs);
+        after.vouch(&state, 0);
+        assert!(after.vouched.is_some(), "the cache still holds the old entry");
+        assert_eq!(code(confirm(&state, &after)), "InvalidAccessKeyId.Inactive");
+
+        // An unrelated bump only costs one store read: the key is read again and cached anew.
+        transact(state.store.as_ref(), Mode::Write, |txn| {
+            let mut key = access_keys::get(txn, ak)?.unwrap();
+            key.status = KeyStatus::Active;
+            access_keys::put(txn, &key)?;
+            bump_generation(txn, &root.account_id)
+        })
+        .unwrap();
+        let mut again = claim(ak, &secret, "n5", &runs);
+        again.vouch(&state, 0);
+        assert_eq!(code(confirm(&state, &again)), "ok");
+        let mut cached = claim(ak, &secret, "n6", &runs);
+        cached.vouch(&state, 0);
+        assert!(cached.vouched.is_some());
+        assert_eq!(code(confirm(&state, &cached)), "ok");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_before_any_signature_check() {
+        let state = AppState::new(Arc::new(SqliteStore::in_memory().unwrap()), Settings::default());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut c = claim("LTAInobody", "x", "n", &runs);
+        c.vouch(&state, 0);
+        assert_eq!(code(confirm(&state, &c)), "InvalidAccessKeyId.NotFound");
+        assert_eq!(runs.load(Ordering::SeqCst), 0, "no check runs without a key");
+    }
 
     #[test]
     fn clock_window_is_symmetric() {
