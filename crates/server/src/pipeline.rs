@@ -18,7 +18,7 @@ use crate::rpc::response::{self, Product};
 use crate::rpc::{self, Call, RpcAction, RpcService};
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -59,7 +59,7 @@ fn is_sls(parts: &Parts) -> bool {
     parts.headers.keys().any(|k| k.as_str().starts_with("x-log-")) || parts.uri.path() != "/"
 }
 
-pub async fn handle(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
+pub async fn handle(state: Arc<AppState>, peer: SocketAddr, req: Request) -> Response {
     let started = Instant::now();
     let request_id = new_request_id();
     let (parts, body) = req.into_parts();
