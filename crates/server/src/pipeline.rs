@@ -215,7 +215,15 @@ fn sls_act(
     who: &Authenticated,
 ) -> Result<crate::sls::Reply, Failure> {
     let caller = &*who.caller;
-    let call = crate::sls::SlsCall { caller, region: &r.region, host_project: r.project.as_deref(), item, query: &r.params, body: &r.json };
+    let call = crate::sls::SlsCall {
+        caller,
+        region: &r.region,
+        host_project: r.project.as_deref(),
+        item,
+        query: &r.params,
+        body: &r.json,
+        loaded: Default::default(),
+    };
     let targets = crate::services::sls::targets(&call, txn, action)?;
     let log_action = format!("log:{}", action.name);
     crate::authz::authorize(&state.policies, txn, caller, who.generation, &log_action, &targets, keys)?

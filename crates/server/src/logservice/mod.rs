@@ -82,10 +82,56 @@ pub fn get_project(txn: &mut dyn Txn, region: &str, name: &str) -> Result<Option
 /// The caller's project: absent → `ProjectNotExist`; another account's → `Unauthorized`
 /// "The project does not belong to you." (sls.md 5.1).
 pub fn own_project(txn: &mut dyn Txn, caller: &Caller, region: &str, name: &str) -> Result<ProjectRecord> {
-    match get_project(txn, region, name)? {
+    owned(get_project(txn, region, name)?, caller, name)
+}
+
+/// The ownership rule of [`own_project`] on a project already read.
+pub fn owned(found: Option<ProjectRecord>, caller: &Caller, name: &str) -> Result<ProjectRecord> {
+    match found {
         None => Err(ApiError::sls_project_not_exist(name).into()),
         Some(p) if p.account_id != caller.account_id => Err(ApiError::sls_project_not_yours().into()),
         Some(p) => Ok(p),
+    }
+}
+
+/// What one call has read of a project and a resource, so that the handler reuses what
+/// authorization loaded: a tag call reads both for `acs:ResourceTag` and again to change them,
+/// in the same transaction, where the second read can only repeat the first.
+#[derive(Default)]
+pub struct Loaded {
+    project: Option<(String, Option<ProjectRecord>)>,
+    resource: Option<(String, Option<TaggedResource>)>,
+}
+
+impl Loaded {
+    pub fn project(&mut self, txn: &mut dyn Txn, region: &str, name: &str) -> Result<Option<ProjectRecord>> {
+        if let Some((key, found)) = &self.project {
+            if key == name {
+                return Ok(found.clone());
+            }
+        }
+        let found = get_project(txn, region, name)?;
+        self.project = Some((name.to_string(), found.clone()));
+        Ok(found)
+    }
+
+    pub fn tagged_resource(
+        &mut self,
+        txn: &mut dyn Txn,
+        region: &str,
+        project: &str,
+        kind: ResourceKind,
+        name: &str,
+    ) -> Result<Option<TaggedResource>> {
+        let key = format!("{}{name}", resource_prefix(region, project, kind));
+        if let Some((k, found)) = &self.resource {
+            if *k == key {
+                return Ok(found.clone());
+            }
+        }
+        let found: Option<TaggedResource> = load(txn, tables::RESOURCE, &key)?;
+        self.resource = Some((key, found.clone()));
+        Ok(found)
     }
 }
 
@@ -126,28 +172,6 @@ pub fn list_projects(txn: &mut dyn Txn, account: &str, region: &str) -> Result<V
 
 pub fn get_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<Option<ResourceRecord>> {
     load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))
-}
-
-pub fn get_tagged_resource(
-    txn: &mut dyn Txn,
-    region: &str,
-    project: &str,
-    kind: ResourceKind,
-    name: &str,
-) -> Result<Option<TaggedResource>> {
-    load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))
-}
-
-/// Only the tags of a resource (authorization's `acs:ResourceTag`): the rest of the record is
-/// skipped, not copied.
-pub fn get_resource_tags(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<Option<TagSet>> {
-    #[derive(Deserialize)]
-    struct TagsOnly {
-        #[serde(default)]
-        tags: TagSet,
-    }
-    let found: Option<TagsOnly> = load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))?;
-    Ok(found.map(|r| r.tags))
 }
 
 pub fn save_tagged_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, r: &TaggedResource) -> Result<()> {

@@ -27,6 +27,8 @@ pub struct SlsCall<'a> {
     /// The body parsed once as JSON (`Null` when empty or not JSON); the raw bytes only matter
     /// to the signature.
     pub body: &'a Value,
+    /// Records this call has read, shared by authorization and the handler.
+    pub loaded: std::cell::RefCell<crate::logservice::Loaded>,
 }
 
 impl<'a> SlsCall<'a> {

@@ -67,12 +67,13 @@ fn kind_of(spelled: &str) -> Result<ResourceKind> {
 /// The resource an id names; the project must be the caller's, the resource must exist.
 fn resolve(call: &SlsCall<'_>, txn: &mut dyn Txn, kind: ResourceKind, id: &str) -> Result<Target> {
     let parsed = parse_resource_id(kind, id).ok_or_else(|| bad(format!("resourceId {id} is invalid.")))?;
-    let project = ls::own_project(txn, call.caller, call.region, parsed.project)?;
+    let mut loaded = call.loaded.borrow_mut();
+    let project = ls::owned(loaded.project(txn, call.region, parsed.project)?, call.caller, parsed.project)?;
     match parsed.name {
         None => Ok(Target::Project(project)),
         Some(name) => {
             let record =
-                ls::get_tagged_resource(txn, call.region, &project.name, kind, name)?.ok_or_else(|| ApiError::sls_not_exist(kind, name))?;
+                loaded.tagged_resource(txn, call.region, &project.name, kind, name)?.ok_or_else(|| ApiError::sls_not_exist(kind, name))?;
             Ok(Target::Resource { project: project.name, kind, record })
         }
     }

@@ -4,7 +4,6 @@
 
 use crate::authz::Target;
 use crate::failure::Result;
-use crate::logservice as ls;
 use crate::sls::{Route, SlsAction, SlsCall};
 use localyun_core::sls::{parse_resource_id, ResourceKind};
 use localyun_store::Txn;
@@ -23,12 +22,13 @@ fn name_field(kind: ResourceKind) -> &'static str {
 /// The ARN of a project or of a resource in it, with its tags when it exists and is the caller's.
 fn target(call: &SlsCall<'_>, txn: &mut dyn Txn, project: &str, sub: Option<(ResourceKind, &str)>) -> Result<Target> {
     let base = format!("acs:log:{}:{}:project/{project}", call.region, call.caller.account_id);
-    let owned = ls::get_project(txn, call.region, project)?.filter(|p| p.account_id == call.caller.account_id);
+    let mut loaded = call.loaded.borrow_mut();
+    let owned = loaded.project(txn, call.region, project)?.filter(|p| p.account_id == call.caller.account_id);
     Ok(match sub {
         None => Target { arn: base, tags: owned.map(|p| p.tags) },
         Some((kind, name)) => {
             let tags = match owned {
-                Some(_) => ls::get_resource_tags(txn, call.region, project, kind, name)?,
+                Some(_) => loaded.tagged_resource(txn, call.region, project, kind, name)?.map(|r| r.tags),
                 None => None,
             };
             Target { arn: format!("{base}/{}/{name}", kind.arn_segment()), tags }
