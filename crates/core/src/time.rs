@@ -13,6 +13,11 @@ pub fn parse_request_time(s: &str) -> Option<i64> {
     Some(Utc.from_utc_datetime(&naive).timestamp_millis())
 }
 
+/// A run of ASCII digits as a number (the fixed-width fields of the fast parsers).
+fn digits(field: &[u8]) -> Option<u32> {
+    field.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+}
+
 /// The exact shape every SDK sends, `YYYY-MM-DDThh:mm:ss`, read without a format interpreter
 /// (it is parsed on every request); anything else goes to the general parser.
 fn parse_sdk_time(body: &str) -> Option<i64> {
@@ -20,9 +25,7 @@ fn parse_sdk_time(body: &str) -> Option<i64> {
     if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
+    let num = |from: usize, to: usize| digits(&b[from..to]);
     let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
     let time = date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
     Some(time.and_utc().timestamp_millis())
@@ -79,9 +82,7 @@ fn parse_imf_fixdate(s: &str) -> Option<i64> {
     if b.len() != 29 || &s[3..5] != ", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || &s[25..] != " GMT" {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
+    let num = |from: usize, to: usize| digits(&b[from..to]);
     let month = MONTHS.iter().position(|m| *m == &s[8..11])? as u32 + 1;
     let date = NaiveDate::from_ymd_opt(num(12, 16)? as i32, month, num(5, 7)?)?;
     if WEEKDAYS[date.weekday().num_days_from_monday() as usize] != &s[..3] || b[19] != b':' || b[22] != b':' {

@@ -40,7 +40,8 @@ pub enum KeyProblem {
 /// The secret to verify the signature with, and who the credentials stand for.
 pub struct Credentials {
     pub secret: Secret,
-    pub caller: Caller,
+    /// Shared: cached credentials hand the same caller to every request they authenticate.
+    pub caller: Arc<Caller>,
     /// Temporary credentials: the token issued with them and when they expire.
     pub session: Option<(Secret, i64)>,
 }
@@ -57,7 +58,11 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
         if now_ms >= c.expires_ms {
             return Ok(Err(KeyProblem::Expired));
         }
-        return Ok(Ok(Credentials { secret: c.secret.clone(), caller: Caller::from_session(&c), session: Some((c.token, c.expires_ms)) }));
+        return Ok(Ok(Credentials {
+            secret: c.secret.clone(),
+            caller: Arc::new(Caller::from_session(&c)),
+            session: Some((c.token, c.expires_ms)),
+        }));
     }
     match access_keys::get(txn, access_key_id)? {
         None => Ok(Err(KeyProblem::NotFound)),
@@ -67,7 +72,7 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
                 Owner::User(id) => users::by_id(txn, &k.account_id, id)?.map(|u| u.name),
                 Owner::Root => None,
             };
-            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Caller::from_key(&k, name), session: None }))
+            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Arc::new(Caller::from_key(&k, name)), session: None }))
         }
     }
 }
@@ -75,12 +80,10 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
 /// Credentials as read from the store at an identity generation of their account.
 struct Cached {
     generation: u64,
-    secret: Secret,
-    caller: Arc<Caller>,
-    session: Option<(Secret, i64)>,
+    credentials: Credentials,
 }
 
-impl Cached {
+impl Credentials {
     /// Whether a request presenting `token` at `now_ms` may use these credentials; anything
     /// else is left to the store path, which words the refusal.
     fn usable(&self, token: Option<&str>, now_ms: i64) -> bool {
@@ -169,7 +172,7 @@ impl Claim {
         self.vouched = state
             .credentials
             .get(&self.access_key_id)
-            .filter(|c| c.usable(self.token.as_deref(), now_ms) && (self.check)(&c.secret).is_ok());
+            .filter(|c| c.credentials.usable(self.token.as_deref(), now_ms) && (self.check)(&c.credentials.secret).is_ok());
         if self.vouched.is_some() {
             self.nonce_fresh = self.nonce.as_ref().map(|(nonce, request_ms)| self.first_use(state, nonce, *request_ms, now_ms));
         }
@@ -184,17 +187,16 @@ impl Claim {
     /// or the key read from the store and the signature checked against it; then the nonce.
     pub fn confirm(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
         let accepted = match &self.vouched {
-            Some(c) if generation(txn, &c.caller.account_id)? == c.generation => {
-                Authenticated { caller: c.caller.clone(), generation: c.generation }
+            Some(c) if generation(txn, &c.credentials.caller.account_id)? == c.generation => {
+                Authenticated { caller: c.credentials.caller.clone(), generation: c.generation }
             }
             _ => {
                 let ak = self.access_key_id.as_str();
                 let creds = credentials(txn, ak, self.token.as_deref(), now_ms)?.map_err(|p| (self.key_error)(p, ak))?;
                 (self.check)(&creds.secret)?;
                 let generation = generation(txn, &creds.caller.account_id)?;
-                let caller = Arc::new(creds.caller);
-                let entry = Cached { generation, secret: creds.secret, caller: caller.clone(), session: creds.session };
-                state.credentials.put(ak, Arc::new(entry));
+                let caller = creds.caller.clone();
+                state.credentials.put(ak, Arc::new(Cached { generation, credentials: creds }));
                 Authenticated { caller, generation }
             }
         };

@@ -4,7 +4,7 @@
 
 use crate::caller::Caller;
 use crate::failure::Result;
-use crate::identity::{decode, load, save};
+use crate::identity::{load, save, scan_all};
 use localyun_core::sls::ResourceKind;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
@@ -71,6 +71,10 @@ fn owner_key(account: &str, region: &str, name: &str) -> String {
     format!("{account}/{region}/{name}")
 }
 
+fn resource_key(region: &str, project: &str, kind: ResourceKind, name: &str) -> String {
+    format!("{region}/{project}/{}/{name}", kind.arn_segment())
+}
+
 fn resource_prefix(region: &str, project: &str, kind: ResourceKind) -> String {
     format!("{region}/{project}/{}/", kind.arn_segment())
 }
@@ -123,7 +127,7 @@ impl Loaded {
         kind: ResourceKind,
         name: &str,
     ) -> Result<Option<TaggedResource>> {
-        let key = format!("{}{name}", resource_prefix(region, project, kind));
+        let key = resource_key(region, project, kind, name);
         if let Some((k, found)) = &self.resource {
             if *k == key {
                 return Ok(found.clone());
@@ -171,19 +175,16 @@ pub fn list_projects(txn: &mut dyn Txn, account: &str, region: &str) -> Result<V
 }
 
 pub fn get_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<Option<ResourceRecord>> {
-    load(txn, tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))
+    load(txn, tables::RESOURCE, &resource_key(region, project, kind, name))
 }
 
 pub fn save_tagged_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, r: &TaggedResource) -> Result<()> {
-    save(txn, tables::RESOURCE, &format!("{}{}", resource_prefix(region, project, kind), r.name), r)
+    save(txn, tables::RESOURCE, &resource_key(region, project, kind, &r.name), r)
 }
 
 /// Every resource of a kind in a project, by name, as tag calls see them.
 pub fn list_tagged_resources(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind) -> Result<Vec<TaggedResource>> {
-    txn.scan(tables::RESOURCE, &resource_prefix(region, project, kind), None, usize::MAX)?
-        .iter()
-        .map(|(_, v)| decode(tables::RESOURCE, v))
-        .collect()
+    scan_all(txn, tables::RESOURCE, &resource_prefix(region, project, kind))
 }
 
 pub fn require_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<ResourceRecord> {
@@ -191,19 +192,16 @@ pub fn require_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: Re
 }
 
 pub fn save_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, r: &ResourceRecord) -> Result<()> {
-    save(txn, tables::RESOURCE, &format!("{}{}", resource_prefix(region, project, kind), r.name), r)
+    save(txn, tables::RESOURCE, &resource_key(region, project, kind, &r.name), r)
 }
 
 pub fn delete_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<bool> {
-    Ok(txn.delete(tables::RESOURCE, &format!("{}{name}", resource_prefix(region, project, kind)))?)
+    Ok(txn.delete(tables::RESOURCE, &resource_key(region, project, kind, name))?)
 }
 
 /// Every resource of a kind in a project, by name.
 pub fn list_resources(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind) -> Result<Vec<ResourceRecord>> {
-    txn.scan(tables::RESOURCE, &resource_prefix(region, project, kind), None, usize::MAX)?
-        .iter()
-        .map(|(_, v)| decode(tables::RESOURCE, v))
-        .collect()
+    scan_all(txn, tables::RESOURCE, &resource_prefix(region, project, kind))
 }
 
 pub fn count_resources(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, limit: usize) -> Result<usize> {
