@@ -281,7 +281,6 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
     let resolved = sls::parse_route(&path).ok_or_else(|| ApiError::sls_path_not_found(&path)).and_then(|(route, item)| {
         sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some()).map(|a| (a, item.map(str::to_string)))
     });
-    let mode = resolved.as_ref().map(|(a, _)| a.mode).unwrap_or(Mode::Read);
     outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let request = Arc::new(SlsParts { method, path, params, headers, bytes, json, region, project: place.project });
@@ -294,10 +293,7 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
             match resolved {
                 Err(e) => {
                     let s = state.clone();
-                    match state.executor.run(Mode::Read, move |txn| claim.confirm(&s, txn, now)).await {
-                        Ok(_) => Err(Failure::Api(e)),
-                        Err(f) => Err(f),
-                    }
+                    state.executor.run(Mode::Read, move |txn| claim.confirm(&s, txn, now)).await.and(Err(Failure::Api(e)))
                 }
                 Ok((action, item)) => {
                     let user_agent = request.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
@@ -306,7 +302,7 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
                     let (s, r) = (state.clone(), request.clone());
                     state
                         .executor
-                        .run(mode, move |txn| {
+                        .run(action.mode, move |txn| {
                             let who = claim.confirm(&s, txn, now)?;
                             sls_act(&s, txn, &r, action, item.as_deref(), &keys, &who)
                         })
