@@ -5,8 +5,9 @@
 use clap::{Args, Parser, Subcommand};
 use localyun_core::Secret;
 use localyun_server::identity::accounts::{self, RootCredentials};
+use localyun_server::migrations::{self, Location};
 use localyun_server::state::{AppState, Settings};
-use localyun_store::{SqliteStore, Store};
+use localyun_store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,16 +44,42 @@ enum Command {
     },
 }
 
+/// Where the state lives: the embedded store in a data directory (the default), or a shared
+/// PostgreSQL database that several localyun processes serve at once.
+#[derive(Args)]
+struct StoreArgs {
+    /// Directory of the embedded durable store [default: localyun-data].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// A PostgreSQL database, `postgres://USER@HOST:PORT/DB` (or `postgresql://…`).
+    #[arg(long, env = "LOCALYUN_STORE")]
+    store: Option<String>,
+}
+
+impl StoreArgs {
+    fn open(&self) -> Result<Arc<dyn Store>, String> {
+        let location = match (&self.data_dir, &self.store) {
+            (Some(_), Some(_)) => return Err("give either --data-dir or --store (LOCALYUN_STORE), not both".into()),
+            (None, Some(url)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Location::Postgres(url),
+            (None, Some(other)) => return Err(format!("--store must be a postgres:// or postgresql:// URL, not {other:?}")),
+            (Some(dir), None) => Location::DataDir(dir),
+            (None, None) => Location::DataDir(std::path::Path::new(DEFAULT_DATA_DIR)),
+        };
+        open_store(location)
+    }
+}
+
+const DEFAULT_DATA_DIR: &str = "localyun-data";
+
 #[derive(Args)]
 struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Directory of the embedded durable store.
-    #[arg(long, default_value = "localyun-data", conflicts_with = "in_memory")]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
     /// Keep everything in memory and lose it on exit.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["data_dir", "store"])]
     in_memory: bool,
     /// The region this server stands for.
     #[arg(long, default_value = "cn-hangzhou")]
@@ -63,19 +90,19 @@ struct ServeArgs {
 enum AccountCommand {
     /// Create an account and print {"AccountId","AccessKeyId","AccessKeySecret"}.
     Create {
-        #[arg(long, default_value = "localyun-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// List the accounts as a JSON array.
     List {
-        #[arg(long, default_value = "localyun-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Bulk-load RAM users with tags into an account (benchmark data sets), validated as the API
     /// validates them; the account's user quota does not apply.
     LoadUsers {
-        #[arg(long, default_value = "localyun-data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         #[arg(long)]
         account_id: String,
         #[arg(long)]
@@ -113,8 +140,30 @@ fn default_credentials(listen: &SocketAddr) -> Result<RootCredentials, String> {
     Ok(RootCredentials { account_id, access_key_id: key_id, access_key_secret: Secret::new(secret) })
 }
 
-fn open_store(data_dir: &std::path::Path) -> Result<SqliteStore, String> {
-    SqliteStore::open(data_dir).map_err(|e| format!("cannot open the store in {}: {e}", data_dir.display()))
+fn open_store(location: Location<'_>) -> Result<Arc<dyn Store>, String> {
+    let place = match &location {
+        Location::DataDir(dir) => dir.display().to_string(),
+        Location::InMemory => "memory".into(),
+        Location::Postgres(url) => redact_url(url),
+    };
+    migrations::open(location).map_err(|e| match e {
+        StoreError::UnsupportedFormat { .. } => format!("cannot open the store in {place}: {e}; use that newer localyun"),
+        e => format!("cannot open the store in {place}: {e}"),
+    })
+}
+
+/// The URL without a password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:[REDACTED]{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
 }
 
 async fn shutdown_signal() {
@@ -138,8 +187,7 @@ async fn shutdown_signal() {
 
 fn serve(args: ServeArgs) -> Result<(), String> {
     let creds = default_credentials(&args.listen)?;
-    let store: Arc<dyn Store> =
-        if args.in_memory { Arc::new(SqliteStore::in_memory().map_err(|e| e.to_string())?) } else { Arc::new(open_store(&args.data_dir)?) };
+    let store = if args.in_memory { open_store(Location::InMemory)? } else { args.store.open()? };
     accounts::ensure_default(store.as_ref(), &creds).map_err(|e| format!("cannot set up the default account: {e}"))?;
     let state = Arc::new(AppState::new(store.clone(), Settings { region: args.region.clone(), ..Settings::default() }));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
@@ -162,9 +210,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 
 fn account(command: AccountCommand) -> Result<(), String> {
     match command {
-        AccountCommand::Create { data_dir } => {
-            let store = open_store(&data_dir)?;
-            let creds = accounts::create(&store).map_err(|e| e.to_string())?;
+        AccountCommand::Create { store } => {
+            let store = store.open()?;
+            let creds = accounts::create(store.as_ref()).map_err(|e| e.to_string())?;
             let out = serde_json::json!({
                 "AccountId": creds.account_id,
                 "AccessKeyId": creds.access_key_id,
@@ -172,15 +220,15 @@ fn account(command: AccountCommand) -> Result<(), String> {
             });
             println!("{out}");
         }
-        AccountCommand::LoadUsers { data_dir, account_id, count, tags_per_user, prefix } => {
-            let store = open_store(&data_dir)?;
-            let n = localyun_server::identity::bulk::load_users(&store, &account_id, &prefix, count, tags_per_user)
+        AccountCommand::LoadUsers { store, account_id, count, tags_per_user, prefix } => {
+            let store = store.open()?;
+            let n = localyun_server::identity::bulk::load_users(store.as_ref(), &account_id, &prefix, count, tags_per_user)
                 .map_err(|e| e.to_string())?;
             println!("{}", serde_json::json!({"AccountId": account_id, "UsersCreated": n}));
         }
-        AccountCommand::List { data_dir } => {
-            let store = open_store(&data_dir)?;
-            let list = accounts::list(&store).map_err(|e| e.to_string())?;
+        AccountCommand::List { store } => {
+            let store = store.open()?;
+            let list = accounts::list(store.as_ref()).map_err(|e| e.to_string())?;
             let out: Vec<serde_json::Value> = list
                 .into_iter()
                 .map(|(a, keys, is_default)| {

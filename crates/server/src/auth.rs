@@ -102,7 +102,7 @@ const CREDENTIAL_CACHE_LIMIT: usize = 10_000;
 /// Usable credentials by AccessKey ID; only keys that authenticated a request are kept.
 #[derive(Default)]
 pub struct CredentialCache {
-    by_key: Mutex<HashMap<String, Arc<Cached>>>,
+    by_key: Arc<Mutex<HashMap<String, Arc<Cached>>>>,
 }
 
 impl CredentialCache {
@@ -110,13 +110,27 @@ impl CredentialCache {
         self.by_key.lock().unwrap_or_else(|p| p.into_inner()).get(access_key_id).cloned()
     }
 
+    /// Caches what a transaction read, once that transaction has committed (executor.rs).
     fn put(&self, access_key_id: &str, entry: Arc<Cached>) {
-        let mut map = self.by_key.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= CREDENTIAL_CACHE_LIMIT {
-            map.clear();
-        }
-        map.insert(access_key_id.to_string(), entry);
+        let (by_key, access_key_id) = (self.by_key.clone(), access_key_id.to_string());
+        crate::executor::after_commit(move || {
+            let mut map = by_key.lock().unwrap_or_else(|p| p.into_inner());
+            if map.len() >= CREDENTIAL_CACHE_LIMIT {
+                map.clear();
+            }
+            map.insert(access_key_id, entry);
+        });
     }
+}
+
+/// The replay ledger's key for a nonce of an AccessKey (nonces are per key, ram.md 3.5):
+/// 128 bits of SHA-256, the same in every process, and a fixed size whatever the client sent.
+fn nonce_fingerprint(access_key_id: &str, nonce: &str) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(access_key_id).chain_update([0u8]).chain_update(nonce).finalize();
+    let mut fp = [0u8; 16];
+    fp.copy_from_slice(&digest[..16]);
+    fp
 }
 
 /// The signature check of one request: given the secret of the key it names, accept or say why
@@ -133,9 +147,6 @@ pub struct Claim {
     key_error: fn(KeyProblem, &str) -> ApiError,
     /// RPC requests carry a nonce, accepted once (ram.md 3.5); SLS requests do not.
     nonce: Option<(String, i64)>,
-    /// Whether the nonce was already offered to the replay cache (once the signature passed
-    /// against cached credentials) and was fresh.
-    nonce_fresh: Option<bool>,
     vouched: Option<Arc<Cached>>,
 }
 
@@ -154,7 +165,6 @@ impl Claim {
             check,
             key_error,
             nonce: None,
-            nonce_fresh: None,
             vouched: None,
         }
     }
@@ -164,27 +174,21 @@ impl Claim {
         self
     }
 
-    /// Checks the signature against cached credentials, off the store threads, and when it
-    /// passes offers the nonce to the replay cache. Only a valid signature may record a nonce,
-    /// so forged requests cannot burn other clients' nonces; the verdict is given only once the
-    /// key is confirmed, so the errors keep the order of ram.md 3.5.
+    /// Checks the signature against cached credentials, off the store threads; the verdict is
+    /// given only once the key is confirmed, so the errors keep the order of ram.md 3.5.
     pub fn vouch(&mut self, state: &AppState, now_ms: i64) {
         self.vouched = state
             .credentials
             .get(&self.access_key_id)
             .filter(|c| c.credentials.usable(self.token.as_deref(), now_ms) && (self.check)(&c.credentials.secret).is_ok());
-        if self.vouched.is_some() {
-            self.nonce_fresh = self.nonce.as_ref().map(|(nonce, request_ms)| self.first_use(state, nonce, *request_ms, now_ms));
-        }
-    }
-
-    fn first_use(&self, state: &AppState, nonce: &str, request_ms: i64, now_ms: i64) -> bool {
-        let expires_ms = request_ms + state.settings.clock_window_ms + 1;
-        state.nonces.first_use(&self.access_key_id, nonce, now_ms, expires_ms)
     }
 
     /// Accepts the claim inside the request's transaction: cached credentials still current,
-    /// or the key read from the store and the signature checked against it; then the nonce.
+    /// or the key read from the store and the signature checked against it; then the nonce is
+    /// recorded in the store's replay ledger, which every process shares and a restart keeps
+    /// (issue 10). Only a valid signature records a nonce, so forged requests cannot burn other
+    /// clients' nonces. The nonce stays recorded when the request then fails: a caller that
+    /// wants that must keep this transaction's writes up to here (pipeline.rs does).
     pub fn confirm(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
         let accepted = match &self.vouched {
             Some(c) if generation(txn, &c.credentials.caller.account_id)? == c.generation => {
@@ -201,11 +205,9 @@ impl Claim {
             }
         };
         if let Some((nonce, request_ms)) = &self.nonce {
-            let fresh = match self.nonce_fresh {
-                Some(fresh) => fresh,
-                None => self.first_use(state, nonce, *request_ms, now_ms),
-            };
-            if !fresh {
+            // Kept until the request could no longer pass the clock check anyway.
+            let expires_ms = request_ms + state.settings.clock_window_ms + 1;
+            if !txn.first_use(&nonce_fingerprint(&self.access_key_id, nonce), expires_ms, now_ms)? {
                 return Err(ApiError::nonce_used().into());
             }
         }
@@ -238,10 +240,11 @@ pub fn check_clock(now_ms: i64, request_ms: i64, window_ms: i64) -> Result<(), A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failure::transact;
     use crate::failure::Failure;
     use crate::identity::{accounts, bump_generation};
     use crate::state::{AppState, Settings};
-    use localyun_store::{transact, Mode, SqliteStore};
+    use localyun_store::{Mode, SqliteStore};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A claim whose check accepts exactly `expected` and counts how often it ran.
@@ -259,7 +262,7 @@ mod tests {
     }
 
     fn confirm(state: &AppState, c: &Claim) -> Result<Authenticated> {
-        transact(state.store.as_ref(), Mode::Read, |txn| c.confirm(state, txn, 0))
+        transact(state.store.as_ref(), Mode::Write, |txn| c.confirm(state, txn, 0))
     }
 
     fn code(r: Result<Authenticated>) -> String {
@@ -272,7 +275,7 @@ mod tests {
 
     #[test]
     fn cached_credentials_serve_until_the_generation_moves() {
-        let state = AppState::new(Arc::new(SqliteStore::in_memory().unwrap()), Settings::default());
+        let state = AppState::new(Arc::new(SqliteStore::in_memory(crate::migrations::MIGRATIONS).unwrap()), Settings::default());
         let root = accounts::create(state.store.as_ref()).unwrap();
         let (ak, secret) = (root.access_key_id.as_str(), root.access_key_secret.expose().to_string());
         let runs = Arc::new(AtomicUsize::new(0));
@@ -329,7 +332,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused_before_any_signature_check() {
-        let state = AppState::new(Arc::new(SqliteStore::in_memory().unwrap()), Settings::default());
+        let state = AppState::new(Arc::new(SqliteStore::in_memory(crate::migrations::MIGRATIONS).unwrap()), Settings::default());
         let runs = Arc::new(AtomicUsize::new(0));
         let mut c = claim("LTAInobody", "x", "n", &runs);
         c.vouch(&state, 0);

@@ -1,33 +1,143 @@
-//! Where the store work of requests runs: one writer thread that commits writes in groups,
-//! and a few reader threads, fed by channels. No request holds a lock or a connection across an
-//! await, no thread is spawned per request, and concurrent writers do not queue on a mutex.
+//! Where the store work of requests runs, on threads of its own fed by channels: no request
+//! holds a lock or a connection across an await, no thread is spawned per request. The engine
+//! says how writes run ([`Concurrency`]):
 //!
-//! Group commit: the writer takes every write job waiting, runs them in one transaction, each
-//! inside its own savepoint (a failing request undoes only its own writes: "a request that fails
-//! changes nothing"), commits once, and only then answers them ("nothing acknowledged is lost").
+//! - Group commit (SQLite, one writer): the writer thread takes every write job waiting, runs
+//!   them in one transaction, each inside its own savepoint (a failing request undoes only its
+//!   own writes: "a request that fails changes nothing"), commits once, and only then answers
+//!   them ("nothing acknowledged is lost"). Reads run on a few reader threads.
+//! - Per request (PostgreSQL, many writers in many processes): a pool of workers, each running
+//!   one job in one serializable transaction.
+//!
+//! Either way a job that meets a conflict (the database aborted its transaction, or the batch's
+//! commit failed on contention) is run again from the start in a new transaction, a bounded
+//! number of times; the other jobs of its batch are not failed for it. Jobs are therefore
+//! `FnMut`: they may run more than once, and only the last run's answer is delivered.
+//!
+//! Caches (credentials, applied policies) must be filled only from committed state: code on a
+//! job's path hands its cache fills to [`after_commit`], and they run once the job's
+//! transaction has committed, or never.
 
 use crate::failure::Failure;
-use localyun_store::{Mode, Store, StoreError, Txn};
+use localyun_store::{backoff, Concurrency, Mode, Store, StoreError, Txn, MAX_ATTEMPTS};
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::oneshot;
-
-/// A job runs once with a transaction; it says whether its writes stand and returns what to
-/// do once the transaction's fate is known.
-type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&mut dyn Txn) -> (bool, Deliver) + Send>;
 
 /// Jobs taken into one transaction at most.
 const MAX_BATCH: usize = 256;
 const READERS: usize = 2;
+/// How often expired nonces are purged, and how many at a time.
+const PURGE_EVERY: Duration = Duration::from_secs(10);
+const PURGE_CHUNK: usize = 10_000;
 
-pub struct Executor {
-    writes: Sender<Job>,
-    reads: Sender<Job>,
+type Deferred = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// The cache fills of the job running on this thread; `None` outside jobs.
+    static DEFERRED: RefCell<Option<Vec<Deferred>>> = const { RefCell::new(None) };
 }
 
-fn batch(rx: &Receiver<Job>, first: Job) -> Vec<Job> {
+/// Runs `fill` once the current job's transaction has committed (dropped if it never does);
+/// outside a job (tools, tests driving a transaction directly) it runs at once.
+pub fn after_commit(fill: impl FnOnce() + Send + 'static) {
+    let fill: Deferred = Box::new(fill);
+    let pending = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+        Some(list) => {
+            list.push(fill);
+            None
+        }
+        None => Some(fill),
+    });
+    if let Some(fill) = pending {
+        fill();
+    }
+}
+
+/// One request's store work, runnable again after a conflict.
+trait Job: Send {
+    fn mode(&self) -> Mode;
+    /// Runs once more against `txn`; returns whether its writes stand.
+    fn run(&mut self, txn: &mut dyn Txn) -> bool;
+    /// Whether the last run failed on contention and may be run again.
+    fn should_retry(&self) -> bool;
+    /// Runs made so far.
+    fn attempts(&self) -> u32;
+    /// Answers the caller with the last run's result once the transaction's `outcome` is known.
+    fn deliver(self: Box<Self>, outcome: Result<(), StoreError>);
+}
+
+struct Task<F, T> {
+    mode: Mode,
+    f: F,
+    attempts: u32,
+    result: Option<Result<T, Failure>>,
+    deferred: Vec<Deferred>,
+    tx: oneshot::Sender<Result<T, Failure>>,
+}
+
+impl<F, T> Job for Task<F, T>
+where
+    F: FnMut(&mut dyn Txn) -> Result<T, Failure> + Send,
+    T: Send,
+{
+    fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    fn run(&mut self, txn: &mut dyn Txn) -> bool {
+        self.attempts += 1;
+        DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
+        // A panicking handler must not take a store thread down: its writes are undone and its
+        // caller gets an internal error.
+        let result = catch_unwind(AssertUnwindSafe(|| (self.f)(txn))).unwrap_or_else(|_| {
+            tracing::error!("a request handler panicked; its writes are undone");
+            Err(Failure::Store(StoreError::Engine("a request handler panicked".into())))
+        });
+        self.deferred = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
+        let keep = result.is_ok();
+        if !keep {
+            // What it read included its own writes, which are being undone.
+            self.deferred.clear();
+        }
+        self.result = Some(result);
+        keep
+    }
+
+    fn should_retry(&self) -> bool {
+        self.attempts < MAX_ATTEMPTS && matches!(&self.result, Some(Err(Failure::Store(e))) if e.is_retryable())
+    }
+
+    fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    fn deliver(self: Box<Self>, outcome: Result<(), StoreError>) {
+        let answer = match outcome {
+            Ok(()) => {
+                for fill in self.deferred {
+                    fill();
+                }
+                self.result.unwrap_or_else(|| Err(Failure::Store(StoreError::Engine("the job never ran".into()))))
+            }
+            Err(e) => Err(Failure::Store(e)),
+        };
+        let _ = self.tx.send(answer);
+    }
+}
+
+type BoxedJob = Box<dyn Job>;
+
+pub struct Executor {
+    writes: Sender<BoxedJob>,
+    /// `None` when one queue serves both modes.
+    reads: Option<Sender<BoxedJob>>,
+}
+
+fn batch(rx: &Receiver<BoxedJob>, first: BoxedJob) -> Vec<BoxedJob> {
     let mut jobs = vec![first];
     while jobs.len() < MAX_BATCH {
         match rx.try_recv() {
@@ -38,103 +148,166 @@ fn batch(rx: &Receiver<Job>, first: Job) -> Vec<Job> {
     jobs
 }
 
-/// Runs a batch in one transaction; `isolate` gives each job its own savepoint.
-fn run_batch(store: &dyn Store, mode: Mode, jobs: Vec<Job>) {
-    let mut txn = match store.begin(mode) {
-        Ok(t) => t,
-        Err(e) => {
-            // Every job learns the store failed; dropping a job drops its answer channel.
-            tracing::error!(error = %e, "cannot begin a store transaction");
-            drop(jobs);
-            return;
-        }
-    };
+/// Runs a batch in one transaction (each write job in its own savepoint) and answers every
+/// job, running again those that met contention.
+fn run_batch(store: &dyn Store, mode: Mode, mut jobs: Vec<BoxedJob>) {
     let isolate = mode == Mode::Write;
-    let mut delivers: Vec<Deliver> = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        if isolate && txn.savepoint().is_err() {
-            continue;
-        }
-        // A panicking handler must not take the writer down: its savepoint is undone and its
-        // caller, whose answer channel was dropped, gets an internal error.
-        match catch_unwind(AssertUnwindSafe(|| job(txn.as_mut()))) {
-            Ok((keep, deliver)) => {
+    let mut attempt = 1;
+    while !jobs.is_empty() {
+        let outcome: Result<(), StoreError> = (|| {
+            let mut txn = store.begin(mode)?;
+            for job in jobs.iter_mut() {
                 if isolate {
-                    let done = if keep { txn.release_savepoint() } else { txn.rollback_to_savepoint() };
-                    if let Err(e) = done {
-                        deliver(Err(e));
-                        continue;
+                    txn.savepoint()?;
+                }
+                let keep = job.run(txn.as_mut());
+                if isolate {
+                    if keep {
+                        txn.release_savepoint()?;
+                    } else {
+                        txn.rollback_to_savepoint()?;
                     }
                 }
-                delivers.push(deliver);
             }
-            Err(_) => {
-                tracing::error!("a request handler panicked; its writes are undone");
-                if isolate {
-                    let _ = txn.rollback_to_savepoint();
+            if isolate {
+                txn.commit()?;
+            }
+            Ok(())
+        })();
+        match outcome {
+            // The batch as a whole met contention (its begin or commit): all of it runs again.
+            Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {}
+            Err(e) => {
+                for job in jobs {
+                    job.deliver(Err(e.clone()));
                 }
+                return;
+            }
+            Ok(()) => {
+                let (again, done): (Vec<_>, Vec<_>) = jobs.into_iter().partition(|j| j.should_retry());
+                for job in done {
+                    job.deliver(Ok(()));
+                }
+                jobs = again;
             }
         }
+        if !jobs.is_empty() {
+            std::thread::sleep(backoff(attempt));
+            attempt += 1;
+        }
     }
-    let outcome = if isolate { txn.commit() } else { Ok(()) };
-    for d in delivers {
-        d(outcome.clone());
+}
+
+/// Runs one job in a transaction of its own until it succeeds, fails for good or runs out of
+/// attempts, then answers it.
+fn run_alone(store: &dyn Store, mut job: BoxedJob) {
+    loop {
+        let mode = job.mode();
+        let outcome: Result<(), StoreError> = (|| {
+            let mut txn = store.begin(mode)?;
+            if job.run(txn.as_mut()) && mode == Mode::Write {
+                txn.commit()?;
+            }
+            Ok(())
+        })();
+        let retry = match &outcome {
+            Err(e) => e.is_retryable() && job.attempts() < MAX_ATTEMPTS,
+            Ok(()) => job.should_retry(),
+        };
+        if !retry {
+            job.deliver(outcome);
+            return;
+        }
+        std::thread::sleep(backoff(job.attempts()));
     }
+}
+
+fn spawn(name: String, body: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new().name(name).spawn(body) {
+        tracing::error!(error = %e, "cannot start a store thread");
+    }
+}
+
+/// A queue several threads take jobs from.
+fn shared(rx: Receiver<BoxedJob>) -> Arc<Mutex<Receiver<BoxedJob>>> {
+    Arc::new(Mutex::new(rx))
+}
+
+fn take(rx: &Mutex<Receiver<BoxedJob>>, batched: bool) -> Option<Vec<BoxedJob>> {
+    let guard = rx.lock().unwrap_or_else(|p| p.into_inner());
+    let first = guard.recv().ok()?;
+    Some(if batched { batch(&guard, first) } else { vec![first] })
 }
 
 impl Executor {
     pub fn start(store: Arc<dyn Store>) -> Self {
-        let (wtx, wrx) = channel::<Job>();
-        let writer_store = store.clone();
-        std::thread::Builder::new()
-            .name("localyun-writer".into())
-            .spawn(move || {
-                while let Ok(first) = wrx.recv() {
-                    run_batch(writer_store.as_ref(), Mode::Write, batch(&wrx, first));
-                }
-            })
-            .ok();
-        let (rtx, rrx) = channel::<Job>();
-        let rrx = Arc::new(Mutex::new(rrx));
-        for i in 0..READERS {
-            let (rx, store) = (rrx.clone(), store.clone());
-            std::thread::Builder::new()
-                .name(format!("localyun-reader-{i}"))
-                .spawn(move || loop {
-                    let jobs = {
-                        let guard = rx.lock().unwrap_or_else(|p| p.into_inner());
-                        match guard.recv() {
-                            Ok(first) => batch(&guard, first),
-                            Err(_) => return,
+        let (wtx, wrx) = channel::<BoxedJob>();
+        let reads = match store.concurrency() {
+            Concurrency::GroupCommit => {
+                let s = store.clone();
+                spawn("localyun-writer".into(), move || {
+                    while let Ok(first) = wrx.recv() {
+                        run_batch(s.as_ref(), Mode::Write, batch(&wrx, first));
+                    }
+                });
+                let (rtx, rrx) = channel::<BoxedJob>();
+                let rrx = shared(rrx);
+                for i in 0..READERS {
+                    let (rx, s) = (rrx.clone(), store.clone());
+                    spawn(format!("localyun-reader-{i}"), move || {
+                        while let Some(jobs) = take(&rx, true) {
+                            run_batch(s.as_ref(), Mode::Read, jobs);
                         }
-                    };
-                    run_batch(store.as_ref(), Mode::Read, jobs);
-                })
-                .ok();
-        }
-        Self { writes: wtx, reads: rtx }
+                    });
+                }
+                Some(rtx)
+            }
+            Concurrency::PerRequest { workers } => {
+                let wrx = shared(wrx);
+                for i in 0..workers.max(1) {
+                    let (rx, s) = (wrx.clone(), store.clone());
+                    spawn(format!("localyun-worker-{i}"), move || {
+                        while let Some(jobs) = take(&rx, false) {
+                            for job in jobs {
+                                run_alone(s.as_ref(), job);
+                            }
+                        }
+                    });
+                }
+                None
+            }
+        };
+        let purger = store.clone();
+        spawn("localyun-nonce-purge".into(), move || loop {
+            std::thread::sleep(PURGE_EVERY);
+            loop {
+                match purger.purge_nonces(crate::identity::now_ms(), PURGE_CHUNK) {
+                    Ok(n) if n == PURGE_CHUNK => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "purging expired nonces failed");
+                        break;
+                    }
+                }
+            }
+        });
+        Self { writes: wtx, reads }
     }
 
     /// Runs `f` in a transaction of `mode` and answers once its outcome is durable. An error
-    /// from `f` undoes its writes.
+    /// from `f` undoes its writes. `f` runs again, from the start, when its transaction meets
+    /// a conflict; only the last run's result is answered.
     pub async fn run<T: Send + 'static>(
         &self,
         mode: Mode,
-        f: impl FnOnce(&mut dyn Txn) -> Result<T, Failure> + Send + 'static,
+        f: impl FnMut(&mut dyn Txn) -> Result<T, Failure> + Send + 'static,
     ) -> Result<T, Failure> {
         let (tx, rx) = oneshot::channel::<Result<T, Failure>>();
-        let job: Job = Box::new(move |txn| {
-            let result = f(txn);
-            let keep = result.is_ok();
-            let deliver: Deliver = Box::new(move |outcome| {
-                let _ = tx.send(match outcome {
-                    Ok(()) => result,
-                    Err(e) => Err(Failure::Store(e)),
-                });
-            });
-            (keep, deliver)
-        });
-        let queue = if mode == Mode::Write { &self.writes } else { &self.reads };
+        let job: BoxedJob = Box::new(Task { mode, f, attempts: 0, result: None, deferred: Vec::new(), tx });
+        let queue = match (mode, &self.reads) {
+            (Mode::Read, Some(reads)) => reads,
+            _ => &self.writes,
+        };
         if queue.send(job).is_err() {
             return Err(Failure::Store(StoreError::Engine("the store workers have stopped".into())));
         }
@@ -145,49 +318,173 @@ impl Executor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::migrations::{self, Location, MIGRATIONS};
     use localyun_core::ApiError;
-    use localyun_store::SqliteStore;
+    use localyun_store::conformance::TempDatabase;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_writes_commit_and_failures_roll_back_alone() {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory().unwrap());
-        let ex = Arc::new(Executor::start(store.clone()));
-        let mut handles = Vec::new();
-        for i in 0..200 {
-            let ex = ex.clone();
-            handles.push(tokio::spawn(async move {
-                ex.run(Mode::Write, move |txn| {
-                    txn.put("t", &format!("k{i}"), b"v")?;
-                    if i % 3 == 0 {
-                        return Err(Failure::Api(ApiError::internal()));
-                    }
-                    Ok(i)
-                })
-                .await
-            }));
+    /// Runs `test` on every engine the tests can reach: SQLite in memory always, PostgreSQL
+    /// when configured (`LOCALYUN_TEST_POSTGRES`). Stores are opened and databases dropped
+    /// outside the async runtime: the PostgreSQL client blocks, as the store threads may.
+    fn on_engines<F: std::future::Future<Output = ()>>(test: impl Fn(Arc<dyn Store>) -> F) {
+        let db = TempDatabase::create();
+        let mut stores = vec![migrations::open(Location::InMemory).unwrap()];
+        if let Some(db) = &db {
+            stores.push(migrations::open(Location::Postgres(db.url())).unwrap());
         }
-        let mut ok = 0;
-        for h in handles {
-            if h.await.unwrap().is_ok() {
-                ok += 1;
-            }
+        for store in stores {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(test(store));
         }
-        let n = ex.run(Mode::Read, |txn| Ok(txn.scan("t", "", None, 1000)?.len())).await.unwrap();
-        assert_eq!(n, ok);
-        assert_eq!(ok, 200 - 67);
     }
 
-    #[tokio::test]
-    async fn a_panicking_job_does_not_stop_the_writer() {
-        let ex = Executor::start(Arc::new(SqliteStore::in_memory().unwrap()));
-        let r: Result<(), Failure> = ex
-            .run(Mode::Write, |txn| {
-                txn.put("t", "x", b"1")?;
-                panic!("handler bug")
+    #[test]
+    fn concurrent_writes_commit_and_failures_roll_back_alone() {
+        on_engines(|store| async move {
+            let ex = Arc::new(Executor::start(store.clone()));
+            let mut handles = Vec::new();
+            for i in 0..200 {
+                let ex = ex.clone();
+                handles.push(tokio::spawn(async move {
+                    ex.run(Mode::Write, move |txn| {
+                        txn.put("t", &format!("k{i}"), b"v")?;
+                        if i % 3 == 0 {
+                            return Err(Failure::Api(ApiError::internal()));
+                        }
+                        Ok(i)
+                    })
+                    .await
+                }));
+            }
+            let mut ok = 0;
+            for h in handles {
+                if h.await.unwrap().is_ok() {
+                    ok += 1;
+                }
+            }
+            let n = ex.run(Mode::Read, |txn| Ok(txn.scan("t", "", None, 1000)?.len())).await.unwrap();
+            assert_eq!(n, ok, "{}", store.engine());
+            assert_eq!(ok, 200 - 67);
+        });
+    }
+
+    #[test]
+    fn conflicting_read_modify_writes_are_retried_and_none_is_lost() {
+        on_engines(|store| async move {
+            let ex = Arc::new(Executor::start(store.clone()));
+            let handles: Vec<_> = (0..64)
+                .map(|_| {
+                    let ex = ex.clone();
+                    tokio::spawn(async move {
+                        ex.run(Mode::Write, |txn| {
+                            let n: u64 = txn.get("c", "n")?.map_or(0, |v| String::from_utf8_lossy(&v).parse().unwrap_or(0));
+                            txn.put("c", "n", (n + 1).to_string().as_bytes())?;
+                            Ok(())
+                        })
+                        .await
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.await.unwrap().unwrap();
+            }
+            let n = ex.run(Mode::Read, |txn| Ok(txn.get("c", "n")?)).await.unwrap();
+            assert_eq!(n.as_deref(), Some(&b"64"[..]), "{}", store.engine());
+        });
+    }
+
+    #[test]
+    fn a_job_that_meets_a_conflict_runs_again_without_failing_its_batch() {
+        on_engines(|store| async move {
+            let ex = Arc::new(Executor::start(store.clone()));
+            let runs = Arc::new(AtomicUsize::new(0));
+            let r = runs.clone();
+            let flaky = ex.run(Mode::Write, move |txn| {
+                txn.put("f", "flaky", b"1")?;
+                if r.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return Err(Failure::Store(StoreError::Conflict("simulated".into())));
+                }
+                Ok("flaky")
+            });
+            let steady = ex.run(Mode::Write, |txn| {
+                txn.put("f", "steady", b"1")?;
+                Ok("steady")
+            });
+            let (a, b) = tokio::join!(flaky, steady);
+            assert_eq!((a.unwrap(), b.unwrap()), ("flaky", "steady"));
+            assert_eq!(runs.load(Ordering::SeqCst), 2, "run again once");
+            let rows = ex.run(Mode::Read, |txn| Ok(txn.scan("f", "", None, 10)?.len())).await.unwrap();
+            assert_eq!(rows, 2);
+        });
+    }
+
+    #[test]
+    fn endless_conflicts_end_in_an_error_after_the_attempts() {
+        on_engines(|store| async move {
+            let ex = Executor::start(store);
+            let runs = Arc::new(AtomicUsize::new(0));
+            let r = runs.clone();
+            let out: Result<(), Failure> = ex
+                .run(Mode::Write, move |_| {
+                    r.fetch_add(1, Ordering::SeqCst);
+                    Err(Failure::Store(StoreError::Conflict("always".into())))
+                })
+                .await;
+            assert_eq!(out.unwrap_err().to_api().status, 503, "contention is temporary: 503, never 500");
+            assert_eq!(runs.load(Ordering::SeqCst), MAX_ATTEMPTS as usize);
+        });
+    }
+
+    #[test]
+    fn cache_fills_run_only_after_a_commit() {
+        on_engines(|store| async move {
+            let ex = Executor::start(store);
+            let filled = Arc::new(AtomicUsize::new(0));
+            let f = filled.clone();
+            let failed: Result<(), Failure> = ex
+                .run(Mode::Write, move |txn| {
+                    txn.put("x", "k", b"1")?;
+                    let f = f.clone();
+                    after_commit(move || {
+                        f.fetch_add(1, Ordering::SeqCst);
+                    });
+                    Err(Failure::Api(ApiError::internal()))
+                })
+                .await;
+            assert!(failed.is_err());
+            assert_eq!(filled.load(Ordering::SeqCst), 0, "a failed job's fills are dropped");
+            let f = filled.clone();
+            ex.run(Mode::Write, move |_| {
+                let f = f.clone();
+                after_commit(move || {
+                    f.fetch_add(1, Ordering::SeqCst);
+                });
+                Ok(())
             })
-            .await;
-        assert!(r.is_err());
-        let after = ex.run(Mode::Write, |txn| Ok(txn.get("t", "x")?)).await.unwrap();
-        assert_eq!(after, None, "the panicking job's write was undone");
+            .await
+            .unwrap();
+            assert_eq!(filled.load(Ordering::SeqCst), 1, "a committed job's fills ran before its answer");
+        });
+    }
+
+    #[test]
+    fn a_panicking_job_does_not_stop_the_store_threads() {
+        on_engines(|store| async move {
+            let ex = Executor::start(store);
+            let r: Result<(), Failure> = ex
+                .run(Mode::Write, |txn| {
+                    txn.put("t", "x", b"1")?;
+                    panic!("handler bug")
+                })
+                .await;
+            assert!(r.is_err());
+            let after = ex.run(Mode::Write, |txn| Ok(txn.get("t", "x")?)).await.unwrap();
+            assert_eq!(after, None, "the panicking job's write was undone");
+        });
+    }
+
+    #[test]
+    fn migrations_are_the_servers() {
+        assert_eq!(MIGRATIONS.len(), crate::migrations::FORMAT_VERSION as usize);
     }
 }

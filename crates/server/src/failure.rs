@@ -25,10 +25,29 @@ impl Failure {
     pub fn to_api(&self) -> ApiError {
         match self {
             Failure::Api(e) => e.clone(),
-            Failure::Store(StoreError::Busy) => ApiError::service_unavailable(),
+            // Contention past the retries, or a database that cannot be reached: temporary, and
+            // the SDKs retry a 503 (ram.md 5, sls.md 4.4).
+            Failure::Store(StoreError::Busy | StoreError::Conflict(_) | StoreError::Unavailable(_)) => ApiError::service_unavailable(),
             Failure::Store(_) | Failure::Corrupt { .. } => ApiError::internal(),
         }
     }
 }
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+impl Failure {
+    /// Contention the store reports: running the whole transaction again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Failure::Store(e) if e.is_retryable())
+    }
+}
+
+/// Runs `f` in one transaction of its own, committed only when it succeeds and run again on
+/// contention (tools and start-up; requests go through the executor).
+pub fn transact<T>(
+    store: &dyn localyun_store::Store,
+    mode: localyun_store::Mode,
+    f: impl FnMut(&mut dyn localyun_store::Txn) -> Result<T>,
+) -> Result<T> {
+    localyun_store::transact(store, mode, f, Failure::is_retryable)
+}

@@ -9,7 +9,7 @@ pub mod executor;
 pub mod failure;
 pub mod identity;
 pub mod logservice;
-pub mod nonce;
+pub mod migrations;
 pub mod pipeline;
 pub mod rpc;
 pub mod server;

@@ -66,7 +66,7 @@ pub async fn handle(state: Arc<AppState>, peer: SocketAddr, req: Request) -> Res
     let method = parts.method.clone();
     let path = parts.uri.path().to_string();
     let (resp, outcome) = if path.starts_with("/_localyun/") {
-        (internal(&state, &parts), Outcome::default())
+        (internal(&state, &parts).await, Outcome::default())
     } else if is_sls(&parts) {
         serve_sls(state, parts, body, peer).await
     } else {
@@ -85,18 +85,30 @@ pub async fn handle(state: Arc<AppState>, peer: SocketAddr, req: Request) -> Res
     resp
 }
 
+/// How long the health check waits for the store to answer.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `/_localyun/health`'s readiness: the store answers now (a database that cannot be reached
+/// makes it 503 "unavailable", so a load balancer stops sending requests to this process).
+async fn store_ready(state: &AppState) -> bool {
+    let store = state.store.clone();
+    matches!(tokio::time::timeout(HEALTH_TIMEOUT, tokio::task::spawn_blocking(move || store.ping())).await, Ok(Ok(Ok(()))))
+}
+
 /// `/_localyun/...`: answered before any cloud parsing.
-fn internal(state: &AppState, parts: &Parts) -> Response {
+async fn internal(state: &AppState, parts: &Parts) -> Response {
     match parts.uri.path() {
         "/_localyun/health" => {
+            let ready = store_ready(state).await;
             let body = serde_json::json!({
-                "status": "ok",
+                "status": if ready { "ok" } else { "unavailable" },
                 "version": env!("CARGO_PKG_VERSION"),
                 "store": state.store.engine(),
                 "formatVersion": state.store.format_version(),
                 "region": state.settings.region,
             });
-            (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+            let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
         }
         _ => (StatusCode::NOT_FOUND, [(axum::http::header::CONTENT_TYPE, "application/json")], r#"{"status":"not found"}"#).into_response(),
     }
@@ -346,9 +358,11 @@ fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>
 }
 
 /// Authenticate, authorize on the action's resources, run the handler. The signature is checked
-/// here, on the async worker, against cached credentials; the rest runs in one transaction of
-/// the action's mode (confirming the credentials are current, authorization, the handler), so a
-/// failure at any step changes nothing and a write costs one hop to the writer.
+/// here, on the async worker, against cached credentials; the rest runs in one write
+/// transaction (confirming the credentials are current and recording the nonce, authorization,
+/// the handler), so a failure at any step changes nothing but the replay ledger, and a call
+/// costs one hop to the store threads. Every RPC call writes: its nonce must be refused by
+/// every process from then on, also after a restart (issue 10).
 async fn execute(
     state: &Arc<AppState>,
     service: &'static RpcService,
@@ -364,11 +378,25 @@ async fn execute(
     let s = state.clone();
     state
         .executor
-        .run(action.mode, move |txn| {
+        .run(Mode::Write, move |txn| {
             let who = claim.confirm(&s, txn, now)?;
-            act(&s, txn, service, action, &req, &keys, &who)
+            // The nonce is recorded: a call that fails now must still keep it (replayed later,
+            // it could succeed), so the call's own writes get a savepoint of their own. A store
+            // conflict fails the whole job instead, which then runs again from the start.
+            txn.savepoint()?;
+            match act(&s, txn, service, action, &req, &keys, &who) {
+                Err(Failure::Store(e)) => Err(Failure::Store(e)),
+                Ok(fields) => {
+                    txn.release_savepoint()?;
+                    Ok(Ok(fields))
+                }
+                Err(failure) => {
+                    txn.rollback_to_savepoint()?;
+                    Ok(Err(failure))
+                }
+            }
         })
-        .await
+        .await?
 }
 
 fn act(

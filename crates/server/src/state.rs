@@ -1,7 +1,7 @@
-//! What every request can reach: the store, the replay cache, the credential and policy caches
-//! and the server settings.
+//! What every request can reach: the store, the credential and policy caches and the server
+//! settings. Nothing here is the truth: the caches are checked against the store in every
+//! request's transaction, and the replay ledger lives in the store (shared by every process).
 
-use crate::nonce::NonceCache;
 use localyun_store::Store;
 use std::sync::Arc;
 
@@ -21,7 +21,6 @@ impl Default for Settings {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub executor: crate::executor::Executor,
-    pub nonces: NonceCache,
     pub policies: crate::authz::PolicyCache,
     pub credentials: crate::auth::CredentialCache,
     pub settings: Settings,
@@ -30,6 +29,6 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         let executor = crate::executor::Executor::start(store.clone());
-        Self { store, executor, nonces: NonceCache::default(), policies: Default::default(), credentials: Default::default(), settings }
+        Self { store, executor, policies: Default::default(), credentials: Default::default(), settings }
     }
 }

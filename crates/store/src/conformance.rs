@@ -1,8 +1,15 @@
 //! The one test suite every engine passes (STYLE: "one store trait, one conformance suite").
-//! Engines call [`run_all`] from their own tests; a failure panics with the broken rule.
+//! Engines call [`run_all`], [`run_concurrent`] and the rest from their own tests; a failure
+//! panics with the broken rule. The PostgreSQL engine's tests, and every other test that wants a
+//! real database, get a database of their own from [`TempDatabase`] (dropped afterwards) on the
+//! server named by `LOCALYUN_TEST_POSTGRES`.
 #![allow(clippy::unwrap_used)]
 
-use crate::{transact, Mode, Store, StoreError, Txn};
+use crate::{transact_store as transact, Migration, Mode, Store, StoreError, Txn};
+use std::sync::{Arc, Barrier};
+
+/// The format steps the engines' own tests open stores with: one that leaves a mark.
+pub const MIGRATIONS: &[Migration] = &[Migration { to: 1, name: "conformance", apply: |t| t.put("migrated", "1", b"") }];
 
 fn put(store: &dyn Store, table: &str, key: &str, value: &str) {
     transact(store, Mode::Write, |t| t.put(table, key, value.as_bytes())).unwrap();
@@ -10,6 +17,39 @@ fn put(store: &dyn Store, table: &str, key: &str, value: &str) {
 
 fn get(store: &dyn Store, table: &str, key: &str) -> Option<String> {
     transact(store, Mode::Read, |t| t.get(table, key)).unwrap().map(|v| String::from_utf8(v).unwrap())
+}
+
+/// A database of its own on the test PostgreSQL server (`LOCALYUN_TEST_POSTGRES`, a URL of a
+/// database to connect to for `CREATE DATABASE`), dropped with the value.
+pub struct TempDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl TempDatabase {
+    /// `None` when no test server is configured.
+    pub fn create() -> Option<Self> {
+        let admin = std::env::var("LOCALYUN_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
+        let name = format!("localyun_test_{}_{:08x}", std::process::id(), rand::random::<u32>());
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("cannot reach LOCALYUN_TEST_POSTGRES");
+        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+        let url = format!("{base}/{name}");
+        Some(Self { admin, name, url })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TempDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
 }
 
 fn keys(rows: Vec<(String, Vec<u8>)>) -> Vec<String> {
@@ -25,6 +65,64 @@ pub fn run_all(store: &dyn Store) {
     dropped_transaction_rolls_back(store);
     reads_see_committed_writes_only(store);
     savepoints_undo_only_their_part(store);
+    savepoints_nest(store);
+    scans_are_in_byte_order_for_any_character(store);
+    nonces_are_first_used_once_until_they_expire(store);
+    migrated_at_open(store);
+}
+
+fn migrated_at_open(store: &dyn Store) {
+    assert_eq!(store.format_version(), 1);
+    assert_eq!(get(store, "migrated", "1").as_deref(), Some(""));
+}
+
+fn savepoints_nest(store: &dyn Store) {
+    let mut t = store.begin(Mode::Write).unwrap();
+    t.savepoint().unwrap();
+    t.put("nest", "outer", b"1").unwrap();
+    t.savepoint().unwrap();
+    t.put("nest", "inner", b"2").unwrap();
+    t.rollback_to_savepoint().unwrap();
+    t.release_savepoint().unwrap();
+    t.commit().unwrap();
+    assert_eq!(get(store, "nest", "outer").as_deref(), Some("1"), "the outer savepoint keeps its writes");
+    assert_eq!(get(store, "nest", "inner"), None, "the inner one undid its own");
+}
+
+/// Keys compare by their UTF-8 bytes (code-point order) and a prefix scan returns exactly the
+/// keys with the prefix, whatever characters they hold: U+D7FF is followed by U+E000.
+fn scans_are_in_byte_order_for_any_character(store: &dyn Store) {
+    let inserted = ["a\u{D7FF}", "a\u{D7FF}z", "a\u{E000}", "a\u{FFFF}", "a\u{10000}", "a\u{10FFFF}", "aZ", "a\u{7F}", "a\u{80}", "b"];
+    for k in inserted {
+        put(store, "utf8", k, "");
+    }
+    let mut expected: Vec<String> = inserted.iter().map(|k| k.to_string()).collect();
+    expected.sort();
+    assert_eq!(keys(transact(store, Mode::Read, |t| t.scan("utf8", "", None, 100)).unwrap()), expected);
+    let only = keys(transact(store, Mode::Read, |t| t.scan("utf8", "a\u{D7FF}", None, 100)).unwrap());
+    assert_eq!(only, vec!["a\u{D7FF}", "a\u{D7FF}z"]);
+    let top = keys(transact(store, Mode::Read, |t| t.scan("utf8", "a\u{10FFFF}", None, 100)).unwrap());
+    assert_eq!(top, vec!["a\u{10FFFF}"]);
+    let after = keys(transact(store, Mode::Read, |t| t.scan("utf8", "a", Some("a\u{E000}"), 2)).unwrap());
+    assert_eq!(after, vec!["a\u{FFFF}", "a\u{10000}"]);
+}
+
+fn nonces_are_first_used_once_until_they_expire(store: &dyn Store) {
+    let fp = [7u8; 16];
+    assert!(transact(store, Mode::Write, |t| t.first_use(&fp, 1_000, 0)).unwrap());
+    assert!(!transact(store, Mode::Write, |t| t.first_use(&fp, 2_000, 999)).unwrap(), "live: refused");
+    assert!(transact(store, Mode::Write, |t| t.first_use(&[8u8; 16], 1_000, 999)).unwrap(), "another nonce");
+    assert!(transact(store, Mode::Write, |t| t.first_use(&fp, 3_000, 1_000)).unwrap(), "expired: accepted again");
+    // A rolled-back transaction leaves no nonce behind.
+    {
+        let mut t = store.begin(Mode::Write).unwrap();
+        assert!(t.first_use(&[9u8; 16], 5_000, 0).unwrap());
+    }
+    assert!(transact(store, Mode::Write, |t| t.first_use(&[9u8; 16], 5_000, 0)).unwrap());
+    // Purging drops expired entries only.
+    assert!(store.purge_nonces(2_000, 100).unwrap() >= 1, "the [8; 16] entry expired at 1000");
+    assert!(!transact(store, Mode::Write, |t| t.first_use(&fp, 4_000, 2_000)).unwrap(), "live entries survive a purge");
+    assert!(!transact(store, Mode::Write, |t| t.first_use(&[9u8; 16], 6_000, 2_000)).unwrap());
 }
 
 fn savepoints_undo_only_their_part(store: &dyn Store) {
@@ -100,6 +198,133 @@ fn reads_see_committed_writes_only(store: &dyn Store) {
     w.put("vis", "k", b"v").unwrap();
     w.commit().unwrap();
     assert_eq!(get(store, "vis", "k").as_deref(), Some("v"));
+}
+
+/// Rules that need several writers: `open` gives another handle on the same data (another
+/// process, as far as the engine can tell). Each rule races threads through a barrier, each
+/// on a handle of its own, and checks the invariant a single writer would have kept.
+pub fn run_concurrent(open: &(dyn Fn() -> Box<dyn Store> + Sync)) {
+    let handles: Vec<Arc<dyn Store>> = (0..4).map(|_| Arc::from(open())).collect();
+    racing_claims_leave_one_owner(&handles);
+    concurrent_increments_are_not_lost(&handles);
+    a_quota_checked_by_counting_holds(&handles);
+    no_dirty_reads(&handles);
+}
+
+/// Runs `f(i, store)` on one thread per handle, all released at once; returns their results.
+fn race<T: Send + 'static>(handles: &[Arc<dyn Store>], f: impl Fn(usize, &dyn Store) -> T + Send + Sync + 'static) -> Vec<T> {
+    let f = Arc::new(f);
+    let barrier = Arc::new(Barrier::new(handles.len()));
+    let threads: Vec<_> = handles
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (s, f, barrier) = (s.clone(), f.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(i, s.as_ref())
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+/// "Create if the name is free" from several writers at once: exactly one wins.
+fn racing_claims_leave_one_owner(handles: &[Arc<dyn Store>]) {
+    for round in 0..10 {
+        let name = format!("name{round}");
+        let won = race(handles, move |i, s| {
+            transact(s, Mode::Write, |t| {
+                if t.get("claims", &name)?.is_some() {
+                    return Ok(false);
+                }
+                t.put("claims", &name, i.to_string().as_bytes())?;
+                t.put("claim_log", &format!("{name}/{i}"), b"")?;
+                Ok(true)
+            })
+            .unwrap()
+        });
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "round {round}: exactly one claim succeeds");
+        let log = transact(handles[0].as_ref(), Mode::Read, |t| t.scan("claim_log", &format!("name{round}/"), None, 10)).unwrap();
+        assert_eq!(log.len(), 1, "round {round}: one winner wrote");
+    }
+}
+
+/// Read-modify-write of one counter from several writers: no increment is lost.
+fn concurrent_increments_are_not_lost(handles: &[Arc<dyn Store>]) {
+    const EACH: usize = 25;
+    race(handles, |_, s| {
+        for _ in 0..EACH {
+            transact(s, Mode::Write, |t| {
+                let n: usize = t.get("counter", "c")?.map_or(0, |v| String::from_utf8_lossy(&v).parse().unwrap());
+                t.put("counter", "c", (n + 1).to_string().as_bytes())
+            })
+            .unwrap();
+        }
+    });
+    assert_eq!(get(handles[0].as_ref(), "counter", "c"), Some((EACH * handles.len()).to_string()));
+}
+
+/// Each writer adds a different key after counting the existing ones against a limit (write
+/// skew: no two writers touch the same key, so only serializability keeps the limit).
+fn a_quota_checked_by_counting_holds(handles: &[Arc<dyn Store>]) {
+    const LIMIT: usize = 5;
+    race(handles, |i, s| {
+        for j in 0..4 {
+            transact(s, Mode::Write, |t| {
+                if t.scan("quota", "q/", None, LIMIT + 1)?.len() < LIMIT {
+                    t.put("quota", &format!("q/{i}-{j}"), b"")?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        }
+    });
+    let n = transact(handles[0].as_ref(), Mode::Read, |t| t.scan("quota", "q/", None, 100)).unwrap().len();
+    assert_eq!(n, LIMIT, "the limit is reached and never exceeded");
+}
+
+/// A reader on another handle never sees a write before its commit, nor after its rollback.
+fn no_dirty_reads(handles: &[Arc<dyn Store>]) {
+    put(handles[0].as_ref(), "dirty", "k", "committed");
+    let mut w = handles[0].begin(Mode::Write).unwrap();
+    w.put("dirty", "k", b"uncommitted").unwrap();
+    w.put("dirty", "new", b"uncommitted").unwrap();
+    assert_eq!(get(handles[1].as_ref(), "dirty", "k").as_deref(), Some("committed"));
+    assert_eq!(get(handles[1].as_ref(), "dirty", "new"), None);
+    drop(w);
+    assert_eq!(get(handles[1].as_ref(), "dirty", "k").as_deref(), Some("committed"));
+}
+
+/// A store opened with more steps applies only the new ones, in order, once, even when
+/// several handles open it at the same moment; a store newer than the steps is refused.
+pub fn migrations_apply_once_in_order(open: &(dyn Fn(&'static [Migration]) -> Result<Box<dyn Store>, StoreError> + Sync)) {
+    const V1: &[Migration] = &[Migration { to: 1, name: "one", apply: |t| t.put("steps", "1", b"") }];
+    const V3: &[Migration] = &[
+        Migration { to: 1, name: "one", apply: |t| t.put("steps", "1", b"again") },
+        Migration { to: 2, name: "two", apply: |t| bump(t, "2") },
+        Migration { to: 3, name: "three", apply: |t| bump(t, "3") },
+    ];
+    fn bump(t: &mut dyn Txn, step: &str) -> Result<(), StoreError> {
+        let n: u32 = t.get("steps", step)?.map_or(0, |v| String::from_utf8_lossy(&v).parse().unwrap());
+        t.put("steps", step, (n + 1).to_string().as_bytes())
+    }
+    let first = open(V1).unwrap();
+    assert_eq!(first.format_version(), 1);
+    let opened: Vec<u32> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..3).map(|_| scope.spawn(|| open(V3).unwrap().format_version())).collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert_eq!(opened, vec![3, 3, 3]);
+    let s = open(V3).unwrap();
+    assert_eq!(get(s.as_ref(), "steps", "1").as_deref(), Some(""), "step 1 is not applied again");
+    assert_eq!(get(s.as_ref(), "steps", "2").as_deref(), Some("1"), "step 2 ran once");
+    assert_eq!(get(s.as_ref(), "steps", "3").as_deref(), Some("1"), "step 3 ran once");
+    match open(V1) {
+        Err(StoreError::UnsupportedFormat { found: 3, supported: 1 }) => {}
+        Err(e) => panic!("expected UnsupportedFormat, got {e}"),
+        Ok(_) => panic!("an older build must refuse a newer format"),
+    }
 }
 
 /// Data committed through one handle is there after reopening the same location.

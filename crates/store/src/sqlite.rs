@@ -7,16 +7,17 @@
 //! writes near 7k/s on this kind of machine. Writers are serialized by SQLite itself; this process
 //! uses one writer connection and a small pool of reader connections so reads never wait for a
 //! write to finish. Other processes (`localyun account create` while the server runs) share the
-//! file through SQLite's own locking, with a busy timeout.
+//! file through SQLite's own locking, with a busy timeout. Write transactions start with
+//! `BEGIN IMMEDIATE`, which takes the database's one write lock before the first read: every
+//! write transaction, in any process, sees the result of the one before it, so SQLite's writes
+//! are serializable by construction (the property the PostgreSQL engine gets from SERIALIZABLE).
 
-use crate::{Mode, Store, StoreError, Txn};
+use crate::{prefix_end, Concurrency, Migration, Mode, Store, StoreError, Txn};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-/// The stored format this build writes. Bump it, and add a migration, when a record changes shape.
-pub const FORMAT_VERSION: u32 = 1;
 const DB_FILE: &str = "localyun.db";
 const READERS: usize = 4;
 
@@ -24,6 +25,7 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     in_memory: bool,
+    format: u32,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -43,19 +45,24 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The engine's own tables; the data format inside `kv` is versioned by the caller's
+/// [`Migration`]s (`meta.format`). Text compares with SQLite's BINARY collation, i.e. by bytes.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS kv (tbl TEXT NOT NULL, k TEXT NOT NULL, v BLOB NOT NULL, PRIMARY KEY (tbl, k)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nonce (fp BLOB PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nonce_expires ON nonce (expires);
 ";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store in `dir`.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) the store in `dir`, bringing its data to the format of the
+    /// last of `migrations`.
+    pub fn open(dir: &Path, migrations: &[Migration]) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Engine(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(DB_FILE);
-        let writer = Connection::open(&path)?;
+        let mut writer = Connection::open(&path)?;
         configure(&writer)?;
-        init_schema(&writer)?;
+        let format = init_schema(&mut writer, migrations)?;
         let readers = (0..READERS)
             .map(|_| {
                 let c = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
@@ -63,14 +70,14 @@ impl SqliteStore {
                 Ok(Mutex::new(c))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Self { writer: Mutex::new(writer), readers, in_memory: false })
+        Ok(Self { writer: Mutex::new(writer), readers, in_memory: false, format })
     }
 
     /// A throwaway store (`--in-memory`): one connection, gone when the process ends.
-    pub fn in_memory() -> Result<Self, StoreError> {
-        let conn = Connection::open_in_memory()?;
-        init_schema(&conn)?;
-        Ok(Self { writer: Mutex::new(conn), readers: Vec::new(), in_memory: true })
+    pub fn in_memory(migrations: &[Migration]) -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        let format = init_schema(&mut conn, migrations)?;
+        Ok(Self { writer: Mutex::new(conn), readers: Vec::new(), in_memory: true, format })
     }
 
     fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -103,31 +110,26 @@ fn thread_slot() -> usize {
     h.finish() as usize
 }
 
-fn init_schema(conn: &Connection) -> Result<(), StoreError> {
+/// Creates the tables and migrates the data, all in one `IMMEDIATE` transaction: a second
+/// process opening the same directory waits for the first and then finds the work done.
+fn init_schema(conn: &mut Connection, migrations: &[Migration]) -> Result<u32, StoreError> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let result = (|| {
-        conn.execute_batch(SCHEMA)?;
-        let found: Option<String> = conn.query_row("SELECT v FROM meta WHERE k = 'format'", [], |r| r.get(0)).optional()?;
-        match found {
-            None => {
-                conn.execute("INSERT INTO meta (k, v) VALUES ('format', ?1)", params![FORMAT_VERSION.to_string()])?;
-            }
-            Some(v) => {
-                let found: u32 = v.parse().map_err(|_| StoreError::Engine(format!("bad format version {v:?}")))?;
-                if found > FORMAT_VERSION {
-                    return Err(StoreError::UnsupportedFormat { found, supported: FORMAT_VERSION });
-                }
-            }
-        }
-        Ok(())
-    })();
-    match result {
-        Ok(()) => conn.execute_batch("COMMIT").map_err(Into::into),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
+    let mut txn = SqliteTxn { conn: ConnRef::Owned(conn), open: true };
+    txn.conn().execute_batch(SCHEMA)?;
+    let found: Option<String> = txn.conn().query_row("SELECT v FROM meta WHERE k = 'format'", [], |r| r.get(0)).optional()?;
+    let found: u32 = match found {
+        None => 0,
+        Some(v) => v.parse().map_err(|_| StoreError::Engine(format!("bad format version {v:?}")))?,
+    };
+    let format = crate::migrate(&mut txn, found, migrations)?;
+    if format != found {
+        txn.conn().execute(
+            "INSERT INTO meta (k, v) VALUES ('format', ?1) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+            params![format.to_string()],
+        )?;
     }
+    Box::new(txn).commit()?;
+    Ok(format)
 }
 
 impl Store for SqliteStore {
@@ -140,7 +142,7 @@ impl Store for SqliteStore {
         // on a lock upgrade; reads get a consistent snapshot from DEFERRED.
         // Prepared once per connection: this runs for every batch of requests.
         conn.prepare_cached(if mode == Mode::Write { "BEGIN IMMEDIATE" } else { "BEGIN DEFERRED" })?.execute([])?;
-        Ok(Box::new(SqliteTxn { conn, open: true }))
+        Ok(Box::new(SqliteTxn { conn: ConnRef::Guard(conn), open: true }))
     }
 
     fn engine(&self) -> &'static str {
@@ -152,7 +154,19 @@ impl Store for SqliteStore {
     }
 
     fn format_version(&self) -> u32 {
-        FORMAT_VERSION
+        self.format
+    }
+
+    fn concurrency(&self) -> Concurrency {
+        Concurrency::GroupCommit
+    }
+
+    fn purge_nonces(&self, now_ms: i64, limit: usize) -> Result<usize, StoreError> {
+        let conn = Self::lock(&self.writer);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt =
+            conn.prepare_cached("DELETE FROM nonce WHERE fp IN (SELECT fp FROM nonce WHERE expires <= ?1 ORDER BY expires LIMIT ?2)")?;
+        Ok(stmt.execute(params![now_ms, limit])?)
     }
 
     fn checkpoint(&self) -> Result<(), StoreError> {
@@ -163,39 +177,42 @@ impl Store for SqliteStore {
     }
 }
 
+/// The connection a transaction runs on: a pooled one, or the one being opened.
+enum ConnRef<'a> {
+    Guard(MutexGuard<'a, Connection>),
+    Owned(&'a mut Connection),
+}
+
 struct SqliteTxn<'a> {
-    conn: MutexGuard<'a, Connection>,
+    conn: ConnRef<'a>,
     open: bool,
 }
 
-/// The smallest string greater than every string starting with `prefix`, or `None` when
-/// there is none (an empty prefix or one made of `char::MAX`).
-fn prefix_end(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        if let Some(next) = char::from_u32(last as u32 + 1) {
-            chars.push(next);
-            return Some(chars.into_iter().collect());
+impl SqliteTxn<'_> {
+    fn conn(&self) -> &Connection {
+        match &self.conn {
+            ConnRef::Guard(g) => g,
+            ConnRef::Owned(c) => c,
         }
     }
-    None
 }
 
 impl Txn for SqliteTxn<'_> {
     fn get(&mut self, table: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT v FROM kv WHERE tbl = ?1 AND k = ?2")?;
+        let mut stmt = self.conn().prepare_cached("SELECT v FROM kv WHERE tbl = ?1 AND k = ?2")?;
         Ok(stmt.query_row(params![table, key], |r| r.get(0)).optional()?)
     }
 
     fn put(&mut self, table: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        let mut stmt =
-            self.conn.prepare_cached("INSERT INTO kv (tbl, k, v) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, k) DO UPDATE SET v = excluded.v")?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("INSERT INTO kv (tbl, k, v) VALUES (?1, ?2, ?3) ON CONFLICT (tbl, k) DO UPDATE SET v = excluded.v")?;
         stmt.execute(params![table, key, value])?;
         Ok(())
     }
 
     fn delete(&mut self, table: &str, key: &str) -> Result<bool, StoreError> {
-        let mut stmt = self.conn.prepare_cached("DELETE FROM kv WHERE tbl = ?1 AND k = ?2")?;
+        let mut stmt = self.conn().prepare_cached("DELETE FROM kv WHERE tbl = ?1 AND k = ?2")?;
         Ok(stmt.execute(params![table, key])? > 0)
     }
 
@@ -213,29 +230,38 @@ impl Txn for SqliteTxn<'_> {
             (true, false) => "SELECT k, v FROM kv WHERE tbl = ?1 AND k >= ?2 AND ?3 IS NULL ORDER BY k LIMIT ?4",
             (false, false) => "SELECT k, v FROM kv WHERE tbl = ?1 AND k > ?2 AND ?3 IS NULL ORDER BY k LIMIT ?4",
         };
-        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map(params![table, lower, upper, limit], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    fn first_use(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {
+        // Inserted, or an expired entry renewed: a row comes back; a live entry: none.
+        let mut stmt = self.conn().prepare_cached(
+            "INSERT INTO nonce (fp, expires) VALUES (?1, ?2) ON CONFLICT (fp) DO UPDATE SET expires = excluded.expires WHERE nonce.expires <= ?3 RETURNING 1",
+        )?;
+        let mut rows = stmt.query(params![&fingerprint[..], expires_ms, now_ms])?;
+        Ok(rows.next()?.is_some())
+    }
+
     // Prepared once per connection: one savepoint per request under group commit.
     fn savepoint(&mut self) -> Result<(), StoreError> {
-        self.conn.prepare_cached("SAVEPOINT job")?.execute([])?;
+        self.conn().prepare_cached("SAVEPOINT job")?.execute([])?;
         Ok(())
     }
 
     fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
-        self.conn.prepare_cached("ROLLBACK TO job")?.execute([])?;
+        self.conn().prepare_cached("ROLLBACK TO job")?.execute([])?;
         self.release_savepoint()
     }
 
     fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.conn.prepare_cached("RELEASE job")?.execute([])?;
+        self.conn().prepare_cached("RELEASE job")?.execute([])?;
         Ok(())
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
-        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        self.conn().prepare_cached("COMMIT")?.execute([])?;
         self.open = false;
         Ok(())
     }
@@ -244,7 +270,7 @@ impl Txn for SqliteTxn<'_> {
 impl Drop for SqliteTxn<'_> {
     fn drop(&mut self) {
         if self.open {
-            if let Err(e) = self.conn.prepare_cached("ROLLBACK").and_then(|mut st| st.execute([])) {
+            if let Err(e) = self.conn().prepare_cached("ROLLBACK").and_then(|mut st| st.execute([])) {
                 tracing::warn!(error = %e, "rollback failed");
             }
         }
@@ -254,43 +280,59 @@ impl Drop for SqliteTxn<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefix_ends() {
-        assert_eq!(prefix_end("a/").as_deref(), Some("a0"));
-        assert_eq!(prefix_end(""), None);
-    }
+    use crate::conformance::{self, MIGRATIONS};
 
     #[test]
     fn conformance_in_memory() {
-        crate::conformance::run_all(&SqliteStore::in_memory().unwrap());
+        conformance::run_all(&SqliteStore::in_memory(MIGRATIONS).unwrap());
     }
 
     #[test]
     fn conformance_on_disk_and_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        crate::conformance::run_all(&SqliteStore::open(dir.path()).unwrap());
-        crate::conformance::persists_across_reopen(|| Box::new(SqliteStore::open(dir.path()).unwrap()));
+        let open = || Box::new(SqliteStore::open(dir.path(), MIGRATIONS).unwrap()) as Box<dyn Store>;
+        conformance::run_all(open().as_ref());
+        conformance::persists_across_reopen(open);
+    }
+
+    #[test]
+    fn conformance_with_several_writers() {
+        let dir = tempfile::tempdir().unwrap();
+        conformance::run_concurrent(&|| Box::new(SqliteStore::open(dir.path(), MIGRATIONS).unwrap()) as Box<dyn Store>);
+    }
+
+    #[test]
+    fn migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        conformance::migrations_apply_once_in_order(&|m| SqliteStore::open(dir.path(), m).map(|s| Box::new(s) as Box<dyn Store>));
     }
 
     #[test]
     fn checkpoint_empties_the_log() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
-        crate::transact(&store, Mode::Write, |t| t.put("t", "k", &[7u8; 100_000])).unwrap();
+        let store = SqliteStore::open(dir.path(), MIGRATIONS).unwrap();
+        crate::transact_store(&store, Mode::Write, |t| t.put("t", "k", &[7u8; 100_000])).unwrap();
         assert!(std::fs::metadata(dir.path().join("localyun.db-wal")).unwrap().len() > 0);
         store.checkpoint().unwrap();
         assert_eq!(std::fs::metadata(dir.path().join("localyun.db-wal")).unwrap().len(), 0);
-        assert!(crate::transact(&store, Mode::Read, |t| t.get("t", "k")).unwrap().is_some());
+        assert!(crate::transact_store(&store, Mode::Read, |t| t.get("t", "k")).unwrap().is_some());
     }
 
     #[test]
-    fn refuses_a_newer_format() {
+    fn opens_a_format_1_directory() {
+        // What every earlier build left behind: meta.format = 1 and the kv table, no nonces.
         let dir = tempfile::tempdir().unwrap();
-        drop(SqliteStore::open(dir.path()).unwrap());
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-        conn.execute("UPDATE meta SET v = '999' WHERE k = 'format'", []).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+             CREATE TABLE kv (tbl TEXT NOT NULL, k TEXT NOT NULL, v BLOB NOT NULL, PRIMARY KEY (tbl, k)) WITHOUT ROWID;
+             INSERT INTO meta VALUES ('format', '1'); INSERT INTO kv VALUES ('t', 'k', x'01');",
+        )
+        .unwrap();
         drop(conn);
-        assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::UnsupportedFormat { found: 999, .. })));
+        let store = SqliteStore::open(dir.path(), MIGRATIONS).unwrap();
+        assert_eq!(store.format_version(), MIGRATIONS.last().unwrap().to);
+        assert_eq!(crate::transact_store(&store, Mode::Read, |t| t.get("t", "k")).unwrap(), Some(vec![1]));
+        assert!(crate::transact_store(&store, Mode::Write, |t| t.first_use(&[1; 16], 10, 0)).unwrap());
     }
 }

@@ -54,8 +54,11 @@ type PrincipalEntry = (u64, Arc<Vec<Applied>>);
 
 #[derive(Default)]
 pub struct PolicyCache {
+    /// By document text: the same text always compiles to the same policy, whatever
+    /// transaction read it, so this cache needs no commit.
     compiled: Mutex<HashMap<String, Arc<Policy>>>,
-    principals: Mutex<HashMap<String, PrincipalEntry>>,
+    /// Filled only once the transaction that read the entry has committed (executor.rs).
+    principals: Arc<Mutex<HashMap<String, PrincipalEntry>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -63,8 +66,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl PolicyCache {
-    /// A document compiled once per immutable key (a policy version never changes).
-    fn compiled(&self, key: String, text: &str, kind: DocumentKind) -> Option<Arc<Policy>> {
+    /// A document compiled once per (kind, text).
+    fn compiled(&self, text: &str, kind: DocumentKind) -> Option<Arc<Policy>> {
+        let key = format!("{}{text}", if kind == DocumentKind::Session { 's' } else { 'i' });
         if let Some(p) = lock(&self.compiled).get(&key) {
             return Some(p.clone());
         }
@@ -89,18 +93,18 @@ fn attached_to(e: Entity) -> &'static str {
 /// The default versions of the policies attached to an entity, compiled.
 fn attached(cache: &PolicyCache, txn: &mut dyn Txn, account: &str, e: Entity, id: &str, out: &mut Vec<Applied>) -> Result<()> {
     for (t, name, _) in attachments::of_entity(txn, account, e, id)? {
-        let (version, key, text) = match t {
+        let (version, text) = match t {
             PolicyType::System => match policies::system(&name) {
-                Some(s) => ("v1".to_string(), format!("system/{name}"), s.document.to_string()),
+                Some(s) => ("v1".to_string(), s.document.to_string()),
                 None => continue,
             },
             PolicyType::Custom => {
                 let Some(p) = policies::custom(txn, account, &name)? else { continue };
                 let Some(v) = p.default() else { continue };
-                (v.id.clone(), format!("{account}/{}/{}/{}", name.to_ascii_lowercase(), v.id, v.created_ms), v.document.clone())
+                (v.id.clone(), v.document.clone())
             }
         };
-        if let Some(document) = cache.compiled(key, &text, DocumentKind::Identity) {
+        if let Some(document) = cache.compiled(&text, DocumentKind::Identity) {
             let reference =
                 MatchedPolicy { policy_type: t.as_str().into(), name, version, attached_to: attached_to(e).into(), statement: 0 };
             out.push(Applied { reference, document });
@@ -136,11 +140,14 @@ fn applied_policies(cache: &PolicyCache, txn: &mut dyn Txn, caller: &Caller, gen
         Identity::Root => {}
     }
     let applied = Arc::new(out);
-    let mut map = lock(&cache.principals);
-    if map.len() >= CACHE_LIMIT {
-        map.clear();
-    }
-    map.insert(principal, (gen, applied.clone()));
+    let (principals, entry) = (cache.principals.clone(), applied.clone());
+    crate::executor::after_commit(move || {
+        let mut map = lock(&principals);
+        if map.len() >= CACHE_LIMIT {
+            map.clear();
+        }
+        map.insert(principal, (gen, entry));
+    });
     Ok(applied)
 }
 
@@ -189,9 +196,7 @@ pub fn authorize(
     }
     let applied = applied_policies(cache, txn, caller, generation)?;
     let session = match &caller.identity {
-        Identity::RoleSession { session_policy: Some(text), .. } => {
-            cache.compiled(format!("session/{}", caller.access_key_id), text, DocumentKind::Session)
-        }
+        Identity::RoleSession { session_policy: Some(text), .. } => cache.compiled(text, DocumentKind::Session),
         _ => None,
     };
     for target in targets {

@@ -4,9 +4,10 @@
 
 use super::access_keys::{self, AccessKeyRecord, KeyStatus, Owner};
 use super::{load, now_ms, save, scan_all, tables};
+use crate::failure::transact;
 use crate::failure::{Failure, Result};
 use localyun_core::{ApiError, Secret};
-use localyun_store::{transact, Mode, Store, Txn};
+use localyun_store::{Mode, Store, Txn};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

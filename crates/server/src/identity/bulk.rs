@@ -2,11 +2,12 @@
 //! and store functions as the API, in large transactions instead of one per request.
 
 use super::users::{self, NewUser};
+use crate::failure::transact;
 use crate::failure::Result;
 use localyun_core::names::check_user_name;
 use localyun_core::tags::{TagSet, IMS_USER_TAGS};
 use localyun_core::ApiError;
-use localyun_store::{transact, Mode, Store};
+use localyun_store::{Mode, Store};
 
 const USERS_PER_TRANSACTION: usize = 10_000;
 

@@ -30,6 +30,9 @@ pub mod tables {
     /// `{account}/{tag key}\u{1}{tag value}\u{1}{user position}` → user ID: the users carrying
     /// a tag, in listing order, so a tag filter reads only the matching users.
     pub const USER_TAG: &str = "user_tag";
+    /// `{account}/{position}` → user ID: users in listing order (creation time, then ID), so a
+    /// page of `ListUsers` reads only its own users (format 2).
+    pub const USER_BY_POSITION: &str = "user_by_position";
     /// `{account}` → the number of users, for the quota check without a scan.
     pub const USER_COUNT: &str = "user_count";
     pub const META: &str = "meta";
@@ -101,16 +104,20 @@ pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static s
     txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
 }
 
-/// The account's identity generation: bumped, in the same transaction, by every change to an
-/// existing AccessKey (status, secret, deletion), to a user's name, and to which policies apply
-/// to whom (attachments, group membership, default versions), so caches can tell they are stale
-/// with one read, whichever process made the change.
+/// The account's identity generation: a token replaced, in the same transaction, by every
+/// change to an existing AccessKey (status, secret, deletion), to a user's name, and to which
+/// policies apply to whom (attachments, group membership, default versions), so caches can tell
+/// they are stale with one read, whichever process made the change.
 pub fn generation(txn: &mut dyn Txn, account: &str) -> Result<u64> {
     Ok(txn.get(tables::IDENTITY_GENERATION, account)?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
 }
 
+/// A new random token, not the old value + 1: a token written by a transaction that then
+/// failed to commit must never come back for a different state, or a cache entry made under it
+/// would revive whatever that transaction had read (issue 10). Two bumps racing in different
+/// processes conflict on this one key, and the store makes one of them run again.
 pub fn bump_generation(txn: &mut dyn Txn, account: &str) -> Result<()> {
-    let next = generation(txn, account)? + 1;
+    let next = rand::random::<u64>().max(1);
     txn.put(tables::IDENTITY_GENERATION, account, next.to_string().as_bytes())?;
     Ok(())
 }

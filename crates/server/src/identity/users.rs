@@ -3,7 +3,7 @@
 //! user's tags go with it (ram.md 6.1: tags are deleted with the user).
 
 use super::access_keys::{self, Owner};
-use super::{load, load_by_name, name_key, now_ms, record_key as key, save, scan_all, tables};
+use super::{load, load_by_name, name_key, now_ms, record_key as key, save, tables};
 use crate::failure::Result;
 use localyun_core::names::default_domain;
 use localyun_core::tags::TagSet;
@@ -134,6 +134,7 @@ pub fn create_within(txn: &mut dyn Txn, account: &str, new: NewUser, quota: usiz
     };
     save(txn, tables::USER, &key(account, &user.id), &user)?;
     txn.put(tables::USER_BY_NAME, &name_key(account, &user.name), user.id.as_bytes())?;
+    txn.put(tables::USER_BY_POSITION, &position_key(account, &user), user.id.as_bytes())?;
     index_tags(txn, account, &user, &user.tags, true)?;
     set_count(txn, account, users + 1)?;
     Ok(user)
@@ -187,6 +188,7 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
     }
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;
+    txn.delete(tables::USER_BY_POSITION, &position_key(account, user))?;
     index_tags(txn, account, user, &user.tags, false)?;
     let users = count(txn, account)?;
     set_count(txn, account, users.saturating_sub(1))
@@ -207,9 +209,72 @@ pub fn by_tag(
     Ok(rows.into_iter().map(|(k, id)| (k, String::from_utf8_lossy(&id).into_owned())).collect())
 }
 
+fn position_key(account: &str, user: &UserRecord) -> String {
+    format!("{account}/{}", user.position())
+}
+
+/// An index whose keys end in a user's position and whose values are user IDs: the position
+/// index, or the users of one tag with one value (in listing order too).
+pub enum Listing<'a> {
+    All,
+    Tagged { key: &'a str, value: &'a str },
+}
+
+/// Up to `limit` users that `keep` accepts, in listing order after the position `after`,
+/// read from an index a few at a time, and whether more follow. Without a filter a page reads
+/// exactly its own users and one more index entry.
+pub fn page(
+    txn: &mut dyn Txn,
+    account: &str,
+    listing: Listing<'_>,
+    after: Option<&str>,
+    limit: usize,
+    keep: impl Fn(&UserRecord) -> bool,
+) -> Result<(Vec<UserRecord>, bool)> {
+    let (table, prefix) = match listing {
+        Listing::All => (tables::USER_BY_POSITION, format!("{account}/")),
+        Listing::Tagged { key, value } => (tables::USER_TAG, tag_index_prefix(account, key, Some(value))),
+    };
+    let mut cursor = after.map(|a| format!("{prefix}{a}"));
+    let mut out = Vec::with_capacity(limit.min(1000));
+    loop {
+        let want = limit.saturating_add(1).saturating_sub(out.len()).clamp(1, 1000);
+        let rows = txn.scan(table, &prefix, cursor.as_deref(), want)?;
+        let exhausted = rows.len() < want;
+        for (k, id) in rows {
+            cursor = Some(k);
+            let Some(user) = by_id(txn, account, &String::from_utf8_lossy(&id))? else { continue };
+            if keep(&user) {
+                if out.len() == limit {
+                    return Ok((out, true));
+                }
+                out.push(user);
+            }
+        }
+        if exhausted {
+            return Ok((out, false));
+        }
+    }
+}
+
 /// Every user of the account in listing order.
 pub fn list(txn: &mut dyn Txn, account: &str) -> Result<Vec<UserRecord>> {
-    let mut users: Vec<UserRecord> = scan_all(txn, tables::USER, &format!("{account}/"))?;
-    users.sort_by_cached_key(UserRecord::position);
-    Ok(users)
+    Ok(page(txn, account, Listing::All, None, usize::MAX - 1, |_| true)?.0)
+}
+
+/// Format 2: the position index, built from the user records of an older store.
+pub fn build_position_index(txn: &mut dyn Txn) -> Result<()> {
+    let mut after: Option<String> = None;
+    loop {
+        let rows = txn.scan(tables::USER, "", after.as_deref(), 10_000)?;
+        for (k, v) in &rows {
+            let user: UserRecord = super::decode(tables::USER, v)?;
+            let account = k.split_once('/').map_or("", |(a, _)| a);
+            txn.put(tables::USER_BY_POSITION, &position_key(account, &user), user.id.as_bytes())?;
+        }
+        match rows.last() {
+            Some((k, _)) if rows.len() == 10_000 => after = Some(k.clone()),
+            _ => return Ok(()),
+        }
+    }
 }

@@ -117,11 +117,16 @@ pub fn truncation(more: bool, token_name: &str, last_position: Option<String>) -
     }
 }
 
+/// `MaxItems` (1-1000, `default_max` when absent) and the position after `Marker`.
+pub fn marker_params(p: &Params, default_max: i64) -> Result<(usize, Option<String>)> {
+    let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(default_max) as usize;
+    Ok((max, position_param(p, "Marker")?))
+}
+
 /// One `Marker`/`MaxItems` page (1-1000) of `items`, already in listing order, with
 /// `IsTruncated` and, while truncated, the next `Marker` (ram.md 6.1).
 pub fn marker_page<T>(p: &Params, items: Vec<T>, default_max: i64, position: impl Fn(&T) -> String) -> Result<(Vec<T>, Fields)> {
-    let max = p.int_in("MaxItems", 1, 1000)?.unwrap_or(default_max) as usize;
-    let after = position_param(p, "Marker")?;
+    let (max, after) = marker_params(p, default_max)?;
     let (page, more) = localyun_core::paging::page(items, after.as_ref(), max, &position);
     let fields = truncation(more, "Marker", page.last().map(&position));
     Ok((page, fields))

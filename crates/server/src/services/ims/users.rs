@@ -4,7 +4,7 @@ use super::named_user;
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
 use crate::rpc::Call;
-use crate::services::{marker_page, opt_contact, opt_text, tag_fields, wrapped, Fields};
+use crate::services::{marker_params, opt_contact, opt_text, tag_fields, truncation, wrapped, Fields};
 use localyun_core::names::{check_text, default_domain, split_principal_name};
 use localyun_core::params::Params;
 use localyun_core::tags::{matches_all, IMS_USER_TAGS};
@@ -124,12 +124,19 @@ pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Valu
     let p = call.params;
     let account = &call.caller.account_id;
     let filter = p.key_values("Tag", 20)?;
-    let all: Vec<UserRecord> = if wants_active(p)? {
-        users::list(txn, account)?.into_iter().filter(|u| matches_all(&u.tags, &filter)).collect()
+    let (max, after) = marker_params(p, 1000)?;
+    let (items, more) = if wants_active(p)? {
+        // A filter on a tag with its value reads only the users carrying it (their tag index
+        // is in listing order too); otherwise every user is read in order and filtered.
+        let listing = match filter.first() {
+            Some((key, Some(value))) => users::Listing::Tagged { key, value },
+            _ => users::Listing::All,
+        };
+        users::page(txn, account, listing, after.as_deref(), max, |u| matches_all(&u.tags, &filter))?
     } else {
-        Vec::new()
+        (Vec::new(), false)
     };
-    let (items, f) = marker_page(p, all, 1000, UserRecord::position)?;
+    let f = truncation(more, "Marker", items.last().map(UserRecord::position));
     let list: Vec<Value> = items.iter().map(|u| user_fields(u, account).set("Status", "Active").into()).collect();
     Ok(f.set("Users", wrapped("User", list)).build())
 }

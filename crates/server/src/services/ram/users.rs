@@ -3,7 +3,7 @@
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
 use crate::rpc::Call;
-use crate::services::{marker_page, opt_contact, opt_text, wrapped, Fields};
+use crate::services::{marker_params, opt_contact, opt_text, truncation, wrapped, Fields};
 use localyun_core::names::check_user_name;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
@@ -83,8 +83,9 @@ pub fn delete_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
 
 /// `Marker` / `MaxItems` paging (1-1000, default 100); `Marker` only while truncated (ram.md 6.1).
 pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let all = users::list(txn, &call.caller.account_id)?;
-    let (items, f) = marker_page(call.params, all, 100, UserRecord::position)?;
+    let (max, after) = marker_params(call.params, 100)?;
+    let (items, more) = users::page(txn, &call.caller.account_id, users::Listing::All, after.as_deref(), max, |_| true)?;
+    let f = truncation(more, "Marker", items.last().map(UserRecord::position));
     let users: Vec<Value> = items.iter().map(|u| user_fields(u, true)).collect();
     Ok(f.set("Users", wrapped("User", users)).build())
 }

@@ -1,0 +1,55 @@
+//! The stored format's steps (the `meta.format` of every engine). A step turns data of the
+//! previous format into its own; engines run the missing ones in order when a store is opened,
+//! under their exclusive lock, and refuse a store newer than the last step (exit 2 at start).
+//! Add a step whenever a record changes shape or a new index must cover existing data.
+
+use crate::failure::Failure;
+use localyun_store::{Migration, StoreError};
+
+pub const MIGRATIONS: &[Migration] = &[
+    // The format every build before issue 10 wrote.
+    Migration { to: 1, name: "initial format", apply: |_| Ok(()) },
+    Migration {
+        to: 2,
+        name: "users listed from a position index",
+        apply: |t| store_error(crate::identity::users::build_position_index(t)),
+    },
+];
+
+/// The format this build writes.
+pub const FORMAT_VERSION: u32 = 2;
+
+fn store_error(r: Result<(), Failure>) -> Result<(), StoreError> {
+    r.map_err(|e| match e {
+        Failure::Store(e) => e,
+        other => StoreError::Engine(other.to_string()),
+    })
+}
+
+/// Where the store lives, as the command line names it.
+pub enum Location<'a> {
+    DataDir(&'a std::path::Path),
+    InMemory,
+    Postgres(&'a str),
+}
+
+/// Opens the store at `location`, migrated to [`FORMAT_VERSION`].
+pub fn open(location: Location<'_>) -> Result<std::sync::Arc<dyn localyun_store::Store>, StoreError> {
+    use localyun_store::{PostgresStore, SqliteStore};
+    Ok(match location {
+        Location::DataDir(dir) => std::sync::Arc::new(SqliteStore::open(dir, MIGRATIONS)?),
+        Location::InMemory => std::sync::Arc::new(SqliteStore::in_memory(MIGRATIONS)?),
+        Location::Postgres(url) => std::sync::Arc::new(PostgresStore::open(url, MIGRATIONS)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_is_the_last_step() {
+        assert_eq!(MIGRATIONS.last().map(|m| m.to), Some(FORMAT_VERSION));
+        assert!(MIGRATIONS.windows(2).all(|w| w[1].to == w[0].to + 1), "steps are consecutive");
+    }
+}
