@@ -4,7 +4,7 @@
 //! Add a step whenever a record changes shape or a new index must cover existing data.
 
 use crate::failure::Failure;
-use localyun_store::{Migration, StoreError};
+use localyun_store::{Migration, StoreError, Txn};
 
 pub const MIGRATIONS: &[Migration] = &[
     // The format every build before issue 10 wrote.
@@ -14,10 +14,58 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "users listed from a position index",
         apply: |t| store_error(crate::identity::users::build_position_index(t)),
     },
+    Migration { to: 3, name: "every list served from an index in listing order", apply: |t| store_error(build_list_indexes(t)) },
 ];
 
 /// The format this build writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
+
+/// Format 3 (issue 10): every list call reads a page from an index kept in its listing order,
+/// and SLS totals come from counters. Each builder first empties the tables it owns and then
+/// fills them from the records, so running it again gives the same tables.
+fn build_list_indexes(txn: &mut dyn Txn) -> Result<(), Failure> {
+    crate::identity::groups::build_indexes(txn)?;
+    crate::identity::roles::build_indexes(txn)?;
+    crate::identity::policies::build_indexes(txn)?;
+    crate::identity::attachments::build_counts(txn)?;
+    crate::logservice::build_indexes(txn)
+}
+
+/// Rows read per scan while a migration walks a table.
+const MIGRATION_BATCH: usize = 10_000;
+
+/// Calls `f` on every row of `table` in key order, a batch at a time; `f` may write to the
+/// transaction (into other tables).
+pub(crate) fn for_each_row(
+    txn: &mut dyn Txn,
+    table: &str,
+    mut f: impl FnMut(&mut dyn Txn, &str, &[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let mut after: Option<String> = None;
+    loop {
+        let rows = txn.scan(table, "", after.as_deref(), MIGRATION_BATCH)?;
+        for (k, v) in &rows {
+            f(txn, k, v)?;
+        }
+        match rows.last() {
+            Some((k, _)) if rows.len() == MIGRATION_BATCH => after = Some(k.clone()),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Empties `table`, so that a builder starts from nothing.
+pub(crate) fn clear(txn: &mut dyn Txn, table: &str) -> Result<(), Failure> {
+    loop {
+        let rows = txn.scan(table, "", None, MIGRATION_BATCH)?;
+        for (k, _) in &rows {
+            txn.delete(table, k)?;
+        }
+        if rows.len() < MIGRATION_BATCH {
+            return Ok(());
+        }
+    }
+}
 
 fn store_error(r: Result<(), Failure>) -> Result<(), StoreError> {
     r.map_err(|e| match e {

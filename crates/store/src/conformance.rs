@@ -66,6 +66,7 @@ pub fn run_all(store: &dyn Store) {
     reads_see_committed_writes_only(store);
     savepoints_undo_only_their_part(store);
     savepoints_nest(store);
+    released_savepoints_belong_to_the_enclosing_one(store);
     scans_are_in_byte_order_for_any_character(store);
     nonces_are_first_used_once_until_they_expire(store);
     migrated_at_open(store);
@@ -87,6 +88,33 @@ fn savepoints_nest(store: &dyn Store) {
     t.commit().unwrap();
     assert_eq!(get(store, "nest", "outer").as_deref(), Some("1"), "the outer savepoint keeps its writes");
     assert_eq!(get(store, "nest", "inner"), None, "the inner one undid its own");
+}
+
+/// A released inner savepoint's writes are undone with its enclosing one; a savepoint with no
+/// write after it undoes nothing when rolled back; a later savepoint at the same depth is its own.
+fn released_savepoints_belong_to_the_enclosing_one(store: &dyn Store) {
+    let mut t = store.begin(Mode::Write).unwrap();
+    t.put("rel", "before", b"1").unwrap();
+    t.savepoint().unwrap();
+    t.rollback_to_savepoint().unwrap();
+    t.savepoint().unwrap();
+    t.put("rel", "outer", b"1").unwrap();
+    t.savepoint().unwrap();
+    t.put("rel", "inner", b"1").unwrap();
+    t.release_savepoint().unwrap();
+    t.rollback_to_savepoint().unwrap();
+    t.savepoint().unwrap();
+    t.put("rel", "second", b"1").unwrap();
+    t.savepoint().unwrap();
+    t.put("rel", "second-inner", b"1").unwrap();
+    t.rollback_to_savepoint().unwrap();
+    t.release_savepoint().unwrap();
+    t.commit().unwrap();
+    assert_eq!(get(store, "rel", "before").as_deref(), Some("1"), "an empty savepoint undoes nothing");
+    assert_eq!(get(store, "rel", "outer"), None);
+    assert_eq!(get(store, "rel", "inner"), None, "released into the outer savepoint, undone with it");
+    assert_eq!(get(store, "rel", "second").as_deref(), Some("1"));
+    assert_eq!(get(store, "rel", "second-inner"), None);
 }
 
 /// Keys compare by their UTF-8 bytes (code-point order) and a prefix scan returns exactly the

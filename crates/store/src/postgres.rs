@@ -22,7 +22,7 @@ use std::time::Duration;
 
 /// Workers running one request transaction each. The database does the real concurrency
 /// control; more workers than this only queue inside PostgreSQL on a small machine.
-const WORKERS: usize = 8;
+const WORKERS: usize = 16;
 /// A request waits this long for a connection before it is answered "unavailable".
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// `pg_advisory_lock` key held while a process creates the schema and migrates the data, so two
@@ -181,7 +181,7 @@ fn init_schema(client: &mut Client, migrations: &[Migration]) -> Result<u32, Sto
             None => 0,
             Some(v) => v.parse().map_err(|_| StoreError::Engine(format!("bad format version {v:?}")))?,
         };
-        let mut txn = PgTxn { conn: ConnRef::Bootstrap(client, stmts), open: true };
+        let mut txn = PgTxn { conn: ConnRef::Bootstrap(client, stmts), open: true, savepoints: Vec::new() };
         let format = crate::migrate(&mut txn, found, migrations)?;
         if format != found {
             txn.client().execute(
@@ -203,7 +203,7 @@ impl Store for PostgresStore {
             Mode::Write => "BEGIN ISOLATION LEVEL SERIALIZABLE",
             Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         })?;
-        Ok(Box::new(PgTxn { conn: ConnRef::Pooled(conn), open: true }))
+        Ok(Box::new(PgTxn { conn: ConnRef::Pooled(conn), open: true, savepoints: Vec::new() }))
     }
 
     fn engine(&self) -> &'static str {
@@ -248,9 +248,15 @@ enum ConnRef<'a> {
     Bootstrap(&'a mut Client, Statements),
 }
 
+/// Savepoints cost a round trip each, and most requests never undo anything: a savepoint is
+/// only sent to the server just before the first write after it, under a name of its depth
+/// (`sp1`, `sp2`, …). Releasing one sends nothing: `ROLLBACK TO SAVEPOINT spN` undoes everything
+/// after the most recent `spN`, released inner ones included, and COMMIT ends them all.
 struct PgTxn<'a> {
     conn: ConnRef<'a>,
     open: bool,
+    /// One entry per open savepoint: whether it was sent to the server.
+    savepoints: Vec<bool>,
 }
 
 impl PgTxn<'_> {
@@ -271,6 +277,17 @@ impl PgTxn<'_> {
     fn simple(&mut self, sql: &str) -> Result<(), StoreError> {
         Ok(self.client().batch_execute(sql)?)
     }
+
+    /// Sends the savepoints a write is about to need.
+    fn before_write(&mut self) -> Result<(), StoreError> {
+        for depth in 0..self.savepoints.len() {
+            if !self.savepoints[depth] {
+                self.simple(&format!("SAVEPOINT sp{}", depth + 1))?;
+                self.savepoints[depth] = true;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Txn for PgTxn<'_> {
@@ -280,12 +297,14 @@ impl Txn for PgTxn<'_> {
     }
 
     fn put(&mut self, table: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.before_write()?;
         let (c, s) = self.parts();
         c.execute(&s.put, &[&table, &key, &value])?;
         Ok(())
     }
 
     fn delete(&mut self, table: &str, key: &str) -> Result<bool, StoreError> {
+        self.before_write()?;
         let (c, s) = self.parts();
         Ok(c.execute(&s.delete, &[&table, &key])? > 0)
     }
@@ -306,21 +325,31 @@ impl Txn for PgTxn<'_> {
     }
 
     fn first_use(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {
+        self.before_write()?;
         let (c, s) = self.parts();
         Ok(c.query_opt(&s.first_use, &[&&fingerprint[..], &expires_ms, &now_ms])?.is_some())
     }
 
     fn savepoint(&mut self) -> Result<(), StoreError> {
-        self.simple("SAVEPOINT job")
+        self.savepoints.push(false);
+        Ok(())
     }
 
     fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
-        self.simple("ROLLBACK TO SAVEPOINT job")?;
-        self.release_savepoint()
+        let depth = self.savepoints.len();
+        match self.savepoints.pop() {
+            Some(true) => self.simple(&format!("ROLLBACK TO SAVEPOINT sp{depth}")),
+            // Never sent: nothing was written since it, nothing to undo.
+            Some(false) => Ok(()),
+            None => Err(StoreError::Engine("no savepoint to roll back to".into())),
+        }
     }
 
     fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.simple("RELEASE SAVEPOINT job")
+        match self.savepoints.pop() {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Engine("no savepoint to release".into())),
+        }
     }
 
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {

@@ -5,6 +5,11 @@ use crate::failure::Result;
 use localyun_core::ApiError;
 use localyun_store::Txn;
 
+/// `{account}/{policy type}/{policy name}` → how many users, groups and roles the policy is
+/// attached to: the `AttachmentCount` of GetPolicy and of every ListPolicies item, read with one
+/// get instead of a scan of the policy's attachments (format 3). Absent means none.
+pub const ATTACHMENT_COUNT: &str = "attachment_count";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entity {
     User,
@@ -92,6 +97,8 @@ pub fn attach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyTy
     let at = now_ms().to_string();
     txn.put(tables::ATTACHMENT, &key, at.as_bytes())?;
     txn.put(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id), at.as_bytes())?;
+    let n = count_of_policy(txn, account, t, name)?;
+    set_count(txn, &count_key(account, t, name), n + 1)?;
     super::bump_generation(txn, account)
 }
 
@@ -101,7 +108,52 @@ pub fn detach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyTy
         return Err(ApiError::new(404, format!("EntityNotExist.{}.Policy", e.code()), message).into());
     }
     txn.delete(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id))?;
+    let n = count_of_policy(txn, account, t, name)?;
+    set_count(txn, &count_key(account, t, name), n.saturating_sub(1))?;
     super::bump_generation(txn, account)
+}
+
+fn count_key(account: &str, t: PolicyType, name: &str) -> String {
+    format!("{account}/{}/{name}", t.as_str())
+}
+
+fn set_count(txn: &mut dyn Txn, key: &str, n: usize) -> Result<()> {
+    if n == 0 {
+        txn.delete(ATTACHMENT_COUNT, key)?;
+    } else {
+        txn.put(ATTACHMENT_COUNT, key, n.to_string().as_bytes())?;
+    }
+    Ok(())
+}
+
+/// How many entities the policy is attached to, from its counter.
+pub fn count_of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &str) -> Result<usize> {
+    Ok(txn.get(ATTACHMENT_COUNT, &count_key(account, t, name))?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
+}
+
+/// The kind of one entity the policy is attached to, if any (reads one index entry).
+pub fn first_of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &str) -> Result<Option<Entity>> {
+    let prefix = format!("{account}/{}/{name}/", t.as_str());
+    let first = txn.scan(tables::ATTACHMENT_BY_POLICY, &prefix, None, 1)?;
+    Ok(first.first().and_then(|(k, _)| Entity::parse(k[prefix.len()..].split_once('/')?.0)))
+}
+
+/// Format 3: the attachment counters, counted from the attachments of an older store.
+pub fn build_counts(txn: &mut dyn Txn) -> Result<()> {
+    use crate::migrations::{clear, for_each_row};
+    clear(txn, ATTACHMENT_COUNT)?;
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for_each_row(txn, tables::ATTACHMENT_BY_POLICY, |_, k, _| {
+        // `{account}/{policy type}/{policy name}/{entity kind}/{entity id}`: no part holds a `/`.
+        if let Some(policy) = k.rsplitn(3, '/').nth(2) {
+            *counts.entry(policy.to_string()).or_default() += 1;
+        }
+        Ok(())
+    })?;
+    for (key, n) in counts {
+        set_count(txn, &key, n)?;
+    }
+    Ok(())
 }
 
 fn millis(v: &[u8]) -> i64 {

@@ -1,10 +1,19 @@
 //! RAM groups and their members (ram.md 6.2).
 
-use super::{load, load_by_name, name_key, now_ms, record_key as key, save, scan_all, tables};
+use super::users::{self, UserRecord};
+use super::{decode, load, load_by_name, name_key, now_ms, record_key as key, save, tables};
 use crate::failure::Result;
+use localyun_core::paging::walk;
 use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
+
+/// `{account}/{group position}` → group ID: groups in listing order (creation time, then ID), so
+/// a page of `ListGroups` reads only its own groups (format 3).
+pub const GROUP_BY_POSITION: &str = "group_by_position";
+/// `{account}/{group id}/{join time:016}/{user id}` → user ID: a group's members in join order,
+/// so a page of `ListUsersForGroup` reads only its own users (format 3).
+pub const GROUP_MEMBER_BY_JOIN: &str = "group_member_by_join";
 
 /// Groups per account and groups per user (ram.md 6.2, the limits page).
 pub const MAX_GROUPS_PER_ACCOUNT: usize = 300;
@@ -53,6 +62,7 @@ pub fn create(txn: &mut dyn Txn, account: &str, name: &str, comments: Option<Str
     let g = GroupRecord { id, name: name.to_string(), comments, created_ms: now, updated_ms: now };
     save(txn, tables::GROUP, &key(account, &g.id), &g)?;
     txn.put(tables::GROUP_BY_NAME, &name_key(account, name), g.id.as_bytes())?;
+    txn.put(GROUP_BY_POSITION, &position_key(account, &g), g.id.as_bytes())?;
     Ok(g)
 }
 
@@ -87,13 +97,26 @@ pub fn delete(txn: &mut dyn Txn, account: &str, g: &GroupRecord) -> Result<()> {
     }
     txn.delete(tables::GROUP, &key(account, &g.id))?;
     txn.delete(tables::GROUP_BY_NAME, &name_key(account, &g.name))?;
+    txn.delete(GROUP_BY_POSITION, &position_key(account, g))?;
     Ok(())
 }
 
-pub fn list(txn: &mut dyn Txn, account: &str) -> Result<Vec<GroupRecord>> {
-    let mut groups: Vec<GroupRecord> = scan_all(txn, tables::GROUP, &format!("{account}/"))?;
-    groups.sort_by_cached_key(GroupRecord::position);
-    Ok(groups)
+fn position_key(account: &str, g: &GroupRecord) -> String {
+    format!("{account}/{}", g.position())
+}
+
+/// Up to `limit` groups in listing order after the position `after`, and whether more follow:
+/// read from the position index, so a page loads only its own groups.
+pub fn page(txn: &mut dyn Txn, account: &str, after: Option<&str>, limit: usize) -> Result<(Vec<GroupRecord>, bool)> {
+    let prefix = format!("{account}/");
+    walk(
+        txn,
+        |t, a, n| Ok(t.scan(GROUP_BY_POSITION, &prefix, a, n)?),
+        after.map(|a| format!("{prefix}{a}")),
+        limit,
+        true,
+        |t, _, id| by_id(t, account, &String::from_utf8_lossy(id)),
+    )
 }
 
 pub fn add_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str) -> Result<()> {
@@ -109,22 +132,37 @@ pub fn add_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str
         )
         .into());
     }
-    let joined = now_ms().to_string();
+    let at = now_ms();
+    let joined = at.to_string();
     txn.put(tables::GROUP_MEMBER, &member, joined.as_bytes())?;
     txn.put(tables::USER_GROUPS, &format!("{account}/{user_id}/{}", g.id), joined.as_bytes())?;
+    txn.put(GROUP_MEMBER_BY_JOIN, &join_key(account, &g.id, at, user_id), user_id.as_bytes())?;
     super::bump_generation(txn, account)
 }
 
 pub fn remove_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str) -> Result<()> {
-    if !txn.delete(tables::GROUP_MEMBER, &format!("{account}/{}/{user_id}", g.id))? {
+    let member = format!("{account}/{}/{user_id}", g.id);
+    let Some(joined) = txn.get(tables::GROUP_MEMBER, &member)? else {
         return Err(ApiError::new(404, "EntityNotExist.User.Group", "The user has not joined the group.").into());
-    }
+    };
+    txn.delete(tables::GROUP_MEMBER, &member)?;
     txn.delete(tables::USER_GROUPS, &format!("{account}/{user_id}/{}", g.id))?;
+    txn.delete(GROUP_MEMBER_BY_JOIN, &join_key(account, &g.id, millis(&joined), user_id))?;
     super::bump_generation(txn, account)
 }
 
+fn millis(v: &[u8]) -> i64 {
+    String::from_utf8_lossy(v).parse().unwrap_or(0)
+}
+
+/// A member's key in the join-order index; its part after `{account}/{group id}/` is the
+/// member's paging position in `ListUsersForGroup`.
+fn join_key(account: &str, group_id: &str, joined: i64, user_id: &str) -> String {
+    format!("{account}/{group_id}/{joined:016}/{user_id}")
+}
+
 fn joined(rows: Vec<(String, Vec<u8>)>, prefix_len: usize) -> Vec<(String, i64)> {
-    rows.into_iter().map(|(k, v)| (k[prefix_len..].to_string(), String::from_utf8_lossy(&v).parse().unwrap_or(0))).collect()
+    rows.into_iter().map(|(k, v)| (k[prefix_len..].to_string(), millis(&v))).collect()
 }
 
 /// The groups a user is in, with the join time.
@@ -141,10 +179,53 @@ pub fn groups_of_user(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result
     Ok(out)
 }
 
-/// The user IDs in a group, with the join time, in join order.
-pub fn members(txn: &mut dyn Txn, account: &str, group_id: &str) -> Result<Vec<(String, i64)>> {
+/// A member of a group as `ListUsersForGroup` lists it: the user and the join time.
+pub struct Member {
+    pub user: UserRecord,
+    pub joined: i64,
+}
+
+impl Member {
+    /// Listing order within the group: join time, then user ID; also the paging position.
+    pub fn position(&self) -> String {
+        format!("{:016}/{}", self.joined, self.user.id)
+    }
+}
+
+/// Up to `limit` members of a group in join order after the position `after`, and whether more
+/// follow: read from the join-order index, so a page loads only its own users.
+pub fn members_page(txn: &mut dyn Txn, account: &str, group_id: &str, after: Option<&str>, limit: usize) -> Result<(Vec<Member>, bool)> {
     let prefix = format!("{account}/{group_id}/");
-    let mut rows = joined(txn.scan(tables::GROUP_MEMBER, &prefix, None, usize::MAX)?, prefix.len());
-    rows.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-    Ok(rows)
+    walk(
+        txn,
+        |t, a, n| Ok(t.scan(GROUP_MEMBER_BY_JOIN, &prefix, a, n)?),
+        after.map(|a| format!("{prefix}{a}")),
+        limit,
+        true,
+        |t, k, id| {
+            let joined = k[prefix.len()..].split_once('/').and_then(|(at, _)| at.parse().ok()).unwrap_or(0);
+            Ok(users::by_id(t, account, &String::from_utf8_lossy(id))?.map(|user| Member { user, joined }))
+        },
+    )
+}
+
+/// Format 3: the position index of groups and the join-order index of members, built from the
+/// group records and memberships of an older store.
+pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
+    use crate::migrations::{clear, for_each_row};
+    clear(txn, GROUP_BY_POSITION)?;
+    for_each_row(txn, tables::GROUP, |t, k, v| {
+        let g: GroupRecord = decode(tables::GROUP, v)?;
+        let account = k.split_once('/').map_or("", |(a, _)| a);
+        Ok(t.put(GROUP_BY_POSITION, &position_key(account, &g), g.id.as_bytes())?)
+    })?;
+    clear(txn, GROUP_MEMBER_BY_JOIN)?;
+    for_each_row(txn, tables::GROUP_MEMBER, |t, k, v| {
+        // `{account}/{group id}/{user id}`: none of the three holds a `/`.
+        let mut parts = k.splitn(3, '/');
+        if let (Some(account), Some(group), Some(user)) = (parts.next(), parts.next(), parts.next()) {
+            t.put(GROUP_MEMBER_BY_JOIN, &join_key(account, group, millis(v), user), user.as_bytes())?;
+        }
+        Ok(())
+    })
 }

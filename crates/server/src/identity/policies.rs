@@ -2,12 +2,21 @@
 //! policy.md 8) and the read-only system policies every account sees (policy.md 7).
 
 use super::attachments::{self, Entity, PolicyType};
-use super::{load, now_ms, save, scan_all, tables};
+use super::{decode, load, now_ms, save, tables};
 use crate::failure::Result;
+use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
+
+/// `{account}/{creation time:016}/{lower-case name}` → lower-case name: custom policies in
+/// listing order, so a page of `ListPolicies` reads only its own policies (format 3).
+pub const POLICY_BY_POSITION: &str = "policy_by_position";
+/// `{account}/{policy name}` → lower-case name, for the custom policies carrying at least one
+/// tag: the resources of RAM `ListTagResources` in its order (format 3). Policies are never
+/// renamed.
+pub const POLICY_TAGGED: &str = "policy_tagged";
 
 pub const MAX_CUSTOM_POLICIES: usize = 1500;
 /// Versions per custom policy (policy.md 8).
@@ -37,6 +46,12 @@ pub struct PolicyRecord {
 }
 
 impl PolicyRecord {
+    /// Listing order among custom policies: creation time, then the lower-case name; the
+    /// paging position of `ListPolicies` is `1/` and this.
+    pub fn position(&self) -> String {
+        format!("{:016}/{}", self.created_ms, self.name.to_ascii_lowercase())
+    }
+
     pub fn version(&self, id: &str) -> Option<&PolicyVersion> {
         self.versions.iter().find(|v| v.id == id)
     }
@@ -169,6 +184,8 @@ pub fn create(
         tags,
     };
     save(txn, tables::POLICY, &key(account, name), &p)?;
+    txn.put(POLICY_BY_POSITION, &position_key(account, &p), p.name.to_ascii_lowercase().as_bytes())?;
+    index_tagged(txn, account, &p)?;
     Ok(p)
 }
 
@@ -176,12 +193,38 @@ pub fn create(
 /// are told (authz).
 pub fn save_policy(txn: &mut dyn Txn, account: &str, p: &PolicyRecord) -> Result<()> {
     save(txn, tables::POLICY, &key(account, &p.name), p)?;
+    index_tagged(txn, account, p)?;
     super::bump_generation(txn, account)
+}
+
+fn position_key(account: &str, p: &PolicyRecord) -> String {
+    format!("{account}/{}", p.position())
+}
+
+fn tagged_key(account: &str, name: &str) -> String {
+    format!("{account}/{name}")
+}
+
+/// Keeps the policy's entry in [`POLICY_TAGGED`] in step with whether it carries tags.
+fn index_tagged(txn: &mut dyn Txn, account: &str, p: &PolicyRecord) -> Result<()> {
+    let k = tagged_key(account, &p.name);
+    if p.tags.is_empty() {
+        txn.delete(POLICY_TAGGED, &k)?;
+    } else {
+        txn.put(POLICY_TAGGED, &k, p.name.to_ascii_lowercase().as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The prefix of the account's entries in [`POLICY_TAGGED`]; an entry's key is the prefix and
+/// the policy name.
+pub fn tagged_prefix(account: &str) -> String {
+    format!("{account}/")
 }
 
 /// Refused while attached, and (without `cascading`) while non-default versions exist.
 pub fn delete(txn: &mut dyn Txn, account: &str, p: &PolicyRecord, cascading: bool) -> Result<()> {
-    if let Some((entity, _, _)) = attachments::of_policy(txn, account, PolicyType::Custom, &p.name)?.first() {
+    if let Some(entity) = attachments::first_of_policy(txn, account, PolicyType::Custom, &p.name)? {
         let (code, what) = match entity {
             Entity::User => ("DeleteConflict.Policy.User", "user"),
             Entity::Group => ("DeleteConflict.Policy.Group", "group"),
@@ -198,6 +241,8 @@ pub fn delete(txn: &mut dyn Txn, account: &str, p: &PolicyRecord, cascading: boo
         .into());
     }
     txn.delete(tables::POLICY, &key(account, &p.name))?;
+    txn.delete(POLICY_BY_POSITION, &position_key(account, p))?;
+    txn.delete(POLICY_TAGGED, &tagged_key(account, &p.name))?;
     super::bump_generation(txn, account)
 }
 
@@ -233,8 +278,37 @@ pub fn version_not_found() -> ApiError {
     ApiError::new(404, "EntityNotExist.Policy.Version", "The policy version does not exist.")
 }
 
-pub fn list_custom(txn: &mut dyn Txn, account: &str) -> Result<Vec<PolicyRecord>> {
-    let mut out: Vec<PolicyRecord> = scan_all(txn, tables::POLICY, &format!("{account}/"))?;
-    out.sort_by(|a, b| (a.created_ms, &a.name).cmp(&(b.created_ms, &b.name)));
-    Ok(out)
+/// Up to `limit` custom policies that `keep` accepts, in listing order after the position
+/// `after` (of [`PolicyRecord::position`]), and whether more follow, read from the position
+/// index a batch at a time. `keep: None` takes every policy: then a page loads only its own.
+pub fn page_custom(
+    txn: &mut dyn Txn,
+    account: &str,
+    after: Option<&str>,
+    limit: usize,
+    keep: Option<&dyn Fn(&PolicyRecord) -> bool>,
+) -> Result<(Vec<PolicyRecord>, bool)> {
+    let prefix = format!("{account}/");
+    walk(
+        txn,
+        |t, a, n| Ok(t.scan(POLICY_BY_POSITION, &prefix, a, n)?),
+        after.map(|a| format!("{prefix}{a}")),
+        limit,
+        keep.is_none(),
+        |t, _, name| Ok(custom(t, account, &String::from_utf8_lossy(name))?.filter(|p| keep.is_none_or(|f| f(p)))),
+    )
+}
+
+/// Format 3: the position and tagged-policy indexes, built from the custom policies of an older
+/// store.
+pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
+    use crate::migrations::{clear, for_each_row};
+    clear(txn, POLICY_BY_POSITION)?;
+    clear(txn, POLICY_TAGGED)?;
+    for_each_row(txn, tables::POLICY, |t, k, v| {
+        let p: PolicyRecord = decode(tables::POLICY, v)?;
+        let account = k.split_once('/').map_or("", |(a, _)| a);
+        t.put(POLICY_BY_POSITION, &position_key(account, &p), p.name.to_ascii_lowercase().as_bytes())?;
+        index_tagged(t, account, &p)
+    })
 }

@@ -4,7 +4,7 @@ use crate::failure::Result;
 use crate::identity::groups::{self, GroupRecord};
 use crate::identity::users;
 use crate::rpc::Call;
-use crate::services::{marker_page, opt_text, wrapped, Fields};
+use crate::services::{marker_params, opt_text, truncation, wrapped, Fields};
 use localyun_core::names::check_user_name;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
@@ -63,9 +63,11 @@ pub fn delete_group(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Va
     Ok(Map::new())
 }
 
+/// `Marker` / `MaxItems` (1-1000, default 100), groups by creation; a page reads only its groups.
 pub fn list_groups(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let all = groups::list(txn, &call.caller.account_id)?;
-    let (page, f) = marker_page(call.params, all, 100, GroupRecord::position)?;
+    let (max, after) = marker_params(call.params, 100)?;
+    let (page, more) = groups::page(txn, &call.caller.account_id, after.as_deref(), max)?;
+    let f = truncation(more, "Marker", page.last().map(GroupRecord::position));
     let items = page.iter().map(|g| group_fields(g, true).into()).collect();
     Ok(f.set("Groups", wrapped("Group", items)).build())
 }
@@ -108,22 +110,17 @@ pub fn list_groups_for_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<St
 
 pub fn list_users_for_group(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let g = named_group(call, txn)?;
-    let account = &call.caller.account_id;
-    let mut members = Vec::new();
-    for (uid, joined) in groups::members(txn, account, &g.id)? {
-        if let Some(u) = users::by_id(txn, account, &uid)? {
-            members.push((u, joined));
-        }
-    }
-    let (page, f) = marker_page(call.params, members, 100, |(u, joined)| format!("{joined:016}/{}", u.id))?;
+    let (max, after) = marker_params(call.params, 100)?;
+    let (page, more) = groups::members_page(txn, &call.caller.account_id, &g.id, after.as_deref(), max)?;
+    let f = truncation(more, "Marker", page.last().map(groups::Member::position));
     let items = page
         .iter()
-        .map(|(u, joined)| {
+        .map(|m| {
             Fields::new()
-                .set("UserId", u.id.clone())
-                .set("UserName", u.name.clone())
-                .opt("DisplayName", u.display_name.clone())
-                .date("JoinDate", *joined)
+                .set("UserId", m.user.id.clone())
+                .set("UserName", m.user.name.clone())
+                .opt("DisplayName", m.user.display_name.clone())
+                .date("JoinDate", m.joined)
                 .into()
         })
         .collect();

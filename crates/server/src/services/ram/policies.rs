@@ -5,7 +5,7 @@ use crate::failure::Result;
 use crate::identity::attachments::{self, PolicyType};
 use crate::identity::policies::{self, AnyPolicy, PolicyRecord, PolicyVersion, SystemPolicy, SYSTEM_POLICIES, SYSTEM_POLICY_DATE_MS};
 use crate::rpc::Call;
-use crate::services::{json_tags, malformed_policy, marker_page, opt_text, tag_fields, wrapped, Fields};
+use crate::services::{json_tags, malformed_policy, marker_params, opt_text, tag_fields, truncation, wrapped, Fields};
 use localyun_core::names::check_policy_name;
 use localyun_core::params::Params;
 use localyun_core::policy::document::{parse, DocumentKind};
@@ -69,7 +69,7 @@ fn system_version(p: &SystemPolicy) -> Fields {
 
 /// The common fields of a policy in Get/List answers.
 fn policy_fields(txn: &mut dyn Txn, account: &str, p: &AnyPolicy) -> Result<Fields> {
-    let count = attachments::of_policy(txn, account, p.policy_type(), p.name())?.len();
+    let count = attachments::count_of_policy(txn, account, p.policy_type(), p.name())?;
     Ok(match p {
         AnyPolicy::System(s) => Fields::new()
             .set("PolicyName", s.name)
@@ -140,24 +140,41 @@ pub fn delete_policy(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
 }
 
 /// System policies first (fixed order), then custom ones by creation; `PolicyType` filters,
-/// `Tag` filters custom policies (system policies carry no tags).
+/// `Tag` filters custom policies (system policies carry no tags). Positions are `0/{index}` for
+/// system policies and `1/{creation}/{lower-case name}` for custom ones; the custom part of a
+/// page is read from the position index, so a page loads only its own policies (with a tag
+/// filter, policies in listing order until the page is full and one more matches).
 pub fn list_policies(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let account = call.caller.account_id.clone();
     let wanted = policy_type(call.params, false)?;
     let filter = json_tags(call.params, "Tag", 20)?;
     let refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
-    let mut all: Vec<(String, AnyPolicy)> = Vec::new();
+    let (max, after) = marker_params(call.params, 100)?;
+    let mut page: Vec<(String, AnyPolicy)> = Vec::new();
+    let mut more = false;
     if wanted != Some(PolicyType::Custom) && refs.is_empty() {
-        all.extend(SYSTEM_POLICIES.iter().enumerate().map(|(i, s)| (format!("0/{i:04}"), AnyPolicy::System(s))));
-    }
-    if wanted != Some(PolicyType::System) {
-        for c in policies::list_custom(txn, &account)? {
-            if matches_all(&c.tags, &refs) {
-                all.push((format!("1/{:016}/{}", c.created_ms, c.name.to_ascii_lowercase()), AnyPolicy::Custom(c)));
+        for (i, s) in SYSTEM_POLICIES.iter().enumerate() {
+            let pos = format!("0/{i:04}");
+            if after.as_deref().is_some_and(|a| pos.as_str() <= a) {
+                continue;
             }
+            if page.len() == max {
+                more = true;
+                break;
+            }
+            page.push((pos, AnyPolicy::System(s)));
         }
     }
-    let (page, f) = marker_page(call.params, all, 100, |(pos, _)| pos.clone())?;
+    if !more && wanted != Some(PolicyType::System) {
+        if let Some(custom_after) = custom_after(after.as_deref()) {
+            let keep = |c: &PolicyRecord| matches_all(&c.tags, &refs);
+            let keep: Option<&dyn Fn(&PolicyRecord) -> bool> = if refs.is_empty() { None } else { Some(&keep) };
+            let (custom, more_custom) = policies::page_custom(txn, &account, custom_after, max - page.len(), keep)?;
+            page.extend(custom.into_iter().map(|c| (format!("1/{}", c.position()), AnyPolicy::Custom(c))));
+            more = more_custom;
+        }
+    }
+    let f = truncation(more, "Marker", page.last().map(|(pos, _)| pos.clone()));
     let mut items = Vec::with_capacity(page.len());
     for (_, p) in &page {
         let tags = match p {
@@ -167,6 +184,17 @@ pub fn list_policies(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
         items.push(policy_fields(txn, &account, p)?.set("Tags", tag_fields(&tags)).into());
     }
     Ok(f.set("Policies", wrapped("Policy", items)).build())
+}
+
+/// Where the custom policies resume after the position `after` (a custom position is `1/` and
+/// the index position): `Some(None)` from the first, `Some(Some(p))` after index position `p`,
+/// `None` when every custom position comes before `after`.
+fn custom_after(after: Option<&str>) -> Option<Option<&str>> {
+    match after {
+        None => Some(None),
+        Some(a) if a < "1/" => Some(None),
+        Some(a) => a.strip_prefix("1/").map(Some),
+    }
 }
 
 pub fn create_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {

@@ -3,7 +3,7 @@
 use crate::failure::Result;
 use crate::identity::roles::{self, RoleRecord};
 use crate::rpc::Call;
-use crate::services::{json_tags, malformed_policy, marker_page, opt_text, tag_fields, wrapped, Fields};
+use crate::services::{json_tags, malformed_policy, marker_params, opt_text, tag_fields, truncation, wrapped, Fields};
 use localyun_core::names::check_role_name;
 use localyun_core::params::Params;
 use localyun_core::policy::document::{parse, DocumentKind};
@@ -118,8 +118,13 @@ pub fn list_roles(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Valu
     let account = &call.caller.account_id;
     let filter = json_tags(call.params, "Tag", 20)?;
     let refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
-    let all: Vec<RoleRecord> = roles::list(txn, account)?.into_iter().filter(|r| matches_all(&r.tags, &refs)).collect();
-    let (page, f) = marker_page(call.params, all, 100, RoleRecord::position)?;
+    let (max, after) = marker_params(call.params, 100)?;
+    // Without a filter a page reads only its own roles; with one, roles are read in listing
+    // order until the page is full and one more matches.
+    let keep = |r: &RoleRecord| matches_all(&r.tags, &refs);
+    let keep: Option<&dyn Fn(&RoleRecord) -> bool> = if refs.is_empty() { None } else { Some(&keep) };
+    let (page, more) = roles::page(txn, account, after.as_deref(), max, keep)?;
+    let f = truncation(more, "Marker", page.last().map(RoleRecord::position));
     let items = page.iter().map(|r| role_fields(r, account).set("Tags", tag_fields(&r.tags)).into()).collect();
     Ok(f.set("Roles", wrapped("Role", items)).build())
 }

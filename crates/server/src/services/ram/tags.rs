@@ -5,7 +5,7 @@
 use crate::failure::Result;
 use crate::identity::{policies, roles};
 use crate::rpc::Call;
-use crate::services::{json_strings, json_tags, position_param, Fields};
+use crate::services::{json_strings, json_tags, position_param, tag_rows_page, Fields, TagRow};
 use localyun_core::paging::{encode_token, page};
 use localyun_core::tags::{matches_all, TagError, TagSet, RAM_TAGS};
 use localyun_core::ApiError;
@@ -138,7 +138,10 @@ pub fn untag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String,
     Ok(Map::new())
 }
 
-/// One element per (resource, tag); `PageSize` 1-100 (default 100) and `NextToken`.
+/// One element per (resource, tag), resources by name and tags by key; `PageSize` 1-100
+/// (default 100) and `NextToken` while more remain. Without `ResourceNames` the rows come from
+/// the index of tagged roles or policies, in name order: a page loads only the resources of its
+/// rows (with a tag filter, resources until the page is full and one more row matches).
 pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let kind = kind(call)?;
     let account = call.caller.account_id.clone();
@@ -147,36 +150,62 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
     let refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
     let after = position_param(call.params, "NextToken")?;
     let mut targets = named(call, txn, kind, false)?;
-    if targets.is_empty() {
-        targets = match kind {
-            Kind::Role => roles::list(txn, &account)?.into_iter().map(Tagged::Role).collect(),
-            Kind::Policy => policies::list_custom(txn, &account)?.into_iter().map(Tagged::Policy).collect(),
+    let (items, more) = if targets.is_empty() {
+        let (table, base) = match kind {
+            Kind::Role => (roles::ROLE_TAGGED, roles::tagged_prefix(&account)),
+            Kind::Policy => (policies::POLICY_TAGGED, policies::tagged_prefix(&account)),
         };
-    }
-    targets.sort_by(|a, b| a.name().cmp(b.name()));
+        tag_rows_page(
+            txn,
+            table,
+            &base,
+            "",
+            after.as_deref(),
+            size,
+            &refs,
+            |_| true,
+            |t, _, v| {
+                let id = String::from_utf8_lossy(v);
+                Ok(match kind {
+                    Kind::Role => roles::by_id(t, &account, &id)?.map(|r| r.tags),
+                    Kind::Policy => policies::custom(t, &account, &id)?.map(|p| p.tags),
+                })
+            },
+        )?
+    } else {
+        // At most 50 named resources: sorted here.
+        targets.sort_by(|a, b| a.name().cmp(b.name()));
+        let rows: Vec<TagRow> = targets
+            .iter()
+            .filter(|t| matches_all(t.tags(), &refs))
+            .flat_map(|t| {
+                t.tags().iter().map(move |(k, v)| TagRow {
+                    position: format!("{}\n{k}", t.name()),
+                    resource: t.name().to_string(),
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+            })
+            .collect();
+        page(rows, after.as_ref(), size, |r| r.position.clone())
+    };
     let type_name = if kind == Kind::Role { "role" } else { "policy" };
-    let rows: Vec<(String, String, String, String)> = targets
-        .iter()
-        .filter(|t| matches_all(t.tags(), &refs))
-        .flat_map(|t| t.tags().iter().map(move |(k, v)| (format!("{}\n{k}", t.name()), t.name().to_string(), k.clone(), v.clone())))
-        .collect();
-    let (items, more) = page(rows, after.as_ref(), size, |(pos, ..)| pos.clone());
+    let mut f = Fields::new();
+    if more {
+        if let Some(last) = items.last() {
+            f = f.set("NextToken", encode_token(&last.position));
+        }
+    }
     let list: Vec<Value> = items
-        .iter()
-        .map(|(_, name, k, v)| {
+        .into_iter()
+        .map(|r| {
             Fields::new()
-                .set("ResourceName", name.clone())
+                .set("ResourceName", r.resource)
                 .set("ResourceType", type_name)
-                .set("TagKey", k.clone())
-                .set("TagValue", v.clone())
+                .set("TagKey", r.key)
+                .set("TagValue", r.value)
                 .into()
         })
         .collect();
-    let mut f = Fields::new();
-    if more {
-        if let Some((pos, ..)) = items.last() {
-            f = f.set("NextToken", encode_token(pos));
-        }
-    }
     Ok(f.set("TagResources", list).build())
 }

@@ -63,9 +63,3 @@ pub fn paging(query: &Params) -> Result<(usize, usize)> {
 pub fn contains(filter: Option<&str>, value: &str) -> bool {
     filter.is_none_or(|f| value.contains(f))
 }
-
-/// `{"count", "total", <field>: [...]}` for one page of `names`.
-pub fn page_of<T>(items: Vec<T>, offset: usize, size: usize) -> (usize, Vec<T>) {
-    let total = items.len();
-    (total, items.into_iter().skip(offset).take(size).collect())
-}

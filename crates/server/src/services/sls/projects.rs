@@ -1,9 +1,9 @@
 //! Projects (sls.md 6.1): `POST /`, `GET /`, `PUT /`, `DELETE /` with the project in the Host.
 
-use super::body::{contains, opt_bool, opt_str, page_of, paging, req_str};
+use super::body::{contains, opt_bool, opt_str, paging, req_str};
 use crate::failure::Result;
 use crate::identity::now_ms;
-use crate::logservice::{self as ls, ProjectRecord};
+use crate::logservice::{self as ls, Pick, ProjectRecord};
 use crate::sls::{Reply, SlsCall};
 use localyun_core::sls::ResourceKind;
 use localyun_core::time::format_sls_datetime;
@@ -95,18 +95,46 @@ pub fn delete_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     Ok(Reply::Empty)
 }
 
-/// `GET /` without a project: the caller's projects in this region, filtered by name and
-/// description substrings and an exact resource group.
+/// `GET /` without a project: the caller's projects in this region by name, filtered by name
+/// and description substrings and an exact resource group. Names come from the owner index:
+/// without a filter `total` is the account's counter and a page reads only index keys up to its
+/// offset and its own projects; a name filter reads only index keys, the other filters each
+/// project once to count the matches.
 pub fn list_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let q = call.query;
     let (offset, size) = paging(q)?;
-    let group = q.optional("resourceGroupId");
-    let all: Vec<ProjectRecord> = ls::list_projects(txn, &call.caller.account_id, call.region)?
-        .into_iter()
-        .filter(|p| contains(q.optional("projectName"), &p.name) && contains(q.optional("description"), &p.description))
-        .filter(|p| group.is_none_or(|g| p.resource_group_id.as_deref() == Some(g)))
-        .collect();
-    let (total, page) = page_of(all, offset, size);
-    let projects: Vec<Value> = page.iter().map(project_fields).collect();
+    let (name, desc, group) = (q.optional("projectName"), q.optional("description"), q.optional("resourceGroupId"));
+    let account = &call.caller.account_id;
+    let prefix = ls::project_prefix(account, call.region);
+    let (total, entries) = if name.is_none() && desc.is_none() && group.is_none() {
+        let total = ls::project_count(txn, account, call.region)?;
+        let names = if offset < total { ls::names_at(txn, ls::tables::PROJECT_BY_ACCOUNT, &prefix, offset, size)? } else { Vec::new() };
+        (total, names.into_iter().map(|n| (n, None)).collect())
+    } else {
+        ls::filtered_names(txn, ls::tables::PROJECT_BY_ACCOUNT, &prefix, offset, size, |t, n| {
+            if !contains(name, n) {
+                return Ok(Pick::No);
+            }
+            if desc.is_none() && group.is_none() {
+                return Ok(Pick::Yes(None));
+            }
+            Ok(match ls::get_project(t, call.region, n)? {
+                Some(p) if contains(desc, &p.description) && group.is_none_or(|g| p.resource_group_id.as_deref() == Some(g)) => {
+                    Pick::Yes(Some(p))
+                }
+                _ => Pick::No,
+            })
+        })?
+    };
+    let mut projects: Vec<Value> = Vec::with_capacity(entries.len());
+    for (n, record) in entries {
+        let record = match record {
+            Some(p) => Some(p),
+            None => ls::get_project(txn, call.region, &n)?,
+        };
+        if let Some(p) = record {
+            projects.push(project_fields(&p));
+        }
+    }
     Ok(Reply::Json(json!({"count": projects.len(), "total": total, "projects": projects})))
 }

@@ -1,10 +1,10 @@
 //! Logstores, dashboards, machine groups and Logtail configs (sls.md 6.2-6.5): one set of
 //! create/get/update/delete/list handlers, with what differs per kind behind [`Kind`].
 
-use super::body::{contains, invalid, opt_bool, opt_int, opt_str, page_of, paging, req_str};
+use super::body::{contains, invalid, opt_bool, opt_int, opt_str, paging, req_str};
 use crate::failure::Result;
 use crate::identity::now_ms;
-use crate::logservice::{self as ls, ResourceRecord};
+use crate::logservice::{self as ls, Pick, ResourceRecord};
 use crate::sls::{Reply, SlsCall};
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;
@@ -36,8 +36,16 @@ pub trait Kind {
         Value::Object(out)
     }
 
-    /// The list filters of the kind's query.
+    /// The list filters of the kind's query (the name filter is the `NAME_FIELD` parameter).
     fn matches(r: &ResourceRecord, query: &Params) -> bool;
+
+    /// Whether the query filters on more than the name, so that a list must read records.
+    fn filters_records(_query: &Params) -> bool {
+        false
+    }
+
+    /// Whether the list response needs the page's records, not only their names.
+    const LIST_RECORDS: bool = false;
 
     /// Extra fields of a list response besides the names (dashboards add `dashboardItems`).
     fn list_extra(_page: &[ResourceRecord], _out: &mut Body) {}
@@ -60,13 +68,13 @@ pub fn create<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     if ls::get_resource(txn, call.region, project, K::KIND, &name)?.is_some() {
         return Err(ApiError::sls_already_exists(K::KIND, &name).into());
     }
-    if ls::count_resources(txn, call.region, project, K::KIND, K::MAX_PER_PROJECT)? >= K::MAX_PER_PROJECT {
+    if ls::resource_count(txn, call.region, project, K::KIND)? >= K::MAX_PER_PROJECT {
         return Err(ApiError::sls_project_quota().into());
     }
     let stored = K::accept(call, txn, project, body.clone(), None)?;
     let now = now_ms();
     let record = ResourceRecord { name, body: stored, created_ms: now, updated_ms: now, tags: Default::default() };
-    ls::save_resource(txn, call.region, project, K::KIND, &record)?;
+    ls::insert_resource(txn, &call.caller.account_id, call.region, project, K::KIND, &record)?;
     Ok(Reply::Empty)
 }
 
@@ -103,22 +111,55 @@ pub fn update<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
 /// Deletes the resource and, with it, its tags.
 pub fn delete<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let (project, r) = existing::<K>(call, txn)?;
-    ls::delete_resource(txn, call.region, &project, K::KIND, &r.name)?;
+    ls::delete_resource(txn, &call.caller.account_id, call.region, &project, K::KIND, &r.name)?;
     Ok(Reply::Empty)
 }
 
+/// `offset`/`size` over the kind's resources by name, with `count` and `total`. Names come from
+/// the name index: without a filter `total` is the project's counter and a page reads only index
+/// keys up to its offset (and, for dashboards, its own records); a name filter reads only index
+/// keys, the other filters each resource once to count the matches.
 pub fn list<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let project = call.project()?;
     ls::own_project(txn, call.caller, call.region, project)?;
     let (offset, size) = paging(call.query)?;
-    let all: Vec<ResourceRecord> =
-        ls::list_resources(txn, call.region, project, K::KIND)?.into_iter().filter(|r| K::matches(r, call.query)).collect();
-    let (total, page) = page_of(all, offset, size);
+    let (region, q) = (call.region, call.query);
+    let name_filter = q.optional(K::NAME_FIELD);
+    let by_record = K::filters_records(q);
+    let prefix = ls::resource_prefix(region, project, K::KIND);
+    let (total, entries) = if name_filter.is_none() && !by_record {
+        let total = ls::resource_count(txn, region, project, K::KIND)?;
+        let names = if offset < total { ls::names_at(txn, ls::tables::RESOURCE_NAME, &prefix, offset, size)? } else { Vec::new() };
+        (total, names.into_iter().map(|n| (n, None)).collect())
+    } else {
+        ls::filtered_names(txn, ls::tables::RESOURCE_NAME, &prefix, offset, size, |t, n| {
+            if !contains(name_filter, n) {
+                return Ok(Pick::No);
+            }
+            if !by_record {
+                return Ok(Pick::Yes(None));
+            }
+            Ok(match ls::get_resource(t, region, project, K::KIND, n)? {
+                Some(r) if K::matches(&r, q) => Pick::Yes(Some(r)),
+                _ => Pick::No,
+            })
+        })?
+    };
     let mut out = Body::new();
-    out.insert("count".into(), json!(page.len()));
+    let names: Vec<Value> = entries.iter().map(|(n, _)| Value::String(n.clone())).collect();
+    out.insert("count".into(), json!(names.len()));
     out.insert("total".into(), json!(total));
-    out.insert(K::LIST_FIELD.into(), Value::Array(page.iter().map(|r| Value::String(r.name.clone())).collect()));
-    K::list_extra(&page, &mut out);
+    out.insert(K::LIST_FIELD.into(), Value::Array(names));
+    if K::LIST_RECORDS {
+        let mut page = Vec::with_capacity(entries.len());
+        for (n, record) in entries {
+            match record {
+                Some(r) => page.push(r),
+                None => page.extend(ls::get_resource(txn, region, project, K::KIND, &n)?),
+            }
+        }
+        K::list_extra(&page, &mut out);
+    }
     Ok(Reply::Json(Value::Object(out)))
 }
 
@@ -200,6 +241,10 @@ impl Kind for LogstoreKind {
         Value::Object(out)
     }
 
+    fn filters_records(q: &Params) -> bool {
+        q.optional("mode").is_some() || q.optional("telemetryType").is_some()
+    }
+
     fn matches(r: &ResourceRecord, q: &Params) -> bool {
         let field = |f: &str| r.body.get(f).and_then(Value::as_str).unwrap_or("").to_string();
         contains(q.optional("logstoreName"), &r.name)
@@ -237,6 +282,12 @@ impl Kind for DashboardKind {
 
     fn render(r: &ResourceRecord) -> Value {
         Value::Object(r.body.clone())
+    }
+
+    const LIST_RECORDS: bool = true;
+
+    fn filters_records(q: &Params) -> bool {
+        q.optional("displayName").is_some()
     }
 
     fn matches(r: &ResourceRecord, q: &Params) -> bool {
@@ -340,6 +391,10 @@ impl Kind for ConfigKind {
             Some(_) => return Err(bad().into()),
         }
         Ok(out)
+    }
+
+    fn filters_records(q: &Params) -> bool {
+        q.optional("logstoreName").is_some()
     }
 
     fn matches(r: &ResourceRecord, q: &Params) -> bool {

@@ -4,6 +4,7 @@
 use super::body::{opt_bool, opt_str};
 use crate::failure::Result;
 use crate::logservice::{self as ls, ProjectRecord, TaggedResource};
+use crate::services::{tag_rows_page, TagRow};
 use crate::sls::{Reply, SlsCall};
 use localyun_core::paging::{decode_token, encode_token, page};
 use localyun_core::sls::{parse_resource_id, ResourceKind};
@@ -46,7 +47,8 @@ impl Target {
         }
     }
 
-    fn save(mut self, txn: &mut dyn Txn, region: &str, tags: TagSet) -> Result<()> {
+    /// Saves new tags; `account` owns the target (checked when it was resolved).
+    fn save(mut self, txn: &mut dyn Txn, account: &str, region: &str, tags: TagSet) -> Result<()> {
         match &mut self {
             Target::Project(p) => {
                 p.tags = tags;
@@ -54,7 +56,7 @@ impl Target {
             }
             Target::Resource { project, kind, record } => {
                 record.tags = tags;
-                ls::save_tagged_resource(txn, region, project, *kind, record)
+                ls::save_tagged_resource(txn, account, region, project, *kind, record)
             }
         }
     }
@@ -126,7 +128,7 @@ pub fn tag_resources(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     SLS_TAGS.check_pairs(pairs.iter().copied()).map_err(tag_error)?;
     let target = resolve(call, txn, kind, &id)?;
     let merged = SLS_TAGS.merged(target.tags(), &pairs).map_err(tag_error)?;
-    target.save(txn, call.region, merged)?;
+    target.save(txn, &call.caller.account_id, call.region, merged)?;
     Ok(Reply::Empty)
 }
 
@@ -160,7 +162,7 @@ pub fn untag_resources(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
         tags.retain(|k, _| !keys.contains(&k.as_str()));
     }
     if tags.len() != target.tags().len() {
-        target.save(txn, call.region, tags)?;
+        target.save(txn, &call.caller.account_id, call.region, tags)?;
     }
     Ok(Reply::Empty)
 }
@@ -171,24 +173,6 @@ fn json_query(call: &SlsCall<'_>, name: &str) -> Result<Option<Value>> {
         None => Ok(None),
         Some(text) => serde_json::from_str(text).map(Some).map_err(|_| bad(format!("The parameter {name} is not valid JSON.")).into()),
     }
-}
-
-/// Every resource of `kind` the caller has in this region (narrowed to the Host's project).
-fn all_of_kind(call: &SlsCall<'_>, txn: &mut dyn Txn, kind: ResourceKind) -> Result<Vec<Target>> {
-    let mut projects = ls::list_projects(txn, &call.caller.account_id, call.region)?;
-    if let Some(only) = call.host_project {
-        projects.retain(|p| p.name == only);
-    }
-    if kind == ResourceKind::Project {
-        return Ok(projects.into_iter().map(Target::Project).collect());
-    }
-    let mut out = Vec::new();
-    for p in projects {
-        for record in ls::list_tagged_resources(txn, call.region, &p.name, kind)? {
-            out.push(Target::Resource { project: p.name.clone(), kind, record });
-        }
-    }
-    Ok(out)
 }
 
 /// One row per (resource, tag); resources filtered by every `tags` filter (AND); `nextToken`
@@ -223,34 +207,72 @@ pub fn list_tag_resources(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply
         Some(t) => Some(decode_token(t).ok_or_else(|| bad("The nextToken is invalid."))?),
         None => None,
     };
-    let mut targets = if ids.is_empty() {
-        all_of_kind(call, txn, kind)?
+    let filter_refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
+    let (items, more) = if ids.is_empty() {
+        every_tagged(call, txn, kind, &filter_refs, after.as_deref())?
     } else {
-        let mut found = Vec::with_capacity(ids.len());
+        // At most 50 named resources: sorted here.
+        let mut found: Vec<Target> = Vec::with_capacity(ids.len());
         for id in &ids {
             let t = resolve(call, txn, kind, id)?;
-            if !found.iter().any(|f: &Target| f.id() == t.id()) {
+            if !found.iter().any(|f| f.id() == t.id()) {
                 found.push(t);
             }
         }
-        found
+        found.sort_by_key(Target::id);
+        let rows: Vec<TagRow> = found
+            .iter()
+            .filter(|t| localyun_core::tags::matches_all(t.tags(), &filter_refs))
+            .flat_map(|t| {
+                let id = t.id();
+                t.tags().iter().map(move |(k, v)| TagRow {
+                    position: format!("{id}\n{k}"),
+                    resource: id.clone(),
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+            })
+            .collect();
+        page(rows, after.as_ref(), LIST_PAGE_ROWS, |r| r.position.clone())
     };
-    targets.sort_by_key(Target::id);
-    let filter_refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
-    let rows: Vec<(String, String, String, String)> = targets
-        .iter()
-        .filter(|t| localyun_core::tags::matches_all(t.tags(), &filter_refs))
-        .flat_map(|t| {
-            let id = t.id();
-            t.tags().iter().map(move |(k, v)| (format!("{id}\n{k}"), id.clone(), k.clone(), v.clone()))
-        })
-        .collect();
-    let (items, more) = page(rows, after.as_ref(), LIST_PAGE_ROWS, |(pos, ..)| pos.clone());
     let next = match items.last() {
-        Some((pos, ..)) if more => encode_token(pos),
+        Some(last) if more => encode_token(&last.position),
         _ => String::new(),
     };
-    let list: Vec<Value> =
-        items.iter().map(|(_, id, k, v)| json!({"resourceType": spelled, "resourceId": id, "tagKey": k, "tagValue": v})).collect();
+    let list: Vec<Value> = items
+        .into_iter()
+        .map(|r| json!({"resourceType": spelled, "resourceId": r.resource, "tagKey": r.key, "tagValue": r.value}))
+        .collect();
     Ok(Reply::Json(json!({"nextToken": next, "tagResources": list})))
+}
+
+/// Rows of every tagged resource of `kind` the caller has in this region (narrowed to the
+/// Host's project), from the index of tagged resources in `resourceId` order: a page loads only
+/// the resources of its rows (with a tag filter, resources until the page is full and one more
+/// row matches).
+fn every_tagged(
+    call: &SlsCall<'_>,
+    txn: &mut dyn Txn,
+    kind: ResourceKind,
+    filter: &[(&str, Option<&str>)],
+    after: Option<&str>,
+) -> Result<(Vec<TagRow>, bool)> {
+    let account = &call.caller.account_id;
+    let region = call.region;
+    let base = ls::tagged_base(account, region, kind);
+    let only = call.host_project;
+    // A project's ID is its name, a resource's `project#name`.
+    let narrow = match (kind, only) {
+        (_, None) => String::new(),
+        (ResourceKind::Project, Some(p)) => p.to_string(),
+        (_, Some(p)) => format!("{p}#"),
+    };
+    let in_scope = |id: &str| kind != ResourceKind::Project || only.is_none_or(|p| id == p);
+    tag_rows_page(txn, ls::tables::TAGGED, &base, &narrow, after, LIST_PAGE_ROWS, filter, in_scope, |t, id, _| {
+        Ok(match (kind, id.split_once('#')) {
+            (ResourceKind::Project, _) => ls::get_project(t, region, id)?.filter(|p| &p.account_id == account).map(|p| p.tags),
+            (_, Some((project, name))) => ls::get_tagged_resource(t, region, project, kind, name)?.map(|r| r.tags),
+            (_, None) => None,
+        })
+    })
 }
