@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: formatting, lints, Rust unit and store tests, then
-# the official-SDK integration tests against the release binary (a pinned Python venv is made
-# in .venv on first use and whenever tests/sdk/requirements.txt changes).
+# the official-SDK integration tests against the release binary, once on the embedded store and
+# once on PostgreSQL (a pinned Python venv is made in .venv on first use and whenever
+# tests/sdk/requirements.txt changes).
+#
+# PostgreSQL: LOCALYUN_TEST_POSTGRES (default postgres://root@127.0.0.1:5432/test) is a database
+# the tests connect to for CREATE/DROP DATABASE; every test run makes its own databases there
+# and drops them. Extra arguments are passed to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+export LOCALYUN_TEST_POSTGRES="${LOCALYUN_TEST_POSTGRES:-postgres://root@127.0.0.1:5432/test}"
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# With LOCALYUN_TEST_POSTGRES set, the store and server crates also run their PostgreSQL tests.
 cargo test --workspace
 cargo build --release
 
@@ -17,7 +25,13 @@ if [ ! -x "$venv/bin/pytest" ] || ! cmp -s tests/sdk/requirements.txt "$venv/.re
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/sdk/requirements.txt
   cp tests/sdk/requirements.txt "$venv/.requirements"
 fi
-LOCALYUN_BIN="$PWD/target/release/localyun" "$venv/bin/pytest" -q -p no:cacheprovider tests/sdk "$@"
+for store in sqlite postgres; do
+  echo "== SDK suite on the $store store"
+  start=$SECONDS
+  LOCALYUN_TEST_STORE=$store LOCALYUN_BIN="$PWD/target/release/localyun" \
+    "$venv/bin/pytest" -q -p no:cacheprovider tests/sdk "$@"
+  echo "== SDK suite on the $store store: $((SECONDS - start)) s"
+done
 
 # The benchmark in its seconds-long smoke mode: checks that it still runs, times nothing.
 bench/run.sh --smoke

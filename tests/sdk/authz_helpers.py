@@ -8,7 +8,8 @@
 - denials: `expect_denied` (RAM/IMS/STS `NoPermission` 403 with `AccessDeniedDetail`),
   `decode` (DecodeDiagnosticMessage as the root), `lc_call` / `expect_sls_denied` (SLS 401
   `Unauthorized` through aliyun-log-python-sdk, with the raw body);
-- `expire_sts_credential`: moves a temporary credential's expiry into the past in the data dir.
+- `expire_sts_credential`: moves a temporary credential's expiry into the past in the store
+  (the SQLite file of a data dir, or the PostgreSQL database through psql).
 
 Every RAM/IMS/STS call made here as a RAM user or role session goes through the official Tea
 SDKs (alibabacloud-ram20150501, alibabacloud-ims20190815, alibabacloud-sts20150401); the Tea
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Optional
 
 from helpers import (SDK_CONNECT_TIMEOUT_MS, SDK_READ_TIMEOUT_MS, SLS_REGION, Account, Api, ApiError,
-                     enable_sls_proxy_env, sls_logclient, tea_call, unique)
+                     enable_sls_proxy_env, is_postgres, psql, sls_logclient, tea_call, unique)
 
 DENY_PREFIX = "You are not authorized to do this action. You should be authorized by RAM."
 TRUST_DENY_PREFIX = "No permission perform sts:AssumeRole on this Role."
@@ -394,15 +395,30 @@ def expect_sls_denied(fn: Callable[[], Any], action: str, resource: str, *, expl
 # expiry of temporary credentials without waiting (white box: the store layout)
 # --------------------------------------------------------------------------------------------
 
-def expire_sts_credential(data_dir: str, access_key_id: str, seconds_ago: int = 60) -> bool:
+def _new_generation(old: Optional[bytes]) -> bytes:
+    """A fresh identity generation token (decimal u64 text), different from `old`."""
+    import secrets
+
+    while True:
+        token = str(secrets.randbits(63)).encode()
+        if token != (bytes(old) if old is not None else None):
+            return token
+
+
+def expire_sts_credential(store: str, access_key_id: str, seconds_ago: int = 60) -> bool:
     """Moves the expiry of a temporary credential `seconds_ago` into the past, directly in the
-    server's SQLite store (table kv, tbl 'sts_credential', JSON field `expires_ms`), and bumps
-    the account's identity generation in the same transaction, as every writer of identities
-    must (the server caches credentials until that generation moves). Returns False when the
-    record cannot be found in that layout (then the caller skips)."""
+    server's store (key-value table, tbl 'sts_credential', JSON field `expires_ms`), and gives
+    the account's identity generation a new random value in the same transaction, as every
+    writer of identities must (the server caches credentials until that generation changes).
+    `store` is a data dir (SQLite file localyun.db, table kv) or a postgres:// URL (table
+    localyun_kv, edited through psql). Returns False when the record cannot be found in that
+    layout (then the caller skips)."""
     import time
 
-    path = os.path.join(data_dir, "localyun.db")
+    expires_ms = int(time.time() * 1000) - seconds_ago * 1000
+    if is_postgres(store):
+        return _expire_sts_credential_postgres(store, access_key_id, expires_ms)
+    path = os.path.join(store, "localyun.db")
     if not os.path.exists(path):
         return False
     conn = sqlite3.connect(path, timeout=10)
@@ -413,16 +429,47 @@ def expire_sts_credential(data_dir: str, access_key_id: str, seconds_ago: int = 
         rec = json.loads(row[0])
         if "expires_ms" not in rec:
             return False
-        rec["expires_ms"] = int(time.time() * 1000) - seconds_ago * 1000
+        rec["expires_ms"] = expires_ms
         account = rec["account_id"]
         with conn:
             conn.execute("UPDATE kv SET v = ? WHERE tbl = 'sts_credential' AND k = ?",
                          (json.dumps(rec).encode(), access_key_id))
             gen = conn.execute("SELECT v FROM kv WHERE tbl = 'identity_generation' AND k = ?", (account,)).fetchone()
-            bumped = str(int(bytes(gen[0]).decode()) + 1 if gen else 1).encode()
-            conn.execute("INSERT OR REPLACE INTO kv (tbl, k, v) VALUES ('identity_generation', ?, ?)", (account, bumped))
+            conn.execute("INSERT OR REPLACE INTO kv (tbl, k, v) VALUES ('identity_generation', ?, ?)",
+                         (account, _new_generation(gen[0] if gen else None)))
         return True
     except sqlite3.Error:
         return False
     finally:
         conn.close()
+
+
+# One transaction: the credential's expiry and its account's new generation, or nothing.
+# Prints the account id when the record was found and changed.
+_PG_EXPIRE = """
+BEGIN;
+CREATE TEMP TABLE expired ON COMMIT DROP AS
+  WITH upd AS (
+    UPDATE localyun_kv
+       SET v = convert_to(jsonb_set(convert_from(v, 'UTF8')::jsonb, '{expires_ms}',
+                                    to_jsonb(:'expires_ms'::bigint))::text, 'UTF8')
+     WHERE tbl = 'sts_credential' AND k = :'ak'
+       AND convert_from(v, 'UTF8')::jsonb ? 'expires_ms'
+       AND convert_from(v, 'UTF8')::jsonb ? 'account_id'
+    RETURNING convert_from(v, 'UTF8')::jsonb ->> 'account_id' AS account)
+  SELECT account FROM upd;
+INSERT INTO localyun_kv (tbl, k, v)
+  SELECT 'identity_generation', account, convert_to(:'generation', 'UTF8') FROM expired
+  ON CONFLICT (tbl, k) DO UPDATE SET v = EXCLUDED.v;
+SELECT account FROM expired;
+COMMIT;
+"""
+
+
+def _expire_sts_credential_postgres(url: str, access_key_id: str, expires_ms: int) -> bool:
+    # A random 63-bit token equals the current one with probability 2^-63.
+    res = psql(url, _PG_EXPIRE, {"ak": access_key_id, "expires_ms": str(expires_ms),
+                                 "generation": _new_generation(None).decode()})
+    if res.returncode != 0:
+        return False
+    return bool(res.stdout.strip())

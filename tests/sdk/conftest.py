@@ -1,22 +1,28 @@
 """Fixtures of the localyun SDK integration suite.
 
-- `server` (session): one `localyun serve` on a temp data dir and a free 127.0.0.1 port, with
+The store every server of the run uses is chosen by LOCALYUN_TEST_STORE: `sqlite` (default, a
+temp data dir per server) or `postgres` (a database `localyun_t_<random>` per server, made on
+LOCALYUN_TEST_POSTGRES, default postgres://root@127.0.0.1:5432/test, and dropped afterwards).
+A server's `store` is that location; helpers.store_args(location) gives its CLI flags.
+
+- `server` (session): one `localyun serve` on a fresh store and a free 127.0.0.1 port, with
   explicit LOCALYUN_* credentials; stopped by PID at the end (SIGTERM, SIGKILL after 5 s).
 - `account` (function): a fresh isolated account made with `localyun account create`.
-- `spawn_server` (function): starts extra servers (own data dir or --in-memory) for restart,
-  persistence and CLI tests; every one still running is stopped by PID at teardown.
+- `new_store` (function): factory new_store(kind=None) -> a fresh store location of the run's
+  kind (or of `kind`, "sqlite" / "postgres"); its databases are dropped when the test ends.
+- `spawn_server` (function): starts extra servers (own fresh store, a given one, or --in-memory)
+  for restart, persistence and CLI tests; every one still running is stopped by PID at teardown.
 Helper functions (SDK clients, uniform calls, errors) are in helpers.py, the hand signer in signer.py.
 """
 from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
 import helpers
-from helpers import Account, ServerHandle, create_account, start_server
+from helpers import Account, ServerHandle, StoreFactory, create_account, start_server
 
 # Re-exported so tests can `from conftest import ...` the helpers named in the suite's brief.
 tea_ram = helpers.tea_ram
@@ -29,6 +35,28 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: starts extra localyun processes")
 
 
+def pytest_report_header(config):
+    kind = helpers.test_store_kind()
+    extra = f" (admin {helpers.postgres_admin_url()})" if kind == "postgres" else ""
+    return f"localyun test store: {kind}{extra}"
+
+
+def pytest_sessionstart(session):
+    try:
+        kind = helpers.test_store_kind()
+    except ValueError as e:
+        pytest.exit(str(e), returncode=2)
+    if kind == "postgres":
+        reason = helpers.postgres_unreachable_reason()
+        if reason:
+            pytest.exit(f"LOCALYUN_TEST_STORE=postgres but {reason}", returncode=2)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Safety net: databases of fixtures that could not clean up (an interrupted run).
+    helpers.drop_leftover_databases()
+
+
 def _require_binary():
     path = helpers.binary()
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
@@ -39,17 +67,26 @@ def _require_binary():
 def server(tmp_path_factory) -> ServerHandle:
     _require_binary()
     base = tmp_path_factory.mktemp("localyun-session")
-    data_dir = base / "data"
-    data_dir.mkdir()
-    handle = start_server(str(data_dir), base / "logs")
+    stores = StoreFactory(base)
+    handle = start_server(stores.new(), base / "logs")
     yield handle
     handle.stop(signal.SIGTERM, grace=5.0)
+    stores.cleanup()
 
 
 @pytest.fixture
 def account(server) -> Account:
     """A new account on the session server; every test works in its own account."""
-    return create_account(server.data_dir, server.port)
+    return create_account(server.store, server.port)
+
+
+@pytest.fixture
+def new_store(tmp_path):
+    """Factory: new_store(kind=None) -> a fresh store location (data dir or postgres URL) of the
+    run's store kind, or of `kind`; databases are dropped at teardown."""
+    stores = StoreFactory(tmp_path / "stores")
+    yield stores.new
+    stores.cleanup()
 
 
 @pytest.fixture
@@ -59,19 +96,18 @@ def root(server) -> Account:
 
 
 @pytest.fixture
-def spawn_server(tmp_path):
-    """Factory: spawn_server(data_dir=None, in_memory=False, **kw) -> ServerHandle.
+def spawn_server(tmp_path, new_store):
+    """Factory: spawn_server(store=None, in_memory=False, **kw) -> ServerHandle.
 
-    Without data_dir a fresh one under tmp_path is used. All spawned processes are stopped by
-    PID when the test ends.
+    Without `store` a fresh location of the run's store kind is used (new_store). All spawned
+    processes are stopped by PID when the test ends (before their databases are dropped).
     """
     started = []
 
-    def spawn(data_dir: str = None, in_memory: bool = False, **kw) -> ServerHandle:
-        if data_dir is None and not in_memory:
-            data_dir = tmp_path / f"data{len(started)}"
-            Path(data_dir).mkdir()
-        handle = start_server(str(data_dir) if data_dir else None, tmp_path / "logs", in_memory=in_memory, **kw)
+    def spawn(store: str = None, in_memory: bool = False, **kw) -> ServerHandle:
+        if store is None and not in_memory:
+            store = new_store()
+        handle = start_server(store, tmp_path / "logs", in_memory=in_memory, **kw)
         started.append(handle)
         return handle
 
@@ -83,7 +119,7 @@ def spawn_server(tmp_path):
 @pytest.fixture
 def other_account(server) -> Account:
     """A second fresh account on the session server (isolation tests)."""
-    return create_account(server.data_dir, server.port)
+    return create_account(server.store, server.port)
 
 
 def _port80_free() -> str:
@@ -112,8 +148,8 @@ def sls_port80(tmp_path_factory) -> ServerHandle:
     if reason:
         pytest.skip(reason)
     base = tmp_path_factory.mktemp("localyun-port80")
-    data_dir = base / "data"
-    data_dir.mkdir()
-    handle = start_server(str(data_dir), base / "logs", port=80)
+    stores = StoreFactory(base)
+    handle = start_server(stores.new(), base / "logs", port=80)
     yield handle
     handle.stop(signal.SIGTERM, grace=5.0)
+    stores.cleanup()

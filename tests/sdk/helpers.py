@@ -24,6 +24,8 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 ENV_KEYS = ("LOCALYUN_ACCOUNT_ID", "LOCALYUN_ACCESS_KEY_ID", "LOCALYUN_ACCESS_KEY_SECRET")
+# Never inherited by a localyun process the suite starts: it would override the store we give.
+STORE_ENV = "LOCALYUN_STORE"
 
 # Documented defaults that apply on a loopback address when no credential env var is set.
 DEFAULT_ACCOUNT_ID = "1234567890123456"
@@ -61,8 +63,9 @@ def free_port() -> int:
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
-    """The test process environment without any LOCALYUN_* credential variable, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
+    """The test process environment without any LOCALYUN_* credential variable (nor
+    LOCALYUN_STORE), plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS and k != STORE_ENV}
     env.update(extra)
     return env
 
@@ -95,6 +98,157 @@ def health_ok(port: int) -> bool:
         return r.status_code == 200 and r.json().get("status") == "ok"
     except (requests.RequestException, ValueError):
         return False
+
+
+# --------------------------------------------------------------------------------------------
+# store locations: a data directory (embedded SQLite) or a PostgreSQL database URL
+# --------------------------------------------------------------------------------------------
+#
+# A "store location" is a plain string: a directory path for the embedded store, or a
+# `postgres://` / `postgresql://` URL. `store_args` turns it into the CLI flags, `StoreFactory`
+# makes fresh ones of the kind the run tests (LOCALYUN_TEST_STORE = sqlite | postgres) and
+# removes the databases it made (DROP DATABASE ... WITH (FORCE)).
+
+STORE_KINDS = ("sqlite", "postgres")
+DEFAULT_POSTGRES_ADMIN = "postgres://root@127.0.0.1:5432/test"
+PSQL_TIMEOUT = 30.0
+
+
+def test_store_kind() -> str:
+    """The store the suite runs on: LOCALYUN_TEST_STORE, `sqlite` (default) or `postgres`."""
+    kind = (os.environ.get("LOCALYUN_TEST_STORE") or "sqlite").strip().lower()
+    if kind not in STORE_KINDS:
+        raise ValueError(f"LOCALYUN_TEST_STORE must be one of {STORE_KINDS}, not {kind!r}")
+    return kind
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL URL used for CREATE/DROP DATABASE (LOCALYUN_TEST_POSTGRES)."""
+    return os.environ.get("LOCALYUN_TEST_POSTGRES") or DEFAULT_POSTGRES_ADMIN
+
+
+def is_postgres(location: Optional[str]) -> bool:
+    return bool(location) and str(location).startswith(("postgres://", "postgresql://"))
+
+
+def store_kind(location: str) -> str:
+    return "postgres" if is_postgres(location) else "sqlite"
+
+
+def store_args(location: str) -> List[str]:
+    """The CLI flags that name `location`: ['--store', url] or ['--data-dir', dir]."""
+    assert location, "a store location is required"
+    if is_postgres(location):
+        return ["--store", str(location)]
+    return ["--data-dir", str(location)]
+
+
+def database_url(name: str, admin: Optional[str] = None) -> str:
+    """The admin URL with its database replaced by `name` (user, host, port and query kept)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(admin or postgres_admin_url())
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def psql(url: str, sql: str, variables: Optional[Dict[str, str]] = None,
+         timeout: float = PSQL_TIMEOUT) -> subprocess.CompletedProcess:
+    """Runs `sql` (a script read from stdin, so :'var' interpolation works) with psql against
+    `url`; stops at the first error. Rows come back unaligned, tuples only, '|'-separated."""
+    args = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url]
+    for k, v in (variables or {}).items():
+        args += ["-v", f"{k}={v}"]
+    return subprocess.run(args, input=sql, capture_output=True, text=True, timeout=timeout)
+
+
+_pg_reason: Optional[str] = None
+
+
+def postgres_unreachable_reason() -> str:
+    """'' when PostgreSQL at LOCALYUN_TEST_POSTGRES answers through psql, else why not (cached)."""
+    global _pg_reason
+    if _pg_reason is None:
+        import shutil
+
+        admin = postgres_admin_url()
+        if shutil.which("psql") is None:
+            _pg_reason = "psql is not installed"
+        else:
+            try:
+                res = psql(admin, "SELECT 1;", timeout=10)
+                first = (res.stderr.strip().splitlines() or ["psql failed"])[0]
+                _pg_reason = "" if res.returncode == 0 else f"PostgreSQL at {admin} cannot be reached: {first}"
+            except subprocess.TimeoutExpired:
+                _pg_reason = f"PostgreSQL at {admin} did not answer within 10 s"
+    return _pg_reason
+
+
+# Databases made by any StoreFactory of this process and not yet dropped (session safety net).
+_LIVE_DATABASES: Dict[str, str] = {}
+
+
+def create_database(prefix: str = "localyun_t") -> str:
+    """CREATE DATABASE <prefix>_<random> on the admin server; returns its URL."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    admin = postgres_admin_url()
+    res = psql(admin, f"CREATE DATABASE {name};")
+    assert res.returncode == 0, f"CREATE DATABASE {name} failed: {res.stderr}"
+    _LIVE_DATABASES[name] = admin
+    return database_url(name, admin)
+
+
+def drop_database(url: str) -> None:
+    """DROP DATABASE ... WITH (FORCE): also ends connections a killed test may have left."""
+    from urllib.parse import urlsplit
+
+    name = urlsplit(url).path.lstrip("/")
+    assert re.fullmatch(r"localyun_t\w*", name), f"refusing to drop a database the suite did not make: {name}"
+    admin = _LIVE_DATABASES.pop(name, postgres_admin_url())
+    res = psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE);")
+    assert res.returncode == 0, f"DROP DATABASE {name} failed: {res.stderr}"
+
+
+def drop_leftover_databases() -> None:
+    for name in list(_LIVE_DATABASES):
+        try:
+            drop_database(database_url(name, _LIVE_DATABASES[name]))
+        except Exception:  # noqa: BLE001 - best effort at the very end of a session
+            pass
+
+
+class StoreFactory:
+    """Makes fresh store locations under `base` (directories) or on PostgreSQL (databases);
+    `cleanup()` drops the databases it made (directories stay with pytest's tmp_path)."""
+
+    def __init__(self, base: Path):
+        self.base = Path(base)
+        self.made: List[str] = []
+
+    def new(self, kind: Optional[str] = None) -> str:
+        kind = kind or test_store_kind()
+        assert kind in STORE_KINDS, kind
+        if kind == "postgres":
+            reason = postgres_unreachable_reason()
+            assert not reason, reason
+            location = create_database()
+        else:
+            self.base.mkdir(parents=True, exist_ok=True)
+            d = self.base / f"data{len(self.made)}-{secrets.token_hex(3)}"
+            d.mkdir()
+            location = str(d)
+        self.made.append(location)
+        return location
+
+    def cleanup(self) -> None:
+        errors = []
+        for location in self.made:
+            if is_postgres(location):
+                try:
+                    drop_database(location)
+                except AssertionError as e:
+                    errors.append(str(e))
+        self.made.clear()
+        assert not errors, "; ".join(errors)
 
 
 @dataclass
@@ -141,7 +295,7 @@ class Account:
 class ServerHandle:
     proc: subprocess.Popen
     port: int
-    data_dir: Optional[str]
+    store: Optional[str]  # the store location (data dir or postgres URL); None for --in-memory
     root_ak: str
     root_secret: str
     account_id: str
@@ -192,7 +346,7 @@ class ServerHandle:
 
 
 def start_server(
-    data_dir: Optional[str],
+    store: Optional[str],
     log_dir: Path,
     *,
     in_memory: bool = False,
@@ -201,8 +355,12 @@ def start_server(
     port: Optional[int] = None,
     extra_args: Optional[List[str]] = None,
     wait: float = HEALTH_TIMEOUT,
+    store_via_env: bool = False,
 ) -> ServerHandle:
     """Starts `localyun serve` on 127.0.0.1 and waits until health answers (at most `wait` s).
+
+    `store` is a store location (a data dir or a postgres:// URL, see store_args); with
+    `store_via_env` a URL is given as LOCALYUN_STORE instead of --store.
 
     `creds` = {"account_id", "ak", "secret"} are passed through the LOCALYUN_* variables; when
     `use_env_creds` is False no credential variable is set and the documented defaults apply.
@@ -212,8 +370,9 @@ def start_server(
     if in_memory:
         args.append("--in-memory")
     else:
-        assert data_dir, "a data dir is required unless in_memory"
-        args += ["--data-dir", str(data_dir)]
+        assert store, "a store location is required unless in_memory"
+        if not store_via_env:
+            args += store_args(store)
     args += extra_args or []
     if use_env_creds:
         creds = creds or {"account_id": random_account_id(), "ak": "LTAI5t" + random_alnum(18),
@@ -223,11 +382,14 @@ def start_server(
     else:
         creds = {"account_id": DEFAULT_ACCOUNT_ID, "ak": DEFAULT_AK, "secret": DEFAULT_SECRET}
         env = clean_env()
+    if store_via_env:
+        assert is_postgres(store), "LOCALYUN_STORE names a PostgreSQL database"
+        env[STORE_ENV] = str(store)
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"localyun-{port}.log"
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
-    handle = ServerHandle(proc, port, str(data_dir) if data_dir else None, creds["ak"], creds["secret"],
+    handle = ServerHandle(proc, port, str(store) if store else None, creds["ak"], creds["secret"],
                           creds["account_id"], log_path, args)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -240,22 +402,22 @@ def start_server(
     raise RuntimeError(f"localyun did not answer health within {wait}s:\n{handle.log()}")
 
 
-def run_cli(args: List[str], timeout: float = 20.0) -> subprocess.CompletedProcess:
+def run_cli(args: List[str], timeout: float = 20.0, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
     return subprocess.run([binary()] + args, capture_output=True, text=True, timeout=timeout,
-                          env=clean_env(), stdin=subprocess.DEVNULL)
+                          env=clean_env(**(env or {})), stdin=subprocess.DEVNULL)
 
 
-def create_account(data_dir: str, port: int) -> Account:
-    """`localyun account create --data-dir DIR`: exactly one JSON object on stdout."""
-    res = run_cli(["account", "create", "--data-dir", str(data_dir)])
+def create_account(store: str, port: int) -> Account:
+    """`localyun account create --data-dir DIR` (or `--store URL`): exactly one JSON object on stdout."""
+    res = run_cli(["account", "create"] + store_args(store))
     assert res.returncode == 0, f"account create failed ({res.returncode}): {res.stderr}"
     obj = json.loads(res.stdout)
     assert isinstance(obj, dict), res.stdout
     return Account(port, obj["AccountId"], obj["AccessKeyId"], obj["AccessKeySecret"])
 
 
-def list_accounts(data_dir: str) -> List[Dict[str, Any]]:
-    res = run_cli(["account", "list", "--data-dir", str(data_dir)])
+def list_accounts(store: str) -> List[Dict[str, Any]]:
+    res = run_cli(["account", "list"] + store_args(store))
     assert res.returncode == 0, f"account list failed ({res.returncode}): {res.stderr}"
     arr = json.loads(res.stdout)
     assert isinstance(arr, list), res.stdout

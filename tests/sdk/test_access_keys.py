@@ -189,7 +189,7 @@ def test_unknown_key_ids_in_key_operations(ram):
 def test_key_of_another_account_is_invisible(server, account):
     from helpers import create_account
 
-    other = create_account(server.data_dir, server.port)
+    other = create_account(server.store, server.port)
     name = unique()
     other.api().call("CreateUser", UserName=name)
     okey = other.api().call("CreateAccessKey", UserName=name)["AccessKey"]["AccessKeyId"]

@@ -257,7 +257,7 @@ def test_expired_token_on_sls(server, account, log_role, assumer, monkeypatch):
     sess = assume_role(assumer, log_role["Arn"])
     lc = log_client(monkeypatch, account.port, sess.ak, sess.secret, token=sess.token)
     lc_call(lambda: lc.list_project())
-    if not expire_sts_credential(server.data_dir, sess.ak):
+    if not expire_sts_credential(server.store, sess.ak):
         pytest.skip("cannot find the temporary credential in the store (layout changed); "
                     "expiry cannot be tested in under 20 s otherwise (DurationSeconds >= 900)")
     err = expect_sls_failure(lambda: lc.list_project(), 401, "Unauthorized")

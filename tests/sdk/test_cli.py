@@ -9,7 +9,8 @@ import pytest
 
 import helpers
 from helpers import (DEFAULT_ACCOUNT_ID, DEFAULT_AK, DEFAULT_SECRET, Account, binary, clean_env,
-                     create_account, expect_error, free_port, http_get, list_accounts, run_cli, unique)
+                     create_account, expect_error, free_port, http_get, list_accounts, run_cli, store_args,
+                     unique)
 
 
 def test_health(server):
@@ -21,7 +22,7 @@ def test_health(server):
 
 
 def test_account_create_prints_one_json_object(server):
-    res = run_cli(["account", "create", "--data-dir", server.data_dir])
+    res = run_cli(["account", "create"] + store_args(server.store))
     assert res.returncode == 0, res.stderr
     obj = json.loads(res.stdout)  # the whole stdout must be exactly one JSON document
     assert isinstance(obj, dict)
@@ -32,14 +33,14 @@ def test_account_create_prints_one_json_object(server):
     assert obj["AccountId"] != server.account_id
     assert obj["AccessKeyId"] != server.root_ak
 
-    again = create_account(server.data_dir, server.port)
+    again = create_account(server.store, server.port)
     assert again.account_id != obj["AccountId"]
     assert again.ak != obj["AccessKeyId"]
 
 
 def test_account_list_contains_created_accounts(server, account):
-    other = create_account(server.data_dir, server.port)
-    listed = list_accounts(server.data_dir)
+    other = create_account(server.store, server.port)
+    listed = list_accounts(server.store)
     assert all(isinstance(a, dict) and "AccountId" in a for a in listed), listed
     ids = [a["AccountId"] for a in listed]
     assert account.account_id in ids
@@ -54,7 +55,7 @@ def test_created_account_credentials_work_at_once(account):
 
 
 def test_accounts_do_not_see_each_others_users(server, account):
-    other = create_account(server.data_dir, server.port)
+    other = create_account(server.store, server.port)
     a, b = account.api(), other.api()
     shared = unique("same")
     only_a = unique("only-a")
@@ -104,14 +105,12 @@ def _run_expecting_refusal(args, env, timeout=10.0):
 
 @pytest.mark.parametrize("present", [(), ("LOCALYUN_ACCOUNT_ID",), ("LOCALYUN_ACCOUNT_ID", "LOCALYUN_ACCESS_KEY_ID")],
                          ids=["no-env", "one-var", "two-vars"])
-def test_non_loopback_without_all_credentials_refuses_to_start(tmp_path, present):
+def test_non_loopback_without_all_credentials_refuses_to_start(new_store, present):
     values = {"LOCALYUN_ACCOUNT_ID": "1111222233334444", "LOCALYUN_ACCESS_KEY_ID": "LTAI5tNonLoopbackKey0001",
               "LOCALYUN_ACCESS_KEY_SECRET": "NonLoopbackSecretNonLoopback01"}
     env = clean_env(**{k: values[k] for k in present})
     _run_expecting_refusal(["serve", "--listen", f"0.0.0.0:{free_port()}", "--in-memory"], env)
-    data = tmp_path / "d"
-    data.mkdir()
-    _run_expecting_refusal(["serve", "--listen", f"0.0.0.0:{free_port()}", "--data-dir", str(data)], env)
+    _run_expecting_refusal(["serve", "--listen", f"0.0.0.0:{free_port()}"] + store_args(new_store()), env)
 
 
 def test_in_memory_server_serves_with_documented_defaults(spawn_server):

@@ -349,7 +349,7 @@ def test_unknown_user_among_several_changes_nothing(ims, account, mode, action):
 def test_user_of_another_account_is_unknown(ims, account, server):
     from helpers import create_account
 
-    other = create_account(server.data_dir, server.port)
+    other = create_account(server.store, server.port)
     oims = other.api(product="ims")
     (theirs,) = make_users(oims, other, 1)
     tag(oims, [theirs], secret="x")

@@ -1,4 +1,5 @@
-"""Durability of the embedded store: restart after SIGTERM and after SIGKILL on the same data dir."""
+"""Durability of the store: restart after SIGTERM and after SIGKILL on the same store (data dir or
+PostgreSQL database, as LOCALYUN_TEST_STORE chooses)."""
 from __future__ import annotations
 
 import signal
@@ -47,7 +48,7 @@ def _populate(srv):
     ims.call("TagResources", ResourceType="user", ResourceId=[uid], Tag=[{"Key": "team", "Value": "ops"}])
     state["tags"] = {uid: {"team": "ops"}}
 
-    other = create_account(srv.data_dir, srv.port)
+    other = create_account(srv.store, srv.port)
     oname = unique("other")
     other.api().call("CreateUser", UserName=oname)
     state["other"] = (other, oname)
@@ -81,7 +82,7 @@ def _verify(srv, state):
     other, oname = state["other"]
     other.port = srv.port
     assert [u["UserName"] for u in other.api().call("ListUsers")["Users"]["User"]] == [oname]
-    assert other.account_id in [a["AccountId"] for a in list_accounts(srv.data_dir)]
+    assert other.account_id in [a["AccountId"] for a in list_accounts(srv.store)]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
@@ -91,7 +92,7 @@ def test_state_survives_restart(spawn_server, sig):
     rc = srv.stop(sig, grace=10.0)
     if sig == signal.SIGTERM:
         assert rc != -signal.SIGKILL, "the server did not stop within 10 s of SIGTERM"
-    again = spawn_server(data_dir=srv.data_dir, creds=_creds(srv))
+    again = spawn_server(store=srv.store, creds=_creds(srv))
     _verify(again, state)
 
 
@@ -108,7 +109,7 @@ def test_writes_acknowledged_just_before_sigkill_survive(spawn_server):
     ram.call("UpdateUser", UserName=names[-1], NewComments="last write")
     srv.stop(signal.SIGKILL)  # immediately after the last acknowledged write
 
-    again = spawn_server(data_dir=srv.data_dir, creds=_creds(srv))
+    again = spawn_server(store=srv.store, creds=_creds(srv))
     r2 = again.root().api()
     listed = {u["UserName"]: u["UserId"] for u in r2.call("ListUsers")["Users"]["User"]}
     assert listed == ids
@@ -127,7 +128,7 @@ def test_deleted_key_stays_deleted_after_restart(spawn_server):
     key = ram.call("CreateAccessKey", UserName=name)["AccessKey"]
     ram.call("DeleteAccessKey", UserName=name, UserAccessKeyId=key["AccessKeyId"])
     srv.stop(signal.SIGTERM)
-    again = spawn_server(data_dir=srv.data_dir, creds=_creds(srv))
+    again = spawn_server(store=srv.store, creds=_creds(srv))
     expect_error(lambda: again.root().api(ak=key["AccessKeyId"], secret=key["AccessKeySecret"]).call("ListUsers"),
                  404, "InvalidAccessKeyId.NotFound")
     assert again.root().api().call("ListAccessKeys", UserName=name)["AccessKeys"].get("AccessKey", []) == []

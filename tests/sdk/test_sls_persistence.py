@@ -1,5 +1,5 @@
 """SLS state survives restarts: projects (per account and region), logstores, dashboards, machine
-groups, Logtail configs and their tags, after SIGTERM and after SIGKILL on the same data dir."""
+groups, Logtail configs and their tags, after SIGTERM and after SIGKILL on the same store."""
 from __future__ import annotations
 
 import signal
@@ -44,7 +44,7 @@ def _populate(srv, monkeypatch):
     tea.delete_project(st["gone"])
     sh = _tea(srv, endpoint="cn-shanghai.log.aliyuncs.com", region=None)
     sh.create_project(st["sh"], "shanghai")
-    other = create_account(srv.data_dir, srv.port)
+    other = create_account(srv.store, srv.port)
     st["other"] = (other.account_id, other.ak, other.secret, sls_name("oth"))
     SlsApi("tea_v1", srv.port, other.ak, other.secret).create_project(st["other"][3], "theirs")
     return st
@@ -89,7 +89,7 @@ def test_sls_state_survives_restart(spawn_server, monkeypatch, sig):
         assert rc != -signal.SIGKILL, "the server did not stop within 10 s of SIGTERM"
     for var in ("HTTP_PROXY", "http_proxy"):  # the proxy variables point at the stopped server
         monkeypatch.delenv(var, raising=False)
-    again = spawn_server(data_dir=srv.data_dir, creds=_creds(srv))
+    again = spawn_server(store=srv.store, creds=_creds(srv))
     _verify(again, st, monkeypatch)
 
 
@@ -103,7 +103,7 @@ def test_sls_writes_acknowledged_just_before_sigkill_survive(spawn_server):
         tea.create_logstore(p, n, ttl=3, shard_count=1)
     tea.tag("logstore", f"{p}#{names[-1]}", {"last": "write"})
     srv.stop(signal.SIGKILL)  # immediately after the last acknowledged write
-    again = spawn_server(data_dir=srv.data_dir, creds=_creds(srv))
+    again = spawn_server(store=srv.store, creds=_creds(srv))
     t2 = _tea(again)
     assert t2.list_logstores(p)["names"] == names
     assert t2.tags_of("logstore", f"{p}#{names[-1]}") == {"last": "write"}

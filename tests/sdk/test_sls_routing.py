@@ -48,7 +48,7 @@ def test_option_a_bare_ip_on_port_80(sls_port80, flavour):
 def test_option_a_account_isolation_on_port_80(sls_port80):
     from helpers import create_account
 
-    other = create_account(sls_port80.data_dir, 80)
+    other = create_account(sls_port80.store, 80)
     root = sls_port80.root()
     mine = SlsApi("lc_v1", 80, root.ak, root.secret, endpoint="127.0.0.1")
     theirs = SlsApi("lc_v1", 80, other.ak, other.secret, endpoint="127.0.0.1")

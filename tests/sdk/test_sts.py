@@ -268,7 +268,7 @@ def test_expired_credentials_are_refused(server, account, caller):
     role = ram_reader_role(account)
     sess = assume_role(caller, role["Arn"])
     assert sess.ram().call("ListUsers")["Users"]["User"]
-    if not expire_sts_credential(server.data_dir, sess.ak):
+    if not expire_sts_credential(server.store, sess.ak):
         pytest.skip("cannot find the temporary credential in the store (layout changed); "
                     "expiry cannot be tested in under 20 s otherwise (DurationSeconds >= 900)")
     for v1 in (False, True):
