@@ -22,6 +22,7 @@ use crate::failure::Failure;
 use localyun_store::{backoff, Concurrency, Mode, Store, StoreError, Txn, MAX_ATTEMPTS};
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -198,11 +199,24 @@ fn run_batch(store: &dyn Store, mode: Mode, mut jobs: Vec<BoxedJob>) {
     }
 }
 
+/// Writers that collide on one record (a hot user or project) abort each other under
+/// serializable isolation, and the retries of 16 workers collide again. So once a write of this
+/// process met a conflict, this process runs its writes one at a time for a short while (and
+/// every retry always): its own writers stop aborting each other, and a hot record is written
+/// at the rate of one transaction after another, the best it can be. Across processes the
+/// database still decides, between at most one writer per process.
+static WRITE_LANE: Mutex<()> = Mutex::new(());
+static CONTENDED_UNTIL_MS: AtomicI64 = AtomicI64::new(0);
+const CONTENTION_WINDOW_MS: i64 = 200;
+
 /// Runs one job in a transaction of its own until it succeeds, fails for good or runs out of
 /// attempts, then answers it.
 fn run_alone(store: &dyn Store, mut job: BoxedJob) {
     loop {
         let mode = job.mode();
+        let serialize =
+            mode == Mode::Write && (job.attempts() > 0 || crate::identity::now_ms() < CONTENDED_UNTIL_MS.load(Ordering::Relaxed));
+        let lane = serialize.then(|| WRITE_LANE.lock().unwrap_or_else(|p| p.into_inner()));
         let outcome: Result<(), StoreError> = (|| {
             let mut txn = store.begin(mode)?;
             if job.run(txn.as_mut()) && mode == Mode::Write {
@@ -214,10 +228,12 @@ fn run_alone(store: &dyn Store, mut job: BoxedJob) {
             Err(e) => e.is_retryable() && job.attempts() < MAX_ATTEMPTS,
             Ok(()) => job.should_retry(),
         };
+        drop(lane);
         if !retry {
             job.deliver(outcome);
             return;
         }
+        CONTENDED_UNTIL_MS.store(crate::identity::now_ms() + CONTENTION_WINDOW_MS, Ordering::Relaxed);
         std::thread::sleep(backoff(job.attempts()));
     }
 }
@@ -321,7 +337,7 @@ mod tests {
     use crate::migrations::{self, Location, MIGRATIONS};
     use localyun_core::ApiError;
     use localyun_store::conformance::TempDatabase;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
 
     /// Runs `test` on every engine the tests can reach: SQLite in memory always, PostgreSQL
     /// when configured (`LOCALYUN_TEST_POSTGRES`). Stores are opened and databases dropped

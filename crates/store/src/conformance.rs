@@ -32,8 +32,7 @@ impl TempDatabase {
     pub fn create() -> Option<Self> {
         let admin = std::env::var("LOCALYUN_TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
         let name = format!("localyun_test_{}_{:08x}", std::process::id(), rand::random::<u32>());
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("cannot reach LOCALYUN_TEST_POSTGRES");
-        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        admin_sql(&admin, &format!("CREATE DATABASE {name}")).expect("cannot reach LOCALYUN_TEST_POSTGRES");
         let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
         let url = format!("{base}/{name}");
         Some(Self { admin, name, url })
@@ -44,11 +43,22 @@ impl TempDatabase {
     }
 }
 
+/// Runs one statement on the admin database, on a runtime of its own.
+fn admin_sql(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        let driver = tokio::spawn(connection);
+        let out = client.batch_execute(sql).await;
+        drop(client);
+        let _ = driver.await;
+        out
+    })
+}
+
 impl Drop for TempDatabase {
     fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
+        let _ = admin_sql(&self.admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
     }
 }
 

@@ -116,13 +116,15 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
-/// How often a transaction is run again after a conflict before the caller gets the error.
-pub const MAX_ATTEMPTS: u32 = 12;
+/// How often a transaction is run again after a conflict before the caller gets the error
+/// (then a 503, which the SDKs retry). Writers hammering one record on PostgreSQL abort each
+/// other (serializable: the first to commit wins), so the budget is generous.
+pub const MAX_ATTEMPTS: u32 = 30;
 
 /// A short, growing, jittered pause before attempt `attempt` (1-based) of a conflicted
 /// transaction, so two writers that collided do not collide again in lockstep.
 pub fn backoff(attempt: u32) -> std::time::Duration {
-    let base_us = 200u64 << attempt.min(7);
+    let base_us = 200u64 << attempt.min(6);
     std::time::Duration::from_micros(base_us / 2 + rand::random::<u64>() % base_us)
 }
 

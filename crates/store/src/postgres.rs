@@ -14,11 +14,20 @@
 //! Keys are `TEXT COLLATE "C"`: compared by bytes, which for UTF-8 is code-point order, the order
 //! the SQLite engine and the services' key layouts assume. Connections come from an r2d2 pool;
 //! each carries its statements, prepared once when it connects, so a query is one round trip.
+//!
+//! Round trips are what a request costs here (each one wakes the database and this worker), so
+//! a transaction's `BEGIN` is not sent on its own: it goes out in the same write as the
+//! transaction's first statement (tokio-postgres pipelines requests that are in flight
+//! together). The connection is driven on the store worker's own thread by a current-thread
+//! runtime, as the `postgres` crate does, so no request crosses threads.
 
 use crate::{prefix_end, Concurrency, Migration, Mode, Store, StoreError, Txn};
-use postgres::error::SqlState;
-use postgres::{Client, NoTls, Statement};
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::task::Poll;
 use std::time::Duration;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls, Row, Statement};
 
 /// Workers running one request transaction each. The database does the real concurrency
 /// control; more workers than this only queue inside PostgreSQL on a small machine.
@@ -41,13 +50,72 @@ CREATE TABLE IF NOT EXISTS localyun_nonce (fp BYTEA PRIMARY KEY, expires BIGINT 
 CREATE INDEX IF NOT EXISTS localyun_nonce_expires ON localyun_nonce (expires);
 "#;
 
+/// The connection's protocol state machine, polled while a request on it is awaited.
+type Driver = Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + Send>>;
+
 /// A pooled connection with its prepared statements.
 pub struct Conn {
+    rt: tokio::runtime::Runtime,
     client: Client,
+    /// `None` once the connection has closed.
+    driver: Option<Driver>,
     stmts: Statements,
     /// Set when the connection's transaction state is unknown (a failed ROLLBACK): the pool
     /// throws it away instead of handing it to the next request.
     broken: bool,
+}
+
+/// Runs `fut` (requests on the connection `driver` belongs to) to completion on this thread,
+/// driving the connection meanwhile.
+fn drive<T>(
+    rt: &tokio::runtime::Runtime,
+    driver: &mut Option<Driver>,
+    fut: impl Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, StoreError> {
+    let mut fut = pin!(fut);
+    rt.block_on(std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = fut.as_mut().poll(cx) {
+            return Poll::Ready(out);
+        }
+        if let Some(d) = driver.as_mut() {
+            if d.as_mut().poll(cx).is_ready() {
+                // Closed: dropping it fails every request still waiting on it.
+                *driver = None;
+            }
+        }
+        fut.as_mut().poll(cx)
+    }))
+    .map_err(classify)
+}
+
+/// Both requests sent in this order in one write, then both answers awaited; the first's
+/// error wins (a failed `BEGIN` fails the statement after it too).
+async fn pipelined<A, B>(
+    first: impl Future<Output = Result<A, tokio_postgres::Error>>,
+    second: impl Future<Output = Result<B, tokio_postgres::Error>>,
+) -> Result<B, tokio_postgres::Error> {
+    let (mut first, mut second) = (pin!(first), pin!(second));
+    let (mut a, mut b) = (None, None);
+    std::future::poll_fn(|cx| {
+        if a.is_none() {
+            if let Poll::Ready(r) = first.as_mut().poll(cx) {
+                a = Some(r);
+            }
+        }
+        if b.is_none() {
+            if let Poll::Ready(r) = second.as_mut().poll(cx) {
+                b = Some(r);
+            }
+        }
+        match (a.take(), b.take()) {
+            (Some(ra), Some(rb)) => Poll::Ready(ra.and(rb)),
+            (ra, rb) => {
+                (a, b) = (ra, rb);
+                Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 struct Statements {
@@ -60,47 +128,75 @@ struct Statements {
 }
 
 impl Statements {
-    fn prepare(c: &mut Client) -> Result<Self, postgres::Error> {
+    async fn prepare(c: &Client) -> Result<Self, tokio_postgres::Error> {
         Ok(Self {
-            get: c.prepare("SELECT v FROM localyun_kv WHERE tbl = $1 AND k = $2")?,
-            put: c.prepare("INSERT INTO localyun_kv (tbl, k, v) VALUES ($1, $2, $3) ON CONFLICT (tbl, k) DO UPDATE SET v = EXCLUDED.v")?,
-            delete: c.prepare("DELETE FROM localyun_kv WHERE tbl = $1 AND k = $2")?,
+            get: c.prepare("SELECT v FROM localyun_kv WHERE tbl = $1 AND k = $2").await?,
+            put: c
+                .prepare("INSERT INTO localyun_kv (tbl, k, v) VALUES ($1, $2, $3) ON CONFLICT (tbl, k) DO UPDATE SET v = EXCLUDED.v")
+                .await?,
+            delete: c.prepare("DELETE FROM localyun_kv WHERE tbl = $1 AND k = $2").await?,
             scan: [
-                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k > $2 ORDER BY k LIMIT $3")?,
-                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k > $2 AND k < $4 ORDER BY k LIMIT $3")?,
-                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k >= $2 ORDER BY k LIMIT $3")?,
-                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k >= $2 AND k < $4 ORDER BY k LIMIT $3")?,
+                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k > $2 ORDER BY k LIMIT $3").await?,
+                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k > $2 AND k < $4 ORDER BY k LIMIT $3").await?,
+                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k >= $2 ORDER BY k LIMIT $3").await?,
+                c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k >= $2 AND k < $4 ORDER BY k LIMIT $3").await?,
             ],
             // Inserted, or an expired entry renewed: a row comes back; a live entry: none.
-            first_use: c.prepare(
-                "INSERT INTO localyun_nonce (fp, expires) VALUES ($1, $2) ON CONFLICT (fp) DO UPDATE SET expires = EXCLUDED.expires \
-                 WHERE localyun_nonce.expires <= $3 RETURNING 1",
-            )?,
+            first_use: c
+                .prepare(
+                    "INSERT INTO localyun_nonce (fp, expires) VALUES ($1, $2) ON CONFLICT (fp) DO UPDATE SET expires = EXCLUDED.expires \
+                     WHERE localyun_nonce.expires <= $3 RETURNING 1",
+                )
+                .await?,
         })
+    }
+}
+
+impl Conn {
+    /// Connects; `before` runs on the bare connection before the statements are prepared
+    /// (start-up creates the tables they name).
+    fn open(config: &tokio_postgres::Config, before: Option<&str>) -> Result<Self, StoreError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Engine(format!("cannot start a runtime for a connection: {e}")))?;
+        let (client, connection) = rt.block_on(config.connect(NoTls)).map_err(classify)?;
+        let mut driver: Option<Driver> = Some(Box::pin(connection));
+        if let Some(sql) = before {
+            drive(&rt, &mut driver, client.batch_execute(sql))?;
+        }
+        let stmts = drive(&rt, &mut driver, Statements::prepare(&client))?;
+        Ok(Conn { rt, client, driver, stmts, broken: false })
+    }
+
+    fn simple(&mut self, sql: &str) -> Result<(), StoreError> {
+        drive(&self.rt, &mut self.driver, self.client.batch_execute(sql))
+    }
+
+    fn is_closed(&self) -> bool {
+        self.driver.is_none() || self.client.is_closed()
     }
 }
 
 /// Connects and prepares; the pool calls it (r2d2's adapter for this connection type).
 struct Manager {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
 }
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Conn;
-    type Error = postgres::Error;
+    type Error = StoreError;
 
-    fn connect(&self) -> Result<Conn, postgres::Error> {
-        let mut client = self.config.connect(NoTls)?;
-        let stmts = Statements::prepare(&mut client)?;
-        Ok(Conn { client, stmts, broken: false })
+    fn connect(&self) -> Result<Conn, StoreError> {
+        Conn::open(&self.config, None)
     }
 
-    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
-        conn.client.simple_query("").map(|_| ())
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), StoreError> {
+        conn.simple("")
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
-        conn.broken || conn.client.is_closed()
+        conn.broken || conn.is_closed()
     }
 }
 
@@ -110,7 +206,11 @@ pub struct PostgresStore {
 }
 
 /// What a PostgreSQL error means for the request: retry, unavailable, or a fault.
-fn classify(e: postgres::Error) -> StoreError {
+fn classify(e: tokio_postgres::Error) -> StoreError {
+    let text = match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    };
     if let Some(code) = e.code() {
         if *code == SqlState::T_R_SERIALIZATION_FAILURE
             || *code == SqlState::T_R_DEADLOCK_DETECTED
@@ -123,18 +223,12 @@ fn classify(e: postgres::Error) -> StoreError {
         // 08: connection exception; 57P0x: the server is shutting down or starting;
         // 53: out of resources (too many connections).
         if class == "08" || class == "53" || code.code().starts_with("57P") {
-            return StoreError::Unavailable(e.to_string());
+            return StoreError::Unavailable(text);
         }
-        return StoreError::Engine(e.to_string());
+        return StoreError::Engine(text);
     }
-    // No SQLSTATE: the connection itself failed (refused, reset, closed).
-    StoreError::Unavailable(e.to_string())
-}
-
-impl From<postgres::Error> for StoreError {
-    fn from(e: postgres::Error) -> Self {
-        classify(e)
-    }
+    // No SQLSTATE: the connection itself failed (refused, reset, closed, timed out).
+    StoreError::Unavailable(text)
 }
 
 impl From<r2d2::Error> for StoreError {
@@ -147,11 +241,14 @@ impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db` or `postgresql://…`), creates the
     /// schema if needed and brings the data to the format of the last of `migrations`.
     pub fn open(url: &str, migrations: &[Migration]) -> Result<Self, StoreError> {
-        let mut config: postgres::Config = url.parse().map_err(|e| StoreError::Engine(format!("bad PostgreSQL URL: {e}")))?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Engine(format!("bad PostgreSQL URL: {e}")))?;
         config.application_name("localyun").connect_timeout(CONNECT_TIMEOUT);
         // Keep-alives find a database host that vanished without closing its sockets.
         config.keepalives(true).keepalives_idle(Duration::from_secs(30));
-        let mut bootstrap = config.connect(NoTls).map_err(classify)?;
+        // The migration lock first, then the tables (IF NOT EXISTS on an existing schema is a
+        // NOTICE per table: not worth a log line), then the statements that name them.
+        let setup = format!("SELECT pg_advisory_lock({MIGRATION_LOCK}); SET client_min_messages TO warning; {SCHEMA}");
+        let mut bootstrap = Conn::open(&config, Some(&setup))?;
         let format = init_schema(&mut bootstrap, migrations)?;
         drop(bootstrap);
         let pool = r2d2::Pool::builder()
@@ -161,49 +258,40 @@ impl PostgresStore {
             // Checking out must not cost a round trip; a dead connection fails its first query
             // (answered "unavailable", the SDKs retry) and is then dropped by `has_broken`.
             .test_on_check_out(false)
+            .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(Manager { config })?;
         Ok(Self { pool, format })
     }
 }
 
-/// Creates the tables and migrates, holding the migration lock: a second process starting at
-/// the same moment waits, then finds the schema made and the format current.
-fn init_schema(client: &mut Client, migrations: &[Migration]) -> Result<u32, StoreError> {
-    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+/// Migrates, holding the migration lock `conn` took when it connected (and created the tables):
+/// a second process starting at the same moment waits, then finds the schema made and the format
+/// current. The lock is taken before the transaction begins, so the transaction's snapshot sees
+/// the other's work.
+fn init_schema(conn: &mut Conn, migrations: &[Migration]) -> Result<u32, StoreError> {
     let result = (|| {
-        // IF NOT EXISTS on an existing schema is a NOTICE per table: not worth a log line.
-        client.batch_execute("SET client_min_messages TO warning")?;
-        client.batch_execute(SCHEMA)?;
-        let stmts = Statements::prepare(client)?;
-        client.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE")?;
-        let found: Option<String> = client.query_opt("SELECT v FROM localyun_meta WHERE k = 'format'", &[])?.map(|r| r.get(0));
+        let mut txn = PgTxn::new(ConnRef::Owned(conn), Mode::Write);
+        let found = txn.query_opt_sql("SELECT v FROM localyun_meta WHERE k = 'format'")?.map(|r| r.get::<_, String>(0));
         let found: u32 = match found {
             None => 0,
             Some(v) => v.parse().map_err(|_| StoreError::Engine(format!("bad format version {v:?}")))?,
         };
-        let mut txn = PgTxn { conn: ConnRef::Bootstrap(client, stmts), open: true, savepoints: Vec::new() };
         let format = crate::migrate(&mut txn, found, migrations)?;
         if format != found {
-            txn.client().execute(
-                "INSERT INTO localyun_meta (k, v) VALUES ('format', $1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
-                &[&format.to_string()],
-            )?;
+            txn.simple(&format!(
+                "INSERT INTO localyun_meta (k, v) VALUES ('format', '{format}') ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v"
+            ))?;
         }
         Box::new(txn).commit()?;
         Ok(format)
     })();
-    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    let _ = conn.simple(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
     result
 }
 
 impl Store for PostgresStore {
     fn begin(&self, mode: Mode) -> Result<Box<dyn Txn + '_>, StoreError> {
-        let mut conn = self.pool.get()?;
-        conn.client.batch_execute(match mode {
-            Mode::Write => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-            Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        })?;
-        Ok(Box::new(PgTxn { conn: ConnRef::Pooled(conn), open: true, savepoints: Vec::new() }))
+        Ok(Box::new(PgTxn::new(ConnRef::Pooled(self.pool.get()?), mode)))
     }
 
     fn engine(&self) -> &'static str {
@@ -220,21 +308,22 @@ impl Store for PostgresStore {
 
     fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.get_timeout(Duration::from_secs(1))?;
-        conn.client.simple_query("SELECT 1").map_err(|e| {
-            conn.broken = true;
-            classify(e)
-        })?;
-        Ok(())
+        conn.simple("SELECT 1").inspect_err(|_| conn.broken = true)
     }
 
     fn purge_nonces(&self, now_ms: i64, limit: usize) -> Result<usize, StoreError> {
         let mut conn = self.pool.get()?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let Conn { rt, client, driver, .. } = &mut *conn;
         // Autocommit, and SKIP LOCKED: purges of several processes never wait for or abort
         // each other or a request.
-        let n = conn.client.execute(
-            "DELETE FROM localyun_nonce WHERE fp IN (SELECT fp FROM localyun_nonce WHERE expires <= $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)",
-            &[&now_ms, &limit],
+        let n = drive(
+            rt,
+            driver,
+            client.execute(
+                "DELETE FROM localyun_nonce WHERE fp IN (SELECT fp FROM localyun_nonce WHERE expires <= $1 ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)",
+                &[&now_ms, &limit],
+            ),
         )?;
         Ok(n as usize)
     }
@@ -245,7 +334,25 @@ impl Store for PostgresStore {
 #[allow(clippy::large_enum_variant)]
 enum ConnRef<'a> {
     Pooled(r2d2::PooledConnection<Manager>),
-    Bootstrap(&'a mut Client, Statements),
+    Owned(&'a mut Conn),
+}
+
+struct Parts<'t> {
+    rt: &'t tokio::runtime::Runtime,
+    driver: &'t mut Option<Driver>,
+    client: &'t Client,
+    stmts: &'t Statements,
+    begin: Option<&'static str>,
+}
+
+impl Parts<'_> {
+    /// Runs `fut` (built on `self.client`), behind the pending `BEGIN` in the same write.
+    fn run<T>(self, fut: impl Future<Output = Result<T, tokio_postgres::Error>>) -> Result<T, StoreError> {
+        match self.begin {
+            Some(begin) => drive(self.rt, self.driver, pipelined(self.client.batch_execute(begin), fut)),
+            None => drive(self.rt, self.driver, fut),
+        }
+    }
 }
 
 /// Savepoints cost a round trip each, and most requests never undo anything: a savepoint is
@@ -254,28 +361,51 @@ enum ConnRef<'a> {
 /// after the most recent `spN`, released inner ones included, and COMMIT ends them all.
 struct PgTxn<'a> {
     conn: ConnRef<'a>,
+    /// The `BEGIN` not sent yet: it goes out with the first statement.
+    begin: Option<&'static str>,
     open: bool,
     /// One entry per open savepoint: whether it was sent to the server.
     savepoints: Vec<bool>,
 }
 
-impl PgTxn<'_> {
-    fn parts(&mut self) -> (&mut Client, &Statements) {
+impl<'a> PgTxn<'a> {
+    fn new(conn: ConnRef<'a>, mode: Mode) -> Self {
+        let begin = match mode {
+            Mode::Write => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        Self { conn, begin: Some(begin), open: true, savepoints: Vec::new() }
+    }
+
+    fn conn(&mut self) -> &mut Conn {
         match &mut self.conn {
-            ConnRef::Pooled(c) => {
-                let c = &mut **c;
-                (&mut c.client, &c.stmts)
-            }
-            ConnRef::Bootstrap(c, s) => (&mut **c, &*s),
+            ConnRef::Pooled(c) => c,
+            ConnRef::Owned(c) => c,
         }
     }
 
-    fn client(&mut self) -> &mut Client {
-        self.parts().0
+    /// The connection's parts for one request, and the `BEGIN` that must go out in front of
+    /// it if it has not yet.
+    fn parts(&mut self) -> Parts<'_> {
+        let begin = self.begin.take();
+        let conn: &mut Conn = match &mut self.conn {
+            ConnRef::Pooled(c) => c,
+            ConnRef::Owned(c) => c,
+        };
+        let Conn { rt, client, driver, stmts, .. } = conn;
+        Parts { rt, driver, client, stmts, begin }
     }
 
     fn simple(&mut self, sql: &str) -> Result<(), StoreError> {
-        Ok(self.client().batch_execute(sql)?)
+        let p = self.parts();
+        let c = p.client;
+        p.run(c.batch_execute(sql))
+    }
+
+    fn query_opt_sql(&mut self, sql: &str) -> Result<Option<Row>, StoreError> {
+        let p = self.parts();
+        let c = p.client;
+        p.run(c.query_opt(sql, &[]))
     }
 
     /// Sends the savepoints a write is about to need.
@@ -292,21 +422,24 @@ impl PgTxn<'_> {
 
 impl Txn for PgTxn<'_> {
     fn get(&mut self, table: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let (c, s) = self.parts();
-        Ok(c.query_opt(&s.get, &[&table, &key])?.map(|r| r.get(0)))
+        let p = self.parts();
+        let (c, s) = (p.client, p.stmts);
+        Ok(p.run(c.query_opt(&s.get, &[&table, &key]))?.map(|r| r.get(0)))
     }
 
     fn put(&mut self, table: &str, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.before_write()?;
-        let (c, s) = self.parts();
-        c.execute(&s.put, &[&table, &key, &value])?;
+        let p = self.parts();
+        let (c, s) = (p.client, p.stmts);
+        p.run(c.execute(&s.put, &[&table, &key, &value]))?;
         Ok(())
     }
 
     fn delete(&mut self, table: &str, key: &str) -> Result<bool, StoreError> {
         self.before_write()?;
-        let (c, s) = self.parts();
-        Ok(c.execute(&s.delete, &[&table, &key])? > 0)
+        let p = self.parts();
+        let (c, s) = (p.client, p.stmts);
+        Ok(p.run(c.execute(&s.delete, &[&table, &key]))? > 0)
     }
 
     fn scan(&mut self, table: &str, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
@@ -316,18 +449,21 @@ impl Txn for PgTxn<'_> {
         };
         let upper = prefix_end(prefix);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let (c, s) = self.parts();
+        let p = self.parts();
+        let (c, s) = (p.client, p.stmts);
         let rows = match &upper {
-            Some(u) => c.query(&s.scan[usize::from(inclusive) * 2 + 1], &[&table, &lower, &limit, u])?,
-            None => c.query(&s.scan[usize::from(inclusive) * 2], &[&table, &lower, &limit])?,
+            Some(u) => p.run(c.query(&s.scan[usize::from(inclusive) * 2 + 1], &[&table, &lower, &limit, u]))?,
+            None => p.run(c.query(&s.scan[usize::from(inclusive) * 2], &[&table, &lower, &limit]))?,
         };
         Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn first_use(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {
         self.before_write()?;
-        let (c, s) = self.parts();
-        Ok(c.query_opt(&s.first_use, &[&&fingerprint[..], &expires_ms, &now_ms])?.is_some())
+        let fp = &fingerprint[..];
+        let p = self.parts();
+        let (c, s) = (p.client, p.stmts);
+        Ok(p.run(c.query_opt(&s.first_use, &[&fp, &expires_ms, &now_ms]))?.is_some())
     }
 
     fn savepoint(&mut self) -> Result<(), StoreError> {
@@ -355,18 +491,20 @@ impl Txn for PgTxn<'_> {
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         // Whatever COMMIT answers, the transaction is over (a failed COMMIT rolls back).
         self.open = false;
+        if self.begin.is_some() {
+            // Nothing was sent: there is nothing to commit.
+            return Ok(());
+        }
         self.simple("COMMIT")
     }
 }
 
 impl Drop for PgTxn<'_> {
     fn drop(&mut self) {
-        if self.open {
+        if self.open && self.begin.is_none() {
             if let Err(e) = self.simple("ROLLBACK") {
                 tracing::warn!(error = %e, "rollback failed; the connection is dropped");
-                if let ConnRef::Pooled(c) = &mut self.conn {
-                    c.broken = true;
-                }
+                self.conn().broken = true;
             }
         }
     }
