@@ -16,7 +16,9 @@ if bad:
         print(f"bench: {r['target']} at {r['connections']} connections had errors: {r['result']['first_error']}", file=sys.stderr)
     sys.exit(1)
 
-runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] not in ("startup", "scale")}
+PG_GROUPS = ("pg1", "pg3")
+runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] not in ("startup", "scale") + PG_GROUPS}
+pg = {(r["group"], r["target"], r["connections"]): r["result"] for r in rows if r["group"] in PG_GROUPS}
 scale_run = next(r["result"] for r in rows if r["group"] == "scale")
 conns = sorted({c for (_, c) in runs})
 ceiling = {c: runs[("hello", c)] for c in conns}
@@ -43,6 +45,25 @@ for c in conns:
     for target in ["hello", "moto-untag", "moto-tag", "moto-list", "ims-untag", "ims-tag", "ims-tag-untag", "ims-list", "sls-untag"]:
         if (target, c) in runs:
             out.append(line(target, c))
+if pg:
+    out.append("")
+    out.append("PostgreSQL store (issue 10): `pg1` one localyun process, `pg3` three processes on one database with the "
+               "connections spread over them; ÷ embedded is against the same target and connections on the embedded store "
+               "above; database CPU is every postgres process's CPU time over the run, per answered request.")
+    out.append("")
+    out.append("| store | target | conns | req/s | ÷ embedded | p50 ms | p99 ms | localyun CPU µs/req | database CPU µs/req |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
+    for c in conns:
+        for group in PG_GROUPS:
+            for target in ["ims-untag", "ims-tag", "sls-untag"]:
+                r = pg.get((group, target, c))
+                if not r:
+                    continue
+                base = runs.get((target, c))
+                ratio = f"{r['rps'] / base['rps']:.0%}" if base and base["rps"] else "-"
+                db = f"{r['db_cpu_us']:.0f}" if r.get("db_cpu_us") is not None else "-"
+                srv = f"{r['server_cpu_us']:.0f}" if r.get("server_cpu_us") is not None else "-"
+                out.append(f"| {group} | {target} | {c} | {r['rps']:.0f} | {ratio} | {r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {srv} | {db} |")
 startup = {r["target"]: r["result"] for r in rows if r["group"] == "startup"}
 out.append("")
 out.append(f"Scale: {scale['users']:,} users with 10 tags each, loaded in {scale['load_ms'] / 1000:.0f} s ({scale['db_mb']} MB on disk); "
@@ -77,6 +98,19 @@ if 32 in conns and ("moto-untag", 32) in runs:
         f"| ListTagResources by tag over {scale['users']:,} tagged users | p50 < 5 ms | {scale_run['p50_us'] / 1000:.2f} ms | {yes(scale_run['p50_us'] < 5000)} |",
         f"| start → first answer | < 20 ms empty, < 100 ms with the large data set | {empty['start_ms']:.1f} ms, {big['start_ms']:.1f} ms | {yes(empty['start_ms'] < 20 and big['start_ms'] < 100)} |",
         f"| RSS | < 10 MB idle; < 256 MB with the large data set | {rss_idle / 1024:.1f} MB idle; {scale['rss_kb'] / 1024:.1f} MB | idle {yes(rss_idle < 10240)}, large {yes(scale['rss_kb'] < 262144)} |",
+    ]
+pg1, pg3 = pg.get(("pg1", "ims-untag", 32)), pg.get(("pg3", "ims-untag", 32))
+if pg1 and pg3 and ("ims-untag", 32) in runs:
+    emb = runs[("ims-untag", 32)]
+    r1, r3 = pg1["rps"] / emb["rps"], pg3["rps"] / pg1["rps"]
+    out += [
+        "",
+        "## The targets of issue 10 in this run",
+        "",
+        "| measure | target | this run | met |",
+        "|---|---|---|---|",
+        f"| IMS UntagResources/s at 32 connections, one process on PostgreSQL | ≥ 30 % of the embedded store's | {r1:.0%} ({pg1['rps']:.0f} vs {emb['rps']:.0f}) | {yes(r1 >= 0.3)} |",
+        f"| the same, three processes on one database | no slower than one | {r3:.2f}× one process ({pg3['rps']:.0f}) | {yes(r3 >= 1.0)} |",
     ]
 table = "\n".join(out)
 print(table)

@@ -17,9 +17,14 @@ cargo build --release --quiet -p localyun -p localyun-bench
 bin=target/release
 work=$(mktemp -d)
 pids=()
+pg_dbs=()
+# The PostgreSQL server the PostgreSQL rows use (its databases are made and dropped here).
+pg_admin=${LOCALYUN_BENCH_POSTGRES:-postgres://root@127.0.0.1:5432/test}
+pg_sql() { psql "$pg_admin" -qAtX -v ON_ERROR_STOP=1 -c "$1" >/dev/null 2>&1; }
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  for d in "${pg_dbs[@]}"; do pg_sql "DROP DATABASE IF EXISTS $d WITH (FORCE)" || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -83,6 +88,49 @@ for c in $conns; do
 done
 rss_loaded=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")
 kill "$ly_pid"; wait "$ly_pid" 2>/dev/null || true
+
+# The PostgreSQL store, same targets: one process, then three processes on one database with the
+# connections spread over them (as behind a round-robin balancer). The database's own CPU time
+# (every postgres process, from /proc) is measured beside localyun's.
+pg_ticks() {
+  local t=0 p u s
+  for p in $(pgrep -x postgres); do
+    read -r u s < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null) || continue
+    t=$((t + u + s))
+  done
+  echo "$t"
+}
+pg_run() {  # pg_run <group> <target> <connections> <addrs> <pids>
+  local before after out
+  before=$(pg_ticks)
+  out=$("$bin/loadgen" run --target "$2" --addr "$4" --connections "$3" --seconds "$seconds" --context "$work/ctx-$1.json" --server-pid "$5")
+  after=$(pg_ticks)
+  record "$1" "$2" "$3" "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); n=d["requests"]; d["db_cpu_us"]=(int(sys.argv[2])*10000/n if n else None); print(json.dumps(d))' "$out" "$((after - before))")"
+}
+if pg_sql "SELECT 1"; then
+  pg_base=${pg_admin%/*}
+  for group in pg1 pg3; do
+    db="localyun_bench_${group}_$$"
+    pg_sql "CREATE DATABASE $db"; pg_dbs+=("$db")
+    n=${group#pg}; addrs=(); group_pids=()
+    for i in $(seq 1 "$n"); do
+      addr=127.0.0.1:$((18995 + i))
+      LOCALYUN_LOG=warn "$bin/localyun" serve --listen "$addr" --store "$pg_base/$db" & p=$!; pids+=($p)
+      wait_port "$addr"
+      addrs+=("$addr"); group_pids+=("$p")
+    done
+    "$bin/loadgen" setup --addr "${addrs[0]}" --account-id "$account" --ak "$root_ak" --secret "$root_secret" >"$work/ctx-$group.json"
+    all_addrs=$(IFS=,; echo "${addrs[*]}"); all_pids=$(IFS=,; echo "${group_pids[*]}")
+    for c in $conns; do
+      for t in ims-untag ims-tag sls-untag; do
+        pg_run "$group" "$t" "$c" "$all_addrs" "$all_pids"
+      done
+    done
+    for p in "${group_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+  done
+else
+  echo "bench: PostgreSQL at $pg_admin is not reachable: no PostgreSQL rows" >&2
+fi
 
 # Scale: ListTagResources filtered by one tag over many tagged users (10 tags each), loaded
 # with `localyun account load-users` (the API's validation and store functions, big

@@ -81,10 +81,12 @@ fn percentile(sorted: &[u32], p: f64) -> u64 {
     u64::from(sorted[i.min(sorted.len() - 1)])
 }
 
-/// Runs `connections` closed loops against `addr` for `duration`, each building its requests
-/// with `make` (called per request, so each is freshly signed). A non-2xx answer is an error.
+/// Runs `connections` closed loops against `addrs` for `duration` (connection `i` to
+/// `addrs[i % addrs.len()]`, so several servers share the load as behind a round-robin
+/// balancer), each building its requests with `make(i)` (called per request, so each is freshly
+/// signed). A non-2xx answer is an error.
 pub async fn run<W: workload::Workload + Send + 'static>(
-    addr: &str,
+    addrs: &[String],
     connections: usize,
     duration: Duration,
     make: impl Fn(usize) -> W,
@@ -92,8 +94,11 @@ pub async fn run<W: workload::Workload + Send + 'static>(
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::with_capacity(connections);
+    if addrs.is_empty() {
+        return Err("no address to connect to".into());
+    }
     for i in 0..connections {
-        let mut conn = Conn::open(addr).await?;
+        let mut conn = Conn::open(&addrs[i % addrs.len()]).await?;
         let mut w = make(i);
         tasks.push(tokio::spawn(async move {
             let mut lat: Vec<u32> = Vec::with_capacity(1 << 16);

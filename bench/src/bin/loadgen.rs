@@ -47,8 +47,9 @@ enum Command {
     Run {
         #[arg(long)]
         target: String,
-        #[arg(long)]
-        addr: String,
+        /// One address, or several separated by commas: connections are spread over them in turn.
+        #[arg(long, value_delimiter = ',')]
+        addr: Vec<String>,
         #[arg(long, default_value_t = 8)]
         connections: usize,
         #[arg(long, default_value_t = 5.0)]
@@ -56,9 +57,10 @@ enum Command {
         /// The JSON printed by `setup` (localyun targets only).
         #[arg(long)]
         context: Option<String>,
-        /// The server's PID: its CPU time per request is reported beside the load generator's.
-        #[arg(long)]
-        server_pid: Option<u32>,
+        /// The server's PIDs (comma-separated): their CPU time per request is reported beside the
+        /// load generator's.
+        #[arg(long, value_delimiter = ',')]
+        server_pid: Vec<u32>,
     },
 }
 
@@ -188,15 +190,16 @@ fn ctx_field(ctx: &Value, k: &str) -> String {
     ctx[k].as_str().unwrap_or_default().to_string()
 }
 
-async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: Value) -> Result<localyun_bench::Report, String> {
+async fn run_target(target: &str, addrs: &[String], conns: usize, dur: Duration, ctx: Value) -> Result<localyun_bench::Report, String> {
     let moto = |body: &str| {
         let body = body.to_string();
         move |_| MotoIam { body: body.clone() }
     };
     let rpc_steps = |steps: Vec<(&'static str, Vec<(String, String)>)>| {
-        let (ak, secret, addr) = (ctx_field(&ctx, "user_ak"), ctx_field(&ctx, "user_secret"), addr.to_string());
-        move |i| Rpc {
-            host: addr.clone(),
+        let (ak, secret, addrs) = (ctx_field(&ctx, "user_ak"), ctx_field(&ctx, "user_secret"), addrs.to_vec());
+        // The Host each connection signs is the server it talks to.
+        move |i: usize| Rpc {
+            host: addrs[i % addrs.len().max(1)].clone(),
             ak: ak.clone(),
             secret: Secret::new(secret.clone()),
             version: "2019-08-15".into(),
@@ -208,27 +211,27 @@ async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: 
     let rpc = |action: &'static str, params: Vec<(String, String)>| rpc_steps(vec![(action, params)]);
     let target_id = ctx_field(&ctx, "target_user_id");
     match target {
-        "hello" => run(addr, conns, dur, |_| Hello).await,
+        "hello" => run(addrs, conns, dur, |_| Hello).await,
         "moto-untag" => {
-            run(addr, conns, dur, moto(&format!("Action=UntagUser&UserName={BENCH_USER}&TagKeys.member.1=k3&Version=2010-05-08"))).await
+            run(addrs, conns, dur, moto(&format!("Action=UntagUser&UserName={BENCH_USER}&TagKeys.member.1=k3&Version=2010-05-08"))).await
         }
         "moto-tag" => {
             run(
-                addr,
+                addrs,
                 conns,
                 dur,
                 moto(&format!("Action=TagUser&UserName={BENCH_USER}&Tags.member.1.Key=k3&Tags.member.1.Value=v{{n}}&Version=2010-05-08")),
             )
             .await
         }
-        "moto-list" => run(addr, conns, dur, moto(&format!("Action=ListUserTags&UserName={BENCH_USER}&Version=2010-05-08"))).await,
+        "moto-list" => run(addrs, conns, dur, moto(&format!("Action=ListUserTags&UserName={BENCH_USER}&Version=2010-05-08"))).await,
         "ims-untag" => {
-            run(addr, conns, dur, rpc("UntagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k3")])))
+            run(addrs, conns, dur, rpc("UntagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k3")])))
                 .await
         }
         "ims-tag" => {
             run(
-                addr,
+                addrs,
                 conns,
                 dur,
                 rpc(
@@ -242,13 +245,13 @@ async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: 
         "ims-tag-untag" => {
             let tag = p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("Tag.1.Key", "k9"), ("Tag.1.Value", "v{n}")]);
             let untag = p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k9")]);
-            run(addr, conns, dur, rpc_steps(vec![("TagResources", tag), ("UntagResources", untag)])).await
+            run(addrs, conns, dur, rpc_steps(vec![("TagResources", tag), ("UntagResources", untag)])).await
         }
-        "ims-list" => run(addr, conns, dur, rpc("ListTagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id)]))).await,
+        "ims-list" => run(addrs, conns, dur, rpc("ListTagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id)]))).await,
         "ims-list-by-tag" => {
             let (k, v) = (ctx_field(&ctx, "filter_key"), ctx_field(&ctx, "filter_value"));
             run(
-                addr,
+                addrs,
                 conns,
                 dur,
                 rpc("ListTagResources", p(&[("ResourceType", "user"), ("Tag.1.Key", &k), ("Tag.1.Value", &v), ("PageSize", "100")])),
@@ -260,7 +263,7 @@ async fn run_target(target: &str, addr: &str, conns: usize, dur: Duration, ctx: 
             let body = json!({"resourceType": "logstore", "resourceId": [format!("{PROJECT}#{LOGSTORE}")], "tags": ["k3"]})
                 .to_string()
                 .into_bytes();
-            run(addr, conns, dur, move |_| Sls {
+            run(addrs, conns, dur, move |_| Sls {
                 method: "POST".into(),
                 host: format!("{PROJECT}.127.0.0.1"),
                 path: "/untag".into(),
@@ -290,10 +293,16 @@ async fn main() -> std::process::ExitCode {
                 }
                 None => Value::Null,
             };
-            let server = server_pid.map(|p| p.to_string());
-            let before = (server.as_deref().and_then(cpu_us), cpu_us("self"));
+            let servers: Vec<String> = server_pid.iter().map(u32::to_string).collect();
+            let server_cpu = || -> Option<u64> {
+                if servers.is_empty() {
+                    return None;
+                }
+                servers.iter().map(|p| cpu_us(p)).sum()
+            };
+            let before = (server_cpu(), cpu_us("self"));
             let result = run_target(&target, &addr, connections, Duration::from_secs_f64(seconds), ctx).await;
-            let after = (server.as_deref().and_then(cpu_us), cpu_us("self"));
+            let after = (server_cpu(), cpu_us("self"));
             result.map(|r| {
                 let mut out = r.to_json();
                 let per_request = |a: Option<u64>, b: Option<u64>| match (a, b) {
