@@ -184,11 +184,8 @@ impl Claim {
     }
 
     /// Accepts the claim inside the request's transaction: cached credentials still current,
-    /// or the key read from the store and the signature checked against it; then the nonce is
-    /// recorded in the store's replay ledger, which every process shares and a restart keeps
-    /// (issue 10). Only a valid signature records a nonce, so forged requests cannot burn other
-    /// clients' nonces. The nonce stays recorded when the request then fails: a caller that
-    /// wants that must keep this transaction's writes up to here (pipeline.rs does).
+    /// or the key read from the store and the signature checked against it. The nonce is
+    /// claimed separately, last ([`Claim::claim_nonce`]).
     pub fn confirm(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
         let accepted = match &self.vouched {
             Some(c) if generation(txn, &c.credentials.caller.account_id)? == c.generation => {
@@ -204,14 +201,22 @@ impl Claim {
                 Authenticated { caller, generation }
             }
         };
-        if let Some((nonce, request_ms)) = &self.nonce {
-            // Kept until the request could no longer pass the clock check anyway.
-            let expires_ms = request_ms + state.settings.clock_window_ms + 1;
-            if !txn.first_use(&nonce_fingerprint(&self.access_key_id, nonce), expires_ms, now_ms)? {
-                return Err(ApiError::nonce_used().into());
-            }
-        }
         Ok(accepted)
+    }
+
+    /// Records the request's nonce in the store's replay ledger, which every process shares
+    /// and a restart keeps (issue 10), kept until the request could no longer pass the clock
+    /// check anyway. Called last in the request's transaction, once the claim is confirmed
+    /// (only a valid signature may record a nonce, so forged requests cannot burn other
+    /// clients' nonces): an engine may only say at commit that the nonce was used
+    /// ([`Txn::claim_nonce`]); then the whole transaction is undone and the answer is
+    /// `SignatureNonceUsed`, whatever the call itself would have answered.
+    pub fn claim_nonce(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<()> {
+        if let Some((nonce, request_ms)) = &self.nonce {
+            let expires_ms = request_ms + state.settings.clock_window_ms + 1;
+            txn.claim_nonce(&nonce_fingerprint(&self.access_key_id, nonce), expires_ms, now_ms)?;
+        }
+        Ok(())
     }
 }
 
@@ -262,14 +267,18 @@ mod tests {
     }
 
     fn confirm(state: &AppState, c: &Claim) -> Result<Authenticated> {
-        transact(state.store.as_ref(), Mode::Write, |txn| c.confirm(state, txn, 0))
+        transact(state.store.as_ref(), Mode::Write, |txn| {
+            let who = c.confirm(state, txn, 0)?;
+            c.claim_nonce(state, txn, 0)?;
+            Ok(who)
+        })
     }
 
     fn code(r: Result<Authenticated>) -> String {
         match r {
             Ok(_) => "ok".into(),
             Err(Failure::Api(e)) => e.code.to_string(),
-            Err(other) => format!("{other}"),
+            Err(other) => other.to_api().code.to_string(),
         }
     }
 

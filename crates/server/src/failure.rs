@@ -28,6 +28,8 @@ impl Failure {
             // Contention past the retries, or a database that cannot be reached: temporary, and
             // the SDKs retry a 503 (ram.md 5, sls.md 4.4).
             Failure::Store(StoreError::Busy | StoreError::Conflict(_) | StoreError::Unavailable(_)) => ApiError::service_unavailable(),
+            // Only RPC requests claim nonces (auth.rs).
+            Failure::Store(StoreError::NonceUsed) => ApiError::nonce_used(),
             Failure::Store(_) | Failure::Corrupt { .. } => ApiError::internal(),
         }
     }

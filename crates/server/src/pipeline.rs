@@ -24,7 +24,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use localyun_core::policy::ConditionKeys;
 use localyun_core::ApiError;
-use localyun_store::{Mode, Txn};
+use localyun_store::{Mode, StoreError, Txn};
 use serde_json::{Map, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -380,23 +380,30 @@ async fn execute(
         .executor
         .run(Mode::Write, move |txn| {
             let who = claim.confirm(&s, txn, now)?;
-            // The nonce is recorded: a call that fails now must still keep it (replayed later,
-            // it could succeed), so the call's own writes get a savepoint of their own. A store
-            // conflict fails the whole job instead, which then runs again from the start.
+            // A call that fails must still record its nonce (replayed later, it could succeed):
+            // the call's own writes get a savepoint of their own, and the nonce is claimed after
+            // them, last (an engine may check it only at commit). A store conflict fails the
+            // whole job instead, which then runs again from the start.
             txn.savepoint()?;
-            match act(&s, txn, service, action, &req, &keys, &who) {
-                Err(Failure::Store(e)) => Err(Failure::Store(e)),
+            let outcome = match act(&s, txn, service, action, &req, &keys, &who) {
+                Err(Failure::Store(e)) => return Err(Failure::Store(e)),
                 Ok(fields) => {
                     txn.release_savepoint()?;
-                    Ok(Ok(fields))
+                    Ok(fields)
                 }
                 Err(failure) => {
                     txn.rollback_to_savepoint()?;
-                    Ok(Err(failure))
+                    Err(failure)
                 }
-            }
+            };
+            claim.claim_nonce(&s, txn, now)?;
+            Ok(outcome)
         })
-        .await?
+        .await
+        .map_err(|f| match f {
+            Failure::Store(StoreError::NonceUsed) => Failure::Api(ApiError::nonce_used()),
+            other => other,
+        })?
 }
 
 fn act(

@@ -145,22 +145,38 @@ fn scans_are_in_byte_order_for_any_character(store: &dyn Store) {
     assert_eq!(after, vec!["a\u{FFFF}", "a\u{10000}"]);
 }
 
+/// Claims a nonce in a transaction of its own: `true` when accepted, `false` when refused.
+fn claim(store: &dyn Store, fp: [u8; 16], expires_ms: i64, now_ms: i64) -> bool {
+    match transact(store, Mode::Write, |t| t.claim_nonce(&fp, expires_ms, now_ms)) {
+        Ok(()) => true,
+        Err(StoreError::NonceUsed) => false,
+        Err(e) => panic!("claiming a nonce failed: {e}"),
+    }
+}
+
 fn nonces_are_first_used_once_until_they_expire(store: &dyn Store) {
     let fp = [7u8; 16];
-    assert!(transact(store, Mode::Write, |t| t.first_use(&fp, 1_000, 0)).unwrap());
-    assert!(!transact(store, Mode::Write, |t| t.first_use(&fp, 2_000, 999)).unwrap(), "live: refused");
-    assert!(transact(store, Mode::Write, |t| t.first_use(&[8u8; 16], 1_000, 999)).unwrap(), "another nonce");
-    assert!(transact(store, Mode::Write, |t| t.first_use(&fp, 3_000, 1_000)).unwrap(), "expired: accepted again");
+    assert!(claim(store, fp, 1_000, 0));
+    assert!(!claim(store, fp, 2_000, 999), "live: refused");
+    assert!(claim(store, [8u8; 16], 1_000, 999), "another nonce");
+    assert!(claim(store, fp, 3_000, 1_000), "expired: accepted again");
     // A rolled-back transaction leaves no nonce behind.
     {
         let mut t = store.begin(Mode::Write).unwrap();
-        assert!(t.first_use(&[9u8; 16], 5_000, 0).unwrap());
+        t.claim_nonce(&[9u8; 16], 5_000, 0).unwrap();
     }
-    assert!(transact(store, Mode::Write, |t| t.first_use(&[9u8; 16], 5_000, 0)).unwrap());
+    assert!(claim(store, [9u8; 16], 5_000, 0));
+    // A transaction whose nonce is refused changes nothing, whenever the engine says so.
+    let refused = transact(store, Mode::Write, |t| {
+        t.put("nonce-tx", "k", b"v")?;
+        t.claim_nonce(&fp, 9_000, 2_000)
+    });
+    assert!(matches!(refused, Err(StoreError::NonceUsed)), "{refused:?}");
+    assert_eq!(get(store, "nonce-tx", "k"), None, "the refused transaction's write is undone");
     // Purging drops expired entries only.
     assert!(store.purge_nonces(2_000, 100).unwrap() >= 1, "the [8; 16] entry expired at 1000");
-    assert!(!transact(store, Mode::Write, |t| t.first_use(&fp, 4_000, 2_000)).unwrap(), "live entries survive a purge");
-    assert!(!transact(store, Mode::Write, |t| t.first_use(&[9u8; 16], 6_000, 2_000)).unwrap());
+    assert!(!claim(store, fp, 4_000, 2_000), "live entries survive a purge");
+    assert!(!claim(store, [9u8; 16], 6_000, 2_000));
 }
 
 fn savepoints_undo_only_their_part(store: &dyn Store) {

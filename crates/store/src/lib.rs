@@ -33,6 +33,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("store engine error: {0}")]
     Engine(String),
+    /// The nonce a transaction claimed was already recorded and still live ([`Txn::claim_nonce`]).
+    #[error("the nonce was already used")]
+    NonceUsed,
     #[error("the store was written by a newer localyun (format {found}, this build reads up to {supported})")]
     UnsupportedFormat { found: u32, supported: u32 },
 }
@@ -60,9 +63,13 @@ pub trait Txn {
     /// Entries whose key starts with `prefix`, in byte order of the keys (UTF-8, so code-point
     /// order), after `after` when given, at most `limit` of them.
     fn scan(&mut self, table: &str, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
-    /// Records a nonce fingerprint until `expires_ms` and returns `true`, or returns `false`
-    /// when it is already recorded with an expiry after `now_ms` (then nothing changes).
-    fn first_use(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Records a nonce fingerprint until `expires_ms`, unless it is already recorded with an
+    /// expiry after `now_ms`: then the transaction fails with [`StoreError::NonceUsed`] and
+    /// changes nothing. An engine may check at [`Txn::commit`] instead of at once (PostgreSQL
+    /// sends the claim together with COMMIT, saving a round trip), so a caller must claim last,
+    /// after everything the transaction should do, and must not read the answer from anywhere
+    /// but the commit.
+    fn claim_nonce(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
     /// Marks a point the transaction can return to: several requests can share one
     /// transaction (group commit), each undoing only its own writes when it fails. Savepoints

@@ -124,7 +124,7 @@ struct Statements {
     delete: Statement,
     /// By (inclusive lower bound, upper bound given).
     scan: [Statement; 4],
-    first_use: Statement,
+    claim_nonce: Statement,
 }
 
 impl Statements {
@@ -141,11 +141,14 @@ impl Statements {
                 c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k >= $2 ORDER BY k LIMIT $3").await?,
                 c.prepare("SELECT k, v FROM localyun_kv WHERE tbl = $1 AND k >= $2 AND k < $4 ORDER BY k LIMIT $3").await?,
             ],
-            // Inserted, or an expired entry renewed: a row comes back; a live entry: none.
-            first_use: c
+            // Inserted, or an expired entry renewed: one row in `claimed`; a live entry: none, and
+            // the division by zero (SQLSTATE 22012) fails the transaction, so a COMMIT sent
+            // behind it in the same write rolls back instead.
+            claim_nonce: c
                 .prepare(
-                    "INSERT INTO localyun_nonce (fp, expires) VALUES ($1, $2) ON CONFLICT (fp) DO UPDATE SET expires = EXCLUDED.expires \
-                     WHERE localyun_nonce.expires <= $3 RETURNING 1",
+                    "WITH claimed AS (INSERT INTO localyun_nonce (fp, expires) VALUES ($1, $2) ON CONFLICT (fp) DO UPDATE \
+                     SET expires = EXCLUDED.expires WHERE localyun_nonce.expires <= $3 RETURNING 1) \
+                     SELECT 1 / (SELECT count(*)::int FROM claimed)",
                 )
                 .await?,
         })
@@ -366,6 +369,8 @@ struct PgTxn<'a> {
     open: bool,
     /// One entry per open savepoint: whether it was sent to the server.
     savepoints: Vec<bool>,
+    /// The nonce claimed: sent with COMMIT.
+    nonce: Option<([u8; 16], i64, i64)>,
 }
 
 impl<'a> PgTxn<'a> {
@@ -374,7 +379,7 @@ impl<'a> PgTxn<'a> {
             Mode::Write => "BEGIN ISOLATION LEVEL SERIALIZABLE",
             Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
-        Self { conn, begin: Some(begin), open: true, savepoints: Vec::new() }
+        Self { conn, begin: Some(begin), open: true, savepoints: Vec::new(), nonce: None }
     }
 
     fn conn(&mut self) -> &mut Conn {
@@ -458,12 +463,10 @@ impl Txn for PgTxn<'_> {
         Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    fn first_use(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {
-        self.before_write()?;
-        let fp = &fingerprint[..];
-        let p = self.parts();
-        let (c, s) = (p.client, p.stmts);
-        Ok(p.run(c.query_opt(&s.first_use, &[&fp, &expires_ms, &now_ms]))?.is_some())
+    fn claim_nonce(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        // Checked at commit, in the same write as COMMIT (the trait's contract).
+        self.nonce = Some((*fingerprint, expires_ms, now_ms));
+        Ok(())
     }
 
     fn savepoint(&mut self) -> Result<(), StoreError> {
@@ -491,11 +494,21 @@ impl Txn for PgTxn<'_> {
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         // Whatever COMMIT answers, the transaction is over (a failed COMMIT rolls back).
         self.open = false;
-        if self.begin.is_some() {
-            // Nothing was sent: there is nothing to commit.
-            return Ok(());
+        let Some((fp, expires_ms, now_ms)) = self.nonce.take() else {
+            if self.begin.is_some() {
+                // Nothing was sent: there is nothing to commit.
+                return Ok(());
+            }
+            return self.simple("COMMIT");
+        };
+        self.before_write()?;
+        let fp = &fp[..];
+        let p = self.parts();
+        let (c, s) = (p.client, p.stmts);
+        match p.run(pipelined(c.query_one(&s.claim_nonce, &[&fp, &expires_ms, &now_ms]), c.batch_execute("COMMIT"))) {
+            Err(StoreError::Engine(e)) if e.starts_with("22012") => Err(StoreError::NonceUsed),
+            other => other,
         }
-        self.simple("COMMIT")
     }
 }
 

@@ -6,6 +6,7 @@ use super::access_keys::{self, Owner};
 use super::{load, load_by_name, name_key, now_ms, record_key as key, save, tables};
 use crate::failure::Result;
 use localyun_core::names::default_domain;
+use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
 use localyun_store::Txn;
@@ -221,45 +222,33 @@ pub enum Listing<'a> {
 }
 
 /// Up to `limit` users that `keep` accepts, in listing order after the position `after`,
-/// read from an index a few at a time, and whether more follow. Without a filter a page reads
-/// exactly its own users and one more index entry.
+/// read from an index a batch at a time, and whether more follow. `keep: None` takes every
+/// user: then a page reads exactly its own users and one more index entry.
 pub fn page(
     txn: &mut dyn Txn,
     account: &str,
     listing: Listing<'_>,
     after: Option<&str>,
     limit: usize,
-    keep: impl Fn(&UserRecord) -> bool,
+    keep: Option<&dyn Fn(&UserRecord) -> bool>,
 ) -> Result<(Vec<UserRecord>, bool)> {
     let (table, prefix) = match listing {
         Listing::All => (tables::USER_BY_POSITION, format!("{account}/")),
         Listing::Tagged { key, value } => (tables::USER_TAG, tag_index_prefix(account, key, Some(value))),
     };
-    let mut cursor = after.map(|a| format!("{prefix}{a}"));
-    let mut out = Vec::with_capacity(limit.min(1000));
-    loop {
-        let want = limit.saturating_add(1).saturating_sub(out.len()).clamp(1, 1000);
-        let rows = txn.scan(table, &prefix, cursor.as_deref(), want)?;
-        let exhausted = rows.len() < want;
-        for (k, id) in rows {
-            cursor = Some(k);
-            let Some(user) = by_id(txn, account, &String::from_utf8_lossy(&id))? else { continue };
-            if keep(&user) {
-                if out.len() == limit {
-                    return Ok((out, true));
-                }
-                out.push(user);
-            }
-        }
-        if exhausted {
-            return Ok((out, false));
-        }
-    }
+    walk(
+        txn,
+        |t, a, n| Ok(t.scan(table, &prefix, a, n)?),
+        after.map(|a| format!("{prefix}{a}")),
+        limit,
+        keep.is_none(),
+        |t, _, id| Ok(by_id(t, account, &String::from_utf8_lossy(id))?.filter(|u| keep.is_none_or(|f| f(u)))),
+    )
 }
 
 /// Every user of the account in listing order.
 pub fn list(txn: &mut dyn Txn, account: &str) -> Result<Vec<UserRecord>> {
-    Ok(page(txn, account, Listing::All, None, usize::MAX - 1, |_| true)?.0)
+    Ok(page(txn, account, Listing::All, None, usize::MAX - 1, None)?.0)
 }
 
 /// Format 2: the position index, built from the user records of an older store.

@@ -70,8 +70,8 @@ impl Txn for Counting<'_, '_> {
         *self.rows.entry(table.to_string()).or_default() += rows.len();
         Ok(rows)
     }
-    fn first_use(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<bool, StoreError> {
-        self.inner.first_use(fingerprint, expires_ms, now_ms)
+    fn claim_nonce(&mut self, fingerprint: &[u8; 16], expires_ms: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.inner.claim_nonce(fingerprint, expires_ms, now_ms)
     }
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         Ok(())
@@ -167,6 +167,50 @@ fn policy_document() -> &'static str {
 }
 
 // ----------------------------------------------------------------------------- RAM
+
+#[test]
+fn a_page_of_users_reads_only_its_users() {
+    let store = store();
+    write(&store, |t| {
+        for i in 0..300 {
+            let team = if i % 3 == 0 { "red" } else { "blue" };
+            ram(t, "CreateUser", &[("UserName", &format!("user-{i:03}"))]);
+            let id = crate::identity::users::require_by_name(t, ACCOUNT, &format!("user-{i:03}"))?.id;
+            rpc(t, &crate::services::ims::SERVICE, "TagResources", &[("ResourceId.1", &id), ("Tag.1.Key", "team"), ("Tag.1.Value", team)])?;
+        }
+        Ok(())
+    });
+    write(&store, |t| {
+        let all = crate::identity::users::list(t, ACCOUNT)?;
+        assert_eq!(all.len(), 300);
+        let mut c = Counting::new(t);
+        let page = ram(&mut c, "ListUsers", &[("MaxItems", "2"), ("Marker", &encode_token(&all[99].position()))]);
+        assert_eq!(names(&page, "Users", "User", "UserName"), vec![all[100].name.clone(), all[101].name.clone()]);
+        assert_eq!(page["Marker"], json!(encode_token(&all[101].position())));
+        assert_eq!(c.gets(crate::identity::tables::USER), 2, "{:?}", c.gets);
+        assert_eq!(c.rows(crate::identity::tables::USER), 0, "no scan of the user records");
+        assert!(c.rows(crate::identity::tables::USER_BY_POSITION) <= 3, "{:?}", c.rows);
+        let pages = marker_pages(t, "ListUsers", &[], 7);
+        assert_eq!(concat(&pages, "Users", "User", "UserName"), all.iter().map(|u| u.name.clone()).collect::<Vec<_>>());
+
+        // IMS ListUsers filtered by a tag and its value reads only the users carrying it.
+        let red: Vec<String> =
+            all.iter().filter(|u| u.tags.get("team").map(String::as_str) == Some("red")).map(|u| u.name.clone()).collect();
+        let mut c = Counting::new(t);
+        let ims =
+            rpc(&mut c, &crate::services::ims::SERVICE, "ListUsers", &[("MaxItems", "3"), ("Tag.1.Key", "team"), ("Tag.1.Value", "red")])?;
+        let got: Vec<String> = ims["Users"]["User"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["UserPrincipalName"].as_str().unwrap().split('@').next().unwrap().to_string())
+            .collect();
+        assert_eq!(got, red[..3].to_vec());
+        assert_eq!(ims["IsTruncated"], json!(true));
+        assert!(c.gets(crate::identity::tables::USER) <= 4, "only red users are read: {:?}", c.gets);
+        Ok(())
+    });
+}
 
 #[test]
 fn a_page_of_groups_reads_only_its_groups() {

@@ -132,7 +132,8 @@ pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Valu
             Some((key, Some(value))) => users::Listing::Tagged { key, value },
             _ => users::Listing::All,
         };
-        users::page(txn, account, listing, after.as_deref(), max, |u| matches_all(&u.tags, &filter))?
+        let keep = |u: &UserRecord| matches_all(&u.tags, &filter);
+        users::page(txn, account, listing, after.as_deref(), max, (!filter.is_empty()).then_some(&keep as &dyn Fn(&UserRecord) -> bool))?
     } else {
         (Vec::new(), false)
     };

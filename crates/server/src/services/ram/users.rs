@@ -84,7 +84,7 @@ pub fn delete_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
 /// `Marker` / `MaxItems` paging (1-1000, default 100); `Marker` only while truncated (ram.md 6.1).
 pub fn list_users(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let (max, after) = marker_params(call.params, 100)?;
-    let (items, more) = users::page(txn, &call.caller.account_id, users::Listing::All, after.as_deref(), max, |_| true)?;
+    let (items, more) = users::page(txn, &call.caller.account_id, users::Listing::All, after.as_deref(), max, None)?;
     let f = truncation(more, "Marker", items.last().map(UserRecord::position));
     let users: Vec<Value> = items.iter().map(|u| user_fields(u, true)).collect();
     Ok(f.set("Users", wrapped("User", users)).build())
