@@ -32,8 +32,12 @@ use tokio_postgres::{Client, NoTls, Row, Statement};
 /// Workers running one request transaction each. The database does the real concurrency
 /// control; more workers than this only queue inside PostgreSQL on a small machine.
 const WORKERS: usize = 16;
-/// A request waits this long for a connection before it is answered "unavailable".
+/// How long opening a connection to the database may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// While the database is down a request waits at most this long for a pooled connection before
+/// it is answered 503 (the SDKs retry): short, so that an outage does not pile requests up
+/// behind the workers.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(1);
 /// `pg_advisory_lock` key held while a process creates the schema and migrates the data, so two
 /// processes starting on an empty database do not race (ASCII "localyun").
 const MIGRATION_LOCK: i64 = 0x6c6f_6361_6c79_756e;
@@ -257,7 +261,7 @@ impl PostgresStore {
         let pool = r2d2::Pool::builder()
             .max_size((WORKERS + 4) as u32)
             .min_idle(Some(2))
-            .connection_timeout(CONNECT_TIMEOUT)
+            .connection_timeout(CHECKOUT_TIMEOUT)
             // Checking out must not cost a round trip; a dead connection fails its first query
             // (answered "unavailable", the SDKs retry) and is then dropped by `has_broken`.
             .test_on_check_out(false)
