@@ -304,6 +304,41 @@ def test_policy_attached_on_a_takes_effect_on_b(shared_account):
     user_denied(user, lambda: as_user_b.call("ListUsers"), "ram:ListUsers", "*")
 
 
+def test_group_membership_changed_on_a_takes_effect_on_b(shared_account):
+    a, b = shared_account
+    user = new_user(a)
+    as_user_b = b.api(ak=user.ak, secret=user.secret)
+    group = unique("readers")
+    a.api().call("CreateGroup", GroupName=group)
+    a.api().call("AttachPolicyToGroup", PolicyType="System", PolicyName="ReadOnlyAccess", GroupName=group)
+    user_denied(user, lambda: as_user_b.call("ListUsers"), "ram:ListUsers", "*")  # B caches what applies
+
+    a.api().call("AddUserToGroup", GroupName=group, UserName=user.name)
+    assert user.name in [u["UserName"] for u in as_user_b.call("ListUsers")["Users"]["User"]]
+    b.api().call("RemoveUserFromGroup", GroupName=group, UserName=user.name)
+    user_denied(user, lambda: a.api(ak=user.ak, secret=user.secret).call("ListUsers"), "ram:ListUsers", "*")
+    user_denied(user, lambda: as_user_b.call("ListUsers"), "ram:ListUsers", "*")
+
+
+def test_default_policy_version_set_on_a_takes_effect_on_b(shared_account):
+    a, b = shared_account
+    user = new_user(a)
+    as_user_b = b.api(ak=user.ak, secret=user.secret)
+    name = unique("pol")
+    only_get = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:GetUser", "Resource": "*"}]})
+    allow_list = json.dumps({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:ListUsers", "Resource": "*"}]})
+    a.api().call("CreatePolicy", PolicyName=name, PolicyDocument=only_get)
+    a.api().call("CreatePolicyVersion", PolicyName=name, PolicyDocument=allow_list, SetAsDefault="false")
+    a.api().call("AttachPolicyToUser", PolicyType="Custom", PolicyName=name, UserName=user.name)
+    user_denied(user, lambda: as_user_b.call("ListUsers"), "ram:ListUsers", "*")  # v1 is the default
+
+    a.api().call("SetDefaultPolicyVersion", PolicyName=name, VersionId="v2")
+    assert user.name in [u["UserName"] for u in as_user_b.call("ListUsers")["Users"]["User"]]
+    b.api().call("SetDefaultPolicyVersion", PolicyName=name, VersionId="v1")
+    user_denied(user, lambda: a.api(ak=user.ak, secret=user.secret).call("ListUsers"), "ram:ListUsers", "*")
+    user_denied(user, lambda: as_user_b.call("ListUsers"), "ram:ListUsers", "*")
+
+
 def test_sls_project_created_on_a_is_visible_on_b(shared_account):
     a, b = shared_account
     sa, sb = SlsApi("tea_v1", a.port, a.ak, a.secret), SlsApi("tea_v1", b.port, b.ak, b.secret)
