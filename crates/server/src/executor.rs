@@ -200,11 +200,12 @@ fn run_batch(store: &dyn Store, mode: Mode, mut jobs: Vec<BoxedJob>) {
 }
 
 /// Writers that collide on one record (a hot user or project) abort each other under
-/// serializable isolation, and the retries of 16 workers collide again. So once a write of this
+/// serializable isolation, and the retries of the workers collide again. So once a write of this
 /// process met a conflict, this process runs its writes one at a time for a short while (and
-/// every retry always): its own writers stop aborting each other, and a hot record is written
-/// at the rate of one transaction after another, the best it can be. Across processes the
-/// database still decides, between at most one writer per process.
+/// every retry always), each in an exclusive transaction ([`Store::begin_exclusive`]: on
+/// PostgreSQL an advisory lock that every process's exclusive writers share): contended writers
+/// stop aborting each other, in this process and across processes, and a hot record is written
+/// at the rate of one transaction after another, the best it can be.
 static WRITE_LANE: Mutex<()> = Mutex::new(());
 static CONTENDED_UNTIL_MS: AtomicI64 = AtomicI64::new(0);
 const CONTENTION_WINDOW_MS: i64 = 200;
@@ -218,7 +219,7 @@ fn run_alone(store: &dyn Store, mut job: BoxedJob) {
             mode == Mode::Write && (job.attempts() > 0 || crate::identity::now_ms() < CONTENDED_UNTIL_MS.load(Ordering::Relaxed));
         let lane = serialize.then(|| WRITE_LANE.lock().unwrap_or_else(|p| p.into_inner()));
         let outcome: Result<(), StoreError> = (|| {
-            let mut txn = store.begin(mode)?;
+            let mut txn = if serialize { store.begin_exclusive()? } else { store.begin(mode)? };
             if job.run(txn.as_mut()) && mode == Mode::Write {
                 txn.commit()?;
             }

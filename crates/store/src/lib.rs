@@ -105,6 +105,13 @@ pub struct Migration {
 /// threads of their own (the server's executor).
 pub trait Store: Send + Sync + 'static {
     fn begin(&self, mode: Mode) -> Result<Box<dyn Txn + '_>, StoreError>;
+    /// A write transaction that runs while no other exclusive one runs, in any process on the
+    /// same store: what a writer that keeps losing conflicts on a hot record falls back to, so
+    /// that it is not aborted by the next one again. An engine whose writers are exclusive
+    /// anyway (SQLite) just begins.
+    fn begin_exclusive(&self) -> Result<Box<dyn Txn + '_>, StoreError> {
+        self.begin(Mode::Write)
+    }
     /// A short engine name for the health endpoint and the startup log.
     fn engine(&self) -> &'static str;
     /// The stored format version the engine opened (after migrations).

@@ -30,8 +30,9 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
 /// Workers running one request transaction each. The database does the real concurrency
-/// control; more workers than this only queue inside PostgreSQL on a small machine.
-const WORKERS: usize = 16;
+/// control; more only queue inside PostgreSQL on a small machine: on 2 cores, 8 per process
+/// served 5-25 % more than 16 (one and three processes; 4 was no better), bench/NOTES.md.
+const WORKERS: usize = 8;
 /// How long opening a connection to the database may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// While the database is down a request waits at most this long for a pooled connection before
@@ -98,6 +99,15 @@ async fn pipelined<A, B>(
     first: impl Future<Output = Result<A, tokio_postgres::Error>>,
     second: impl Future<Output = Result<B, tokio_postgres::Error>>,
 ) -> Result<B, tokio_postgres::Error> {
+    let (a, b) = pipelined_both(first, second).await;
+    a.and(b)
+}
+
+/// Both requests sent in this order in one write; both answers, whatever each is.
+async fn pipelined_both<A, B>(
+    first: impl Future<Output = Result<A, tokio_postgres::Error>>,
+    second: impl Future<Output = Result<B, tokio_postgres::Error>>,
+) -> (Result<A, tokio_postgres::Error>, Result<B, tokio_postgres::Error>) {
     let (mut first, mut second) = (pin!(first), pin!(second));
     let (mut a, mut b) = (None, None);
     std::future::poll_fn(|cx| {
@@ -112,7 +122,7 @@ async fn pipelined<A, B>(
             }
         }
         match (a.take(), b.take()) {
-            (Some(ra), Some(rb)) => Poll::Ready(ra.and(rb)),
+            (Some(ra), Some(rb)) => Poll::Ready((ra, rb)),
             (ra, rb) => {
                 (a, b) = (ra, rb);
                 Poll::Pending
@@ -301,6 +311,17 @@ impl Store for PostgresStore {
         Ok(Box::new(PgTxn::new(ConnRef::Pooled(self.pool.get()?), mode)))
     }
 
+    /// The session-level advisory lock is taken before BEGIN, in the same write as BEGIN and
+    /// the first statement: the server runs them in order, so the transaction's snapshot is
+    /// taken once the lock is held and sees every exclusive transaction before it. It is
+    /// released in the same write as COMMIT or ROLLBACK; a connection that cannot release it is
+    /// thrown away, which releases it too.
+    fn begin_exclusive(&self) -> Result<Box<dyn Txn + '_>, StoreError> {
+        let mut txn = PgTxn::new(ConnRef::Pooled(self.pool.get()?), Mode::Write);
+        txn.exclusive = true;
+        Ok(Box::new(txn))
+    }
+
     fn engine(&self) -> &'static str {
         "postgres"
     }
@@ -350,15 +371,37 @@ struct Parts<'t> {
     client: &'t Client,
     stmts: &'t Statements,
     begin: Option<&'static str>,
+    /// Take the exclusive lock before the `BEGIN` (a message of its own: in one simple query
+    /// with BEGIN it would start an implicit transaction first).
+    lock: bool,
 }
 
 impl Parts<'_> {
-    /// Runs `fut` (built on `self.client`), behind the pending `BEGIN` in the same write.
+    /// Runs `fut` (built on `self.client`), behind the pending `BEGIN` (and lock) in the same
+    /// write.
     fn run<T>(self, fut: impl Future<Output = Result<T, tokio_postgres::Error>>) -> Result<T, StoreError> {
-        match self.begin {
-            Some(begin) => drive(self.rt, self.driver, pipelined(self.client.batch_execute(begin), fut)),
-            None => drive(self.rt, self.driver, fut),
+        let c = self.client;
+        match (self.begin, self.lock) {
+            (Some(begin), true) => {
+                drive(self.rt, self.driver, pipelined(c.batch_execute(EXCLUSIVE_LOCK), pipelined(c.batch_execute(begin), fut)))
+            }
+            (Some(begin), false) => drive(self.rt, self.driver, pipelined(c.batch_execute(begin), fut)),
+            (None, _) => drive(self.rt, self.driver, fut),
         }
+    }
+
+    /// Runs `fut`, then releases the exclusive lock in the same write when `unlock`.
+    fn run_then_unlock<T>(self, fut: impl Future<Output = Result<T, tokio_postgres::Error>>, unlock: bool) -> Result<T, StoreError> {
+        if !unlock {
+            return self.run(fut);
+        }
+        let c = self.client;
+        let both = async move {
+            let (out, released) = pipelined_both(fut, c.batch_execute(EXCLUSIVE_UNLOCK)).await;
+            released?;
+            out
+        };
+        self.run(both)
     }
 }
 
@@ -375,7 +418,19 @@ struct PgTxn<'a> {
     savepoints: Vec<bool>,
     /// The nonce claimed: sent with COMMIT.
     nonce: Option<([u8; 16], i64, i64)>,
+    /// Holds the exclusive lock (once its BEGIN went out): released with COMMIT or ROLLBACK.
+    exclusive: bool,
 }
+
+/// The `pg_advisory_lock` key of exclusive write transactions ([`Store::begin_exclusive`]):
+/// the migration lock's key + 1.
+macro_rules! exclusive_lock {
+    () => {
+        "7813573148593976687"
+    };
+}
+const EXCLUSIVE_LOCK: &str = concat!("SELECT pg_advisory_lock(", exclusive_lock!(), ")");
+const EXCLUSIVE_UNLOCK: &str = concat!("SELECT pg_advisory_unlock(", exclusive_lock!(), ")");
 
 impl<'a> PgTxn<'a> {
     fn new(conn: ConnRef<'a>, mode: Mode) -> Self {
@@ -383,7 +438,7 @@ impl<'a> PgTxn<'a> {
             Mode::Write => "BEGIN ISOLATION LEVEL SERIALIZABLE",
             Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
-        Self { conn, begin: Some(begin), open: true, savepoints: Vec::new(), nonce: None }
+        Self { conn, begin: Some(begin), open: true, savepoints: Vec::new(), nonce: None, exclusive: false }
     }
 
     fn conn(&mut self) -> &mut Conn {
@@ -397,12 +452,13 @@ impl<'a> PgTxn<'a> {
     /// it if it has not yet.
     fn parts(&mut self) -> Parts<'_> {
         let begin = self.begin.take();
+        let lock = self.exclusive && begin.is_some();
         let conn: &mut Conn = match &mut self.conn {
             ConnRef::Pooled(c) => c,
             ConnRef::Owned(c) => c,
         };
         let Conn { rt, client, driver, stmts, .. } = conn;
-        Parts { rt, driver, client, stmts, begin }
+        Parts { rt, driver, client, stmts, begin, lock }
     }
 
     fn simple(&mut self, sql: &str) -> Result<(), StoreError> {
@@ -498,18 +554,39 @@ impl Txn for PgTxn<'_> {
     fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         // Whatever COMMIT answers, the transaction is over (a failed COMMIT rolls back).
         self.open = false;
+        if self.exclusive && self.begin.is_some() {
+            // Nothing was sent, not even the lock.
+            self.exclusive = false;
+        }
+        let result = self.finish("COMMIT");
+        if self.exclusive && matches!(&result, Err(e) if !matches!(e, StoreError::NonceUsed)) {
+            // Whether the unlock ran is unknown: the connection goes, and the lock with it.
+            self.conn().broken = true;
+        }
+        self.exclusive = false;
+        result
+    }
+}
+
+impl PgTxn<'_> {
+    /// Sends the claimed nonce (if any), `end` (COMMIT or ROLLBACK) and, for an exclusive
+    /// transaction, the unlock, in one write.
+    fn finish(&mut self, end: &str) -> Result<(), StoreError> {
+        let unlock = self.exclusive;
         let Some((fp, expires_ms, now_ms)) = self.nonce.take() else {
             if self.begin.is_some() {
                 // Nothing was sent: there is nothing to commit.
                 return Ok(());
             }
-            return self.simple("COMMIT");
+            let p = self.parts();
+            let c = p.client;
+            return p.run_then_unlock(c.batch_execute(end), unlock);
         };
         self.before_write()?;
         let fp = &fp[..];
         let p = self.parts();
         let (c, s) = (p.client, p.stmts);
-        match p.run(pipelined(c.query_one(&s.claim_nonce, &[&fp, &expires_ms, &now_ms]), c.batch_execute("COMMIT"))) {
+        match p.run_then_unlock(pipelined(c.query_one(&s.claim_nonce, &[&fp, &expires_ms, &now_ms]), c.batch_execute(end)), unlock) {
             Err(StoreError::Engine(e)) if e.starts_with("22012") => Err(StoreError::NonceUsed),
             other => other,
         }
@@ -519,7 +596,8 @@ impl Txn for PgTxn<'_> {
 impl Drop for PgTxn<'_> {
     fn drop(&mut self) {
         if self.open && self.begin.is_none() {
-            if let Err(e) = self.simple("ROLLBACK") {
+            self.nonce = None;
+            if let Err(e) = self.finish("ROLLBACK") {
                 tracing::warn!(error = %e, "rollback failed; the connection is dropped");
                 self.conn().broken = true;
             }
