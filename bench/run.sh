@@ -2,7 +2,7 @@
 # The benchmark, side by side in one run: the ceiling (a bare hyper server), the peer (moto,
 # the AWS mock) and localyun, at 1, 8 and 32 connections; start-up time and memory.
 #
-#   bench/run.sh            full run (about 7 minutes, most of it loading 1,000,000 users), writes bench/RESULTS.md
+#   bench/run.sh            full run (about 9 minutes, most of it loading 1,000,000 users), writes bench/RESULTS.md
 #   bench/run.sh --smoke    seconds-long check that everything still works (CI); writes nothing
 #
 # Loopback only; every server is started here and stopped by PID, whatever happens.
