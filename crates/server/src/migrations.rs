@@ -31,42 +31,6 @@ fn build_list_indexes(txn: &mut dyn Txn) -> Result<(), Failure> {
     crate::logservice::build_indexes(txn)
 }
 
-/// Rows read per scan while a migration walks a table.
-const MIGRATION_BATCH: usize = 10_000;
-
-/// Calls `f` on every row of `table` in key order, a batch at a time; `f` may write to the
-/// transaction (into other tables).
-pub(crate) fn for_each_row(
-    txn: &mut dyn Txn,
-    table: &str,
-    mut f: impl FnMut(&mut dyn Txn, &str, &[u8]) -> Result<(), Failure>,
-) -> Result<(), Failure> {
-    let mut after: Option<String> = None;
-    loop {
-        let rows = txn.scan(table, "", after.as_deref(), MIGRATION_BATCH)?;
-        for (k, v) in &rows {
-            f(txn, k, v)?;
-        }
-        match rows.last() {
-            Some((k, _)) if rows.len() == MIGRATION_BATCH => after = Some(k.clone()),
-            _ => return Ok(()),
-        }
-    }
-}
-
-/// Empties `table`, so that a builder starts from nothing.
-pub(crate) fn clear(txn: &mut dyn Txn, table: &str) -> Result<(), Failure> {
-    loop {
-        let rows = txn.scan(table, "", None, MIGRATION_BATCH)?;
-        for (k, _) in &rows {
-            txn.delete(table, k)?;
-        }
-        if rows.len() < MIGRATION_BATCH {
-            return Ok(());
-        }
-    }
-}
-
 fn store_error(r: Result<(), Failure>) -> Result<(), StoreError> {
     r.map_err(|e| match e {
         Failure::Store(e) => e,

@@ -212,7 +212,7 @@ pub fn members_page(txn: &mut dyn Txn, account: &str, group_id: &str, after: Opt
 /// Format 3: the position index of groups and the join-order index of members, built from the
 /// group records and memberships of an older store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::migrations::{clear, for_each_row};
+    use crate::identity::{clear, for_each_row};
     clear(txn, GROUP_BY_POSITION)?;
     for_each_row(txn, tables::GROUP, |t, k, v| {
         let g: GroupRecord = decode(tables::GROUP, v)?;

@@ -104,6 +104,42 @@ pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static s
     txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
 }
 
+/// Rows read per scan while a migration walks a table (`for_each_row`, `clear`).
+const MIGRATION_BATCH: usize = 10_000;
+
+/// Calls `f` on every row of `table` in key order, a batch at a time; `f` may write to the
+/// transaction (into other tables).
+pub(crate) fn for_each_row(
+    txn: &mut dyn Txn,
+    table: &str,
+    mut f: impl FnMut(&mut dyn Txn, &str, &[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let mut after: Option<String> = None;
+    loop {
+        let rows = txn.scan(table, "", after.as_deref(), MIGRATION_BATCH)?;
+        for (k, v) in &rows {
+            f(txn, k, v)?;
+        }
+        match rows.last() {
+            Some((k, _)) if rows.len() == MIGRATION_BATCH => after = Some(k.clone()),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Empties `table`, so that a builder starts from nothing.
+pub(crate) fn clear(txn: &mut dyn Txn, table: &str) -> Result<(), Failure> {
+    loop {
+        let rows = txn.scan(table, "", None, MIGRATION_BATCH)?;
+        for (k, _) in &rows {
+            txn.delete(table, k)?;
+        }
+        if rows.len() < MIGRATION_BATCH {
+            return Ok(());
+        }
+    }
+}
+
 /// The account's identity generation: a token replaced, in the same transaction, by every
 /// change to an existing AccessKey (status, secret, deletion), to a user's name, and to which
 /// policies apply to whom (attachments, group membership, default versions), so caches can tell

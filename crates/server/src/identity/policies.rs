@@ -302,7 +302,7 @@ pub fn page_custom(
 /// Format 3: the position and tagged-policy indexes, built from the custom policies of an older
 /// store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::migrations::{clear, for_each_row};
+    use crate::identity::{clear, for_each_row};
     clear(txn, POLICY_BY_POSITION)?;
     clear(txn, POLICY_TAGGED)?;
     for_each_row(txn, tables::POLICY, |t, k, v| {

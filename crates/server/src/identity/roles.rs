@@ -156,7 +156,7 @@ pub fn tagged_prefix(account: &str) -> String {
 
 /// Format 3: the position and tagged-role indexes, built from the role records of an older store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::migrations::{clear, for_each_row};
+    use crate::identity::{clear, for_each_row};
     clear(txn, ROLE_BY_POSITION)?;
     clear(txn, ROLE_TAGGED)?;
     for_each_row(txn, tables::ROLE, |t, k, v| {

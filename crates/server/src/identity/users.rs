@@ -253,17 +253,9 @@ pub fn list(txn: &mut dyn Txn, account: &str) -> Result<Vec<UserRecord>> {
 
 /// Format 2: the position index, built from the user records of an older store.
 pub fn build_position_index(txn: &mut dyn Txn) -> Result<()> {
-    let mut after: Option<String> = None;
-    loop {
-        let rows = txn.scan(tables::USER, "", after.as_deref(), 10_000)?;
-        for (k, v) in &rows {
-            let user: UserRecord = super::decode(tables::USER, v)?;
-            let account = k.split_once('/').map_or("", |(a, _)| a);
-            txn.put(tables::USER_BY_POSITION, &position_key(account, &user), user.id.as_bytes())?;
-        }
-        match rows.last() {
-            Some((k, _)) if rows.len() == 10_000 => after = Some(k.clone()),
-            _ => return Ok(()),
-        }
-    }
+    super::for_each_row(txn, tables::USER, |t, k, v| {
+        let user: UserRecord = super::decode(tables::USER, v)?;
+        let account = k.split_once('/').map_or("", |(a, _)| a);
+        Ok(t.put(tables::USER_BY_POSITION, &position_key(account, &user), user.id.as_bytes())?)
+    })
 }

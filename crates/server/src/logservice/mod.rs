@@ -399,7 +399,7 @@ pub fn filtered_names<T>(
 /// Format 3: the name index and counts of resources, the project counts, and the index of
 /// tagged projects and resources, built from the records of an older store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::migrations::{clear, for_each_row};
+    use crate::identity::{clear, for_each_row};
     use std::collections::BTreeMap;
     for table in [tables::RESOURCE_NAME, tables::RESOURCE_COUNT, tables::PROJECT_COUNT, tables::TAGGED] {
         clear(txn, table)?;

@@ -784,7 +784,7 @@ fn listings(store: &dyn Store) -> Vec<(String, Value)> {
 /// Turns a format-3 store into what format 2 left: the same records, none of the new indexes.
 fn drop_format_3_tables(txn: &mut dyn Txn) -> Result<()> {
     for table in FORMAT_3_TABLES {
-        crate::migrations::clear(txn, table)?;
+        crate::identity::clear(txn, table)?;
     }
     Ok(())
 }
