@@ -323,3 +323,36 @@ def test_ten_mib_body(server, content_type):
 def test_server_still_healthy_after_hostile_input(server, root):
     assert health_ok(server.port)
     assert "Users" in root.api().call("ListUsers", MaxItems=1)
+
+
+def _malformed_chunked(port: int, path: str, extra: str = "") -> tuple:
+    """A POST whose chunked body has the chunk size `zz`: (status, body) of the answer."""
+    import json
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nTransfer-Encoding: chunked\r\n{extra}"
+                      "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n").encode())
+        received = b""
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                break
+            received += data
+    finally:
+        sock.close()
+    head, _, body = received.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, json.loads(body[body.index(b"{"):body.rindex(b"}") + 1]) if b"{" in body else {}
+
+
+def test_malformed_chunked_body_is_a_400_not_a_413(server):
+    """A chunk size that is not hex is a malformed request (issue 11 item 5): 400 on both API styles."""
+    status, body = _malformed_chunked(server.port, "/")
+    assert status == 400, body
+    assert body.get("Code") == "InvalidParameter", body
+    status, body = _malformed_chunked(server.port, "/logstores", "x-log-apiversion: 0.6.0\r\n")
+    assert status == 400, body
+    assert body.get("errorCode") == "ParameterInvalid", body
+    assert health_ok(server.port), "the server keeps serving"

@@ -135,3 +135,19 @@ def test_in_memory_server_forgets_everything_on_restart(spawn_server):
     srv2 = spawn_server(in_memory=True, creds=creds)
     expect_error(lambda: srv2.root().api().call("GetUser", UserName=name), 404, "EntityNotExist.User")
 
+
+
+def test_a_new_data_directory_is_private(tmp_path):
+    """The store holds secrets: a data directory localyun creates is 0700, its files 0600 (issue 11 item 3)."""
+    import os
+    import stat
+
+    data = tmp_path / "fresh" / "data"
+    res = run_cli(["account", "create", "--data-dir", str(data)])
+    assert res.returncode == 0, res.stderr
+    assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    db = data / "localyun.db"
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    for extra in ("localyun.db-wal", "localyun.db-shm"):
+        if (data / extra).exists():
+            assert stat.S_IMODE(os.stat(data / extra).st_mode) == 0o600, extra

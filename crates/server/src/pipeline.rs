@@ -124,27 +124,39 @@ async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, Api
     let declared = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let mut body = body;
     let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(limit as u64) as usize));
+    // Why reading stopped: a body that cannot be decoded (a malformed chunked encoding) is the
+    // client's error, 400, not a size problem (issue 11 item 5).
+    enum Read {
+        Complete,
+        TooLarge,
+        Malformed,
+    }
     let read = async {
         let mut seen = 0usize;
         while let Some(frame) = body.frame().await {
-            let Ok(frame) = frame else { return false };
+            let Ok(frame) = frame else { return Read::Malformed };
             if let Ok(chunk) = frame.into_data() {
                 seen = seen.saturating_add(chunk.len());
                 if seen <= limit {
                     buf.extend_from_slice(&chunk);
                 } else if seen > DRAIN_CAP_BYTES {
-                    return false;
+                    return Read::TooLarge;
                 }
             }
         }
-        seen <= limit
+        if seen <= limit {
+            Read::Complete
+        } else {
+            Read::TooLarge
+        }
     };
     if declared.is_some_and(|n| n > DRAIN_CAP_BYTES as u64) {
         return Err(ApiError::body_too_large(limit));
     }
     match tokio::time::timeout(DRAIN_TIMEOUT, read).await {
-        Ok(true) => Ok(Bytes::from(buf)),
-        Ok(false) => Err(ApiError::body_too_large(limit)),
+        Ok(Read::Complete) => Ok(Bytes::from(buf)),
+        Ok(Read::TooLarge) => Err(ApiError::body_too_large(limit)),
+        Ok(Read::Malformed) => Err(ApiError::malformed_request("the body is not valid in its transfer encoding")),
         Err(_) => Err(ApiError::new(408, "RequestTimeout", "The request body was not received in time.")),
     }
 }
@@ -257,6 +269,9 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
     let bytes = match read_body(&parts, body, SLS_MAX_BODY).await {
         Ok(b) => b,
         Err(e) if e.status == 413 => return (fail(ApiError::sls_post_body_too_large(SLS_MAX_BODY), &mut outcome), outcome),
+        Err(e) if e.status == 400 => {
+            return (fail(ApiError::sls_parameter_invalid("The request body is malformed.".to_string()), &mut outcome), outcome)
+        }
         Err(e) => return (fail(e, &mut outcome), outcome),
     };
     let decoded = (|| {

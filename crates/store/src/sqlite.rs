@@ -85,6 +85,31 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The store holds AccessKey secrets: a data directory it creates is `0700`, and the database
+/// file is `0600` (created so, or narrowed so when it exists); SQLite gives the WAL and
+/// shared-memory files the database file's mode (issue 11 item 3).
+fn private_files(dir: &Path, db: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let io = |what: &str, e: std::io::Error| StoreError::Engine(format!("cannot {what} {}: {e}", dir.display()));
+    if !dir.exists() {
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| io("create", e))?;
+    }
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(db) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // A directory an older build wrote: its WAL and shared-memory files too.
+            for suffix in ["", "-wal", "-shm"] {
+                let f = std::path::PathBuf::from(format!("{}{suffix}", db.display()));
+                if f.exists() {
+                    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).map_err(|e| io("restrict the store in", e))?;
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(io("create the store in", e)),
+    }
+}
+
 /// The engine's own tables; the data format inside `kv` is versioned by the caller's
 /// [`Migration`]s (`meta.format`). Text compares with SQLite's BINARY collation, i.e. by bytes.
 const SCHEMA: &str = "
@@ -98,8 +123,8 @@ impl SqliteStore {
     /// Opens (creating if needed) the store in `dir`, bringing its data to the format of the
     /// last of `migrations`.
     pub fn open(dir: &Path, migrations: &[Migration]) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Engine(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(DB_FILE);
+        private_files(dir, &path)?;
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
         let format = init_schema(&mut writer, migrations)?;
@@ -351,6 +376,32 @@ mod tests {
     fn migrations() {
         let dir = tempfile::tempdir().unwrap();
         conformance::migrations_apply_once_in_order(&|m| SqliteStore::open(dir.path(), m).map(|s| Box::new(s) as Box<dyn Store>));
+    }
+
+    #[test]
+    fn a_new_data_directory_and_its_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("new").join("data");
+        let store = SqliteStore::open(&dir, MIGRATIONS).unwrap();
+        crate::transact_store(&store, Mode::Write, |t| t.put("t", "k", b"secret")).unwrap();
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        for f in [DB_FILE, "localyun.db-wal", "localyun.db-shm"] {
+            assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
+        }
+        // Existing, too open files (an older build's) are narrowed when opened again.
+        drop(store);
+        for f in [DB_FILE, "localyun.db-wal"] {
+            // The last connection's close removed the WAL; an empty one is what a clean stop leaves.
+            std::fs::OpenOptions::new().create(true).append(true).open(dir.join(f)).unwrap();
+            std::fs::set_permissions(dir.join(f), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let reopened = SqliteStore::open(&dir, MIGRATIONS).unwrap();
+        assert_eq!(mode(&dir.join(DB_FILE)), 0o600);
+        assert_eq!(mode(&dir.join("localyun.db-wal")), 0o600);
+        drop(reopened);
     }
 
     #[test]
