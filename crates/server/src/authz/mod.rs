@@ -3,7 +3,7 @@
 //! role's policies intersected with its session policy. Explicit Deny wins; the default is an
 //! implicit deny. Each action's RAM name and resources come from its service's action table.
 //!
-//! What evaluation needs is cached: compiled documents by immutable version, and the set of
+//! What evaluation needs is cached: compiled documents by their text, and the set of
 //! policies that apply to a principal, checked against the account's identity generation (read
 //! once per request, by authentication) so that any RAM change, from any process, is seen by the next request.
 
@@ -57,6 +57,8 @@ pub struct PolicyCache {
     /// By document text: the same text always compiles to the same policy, whatever
     /// transaction read it, so this cache needs no commit.
     compiled: Mutex<HashMap<String, Arc<Policy>>>,
+    /// Session policies, apart: the same text is validated by other rules (policy.md 2).
+    compiled_sessions: Mutex<HashMap<String, Arc<Policy>>>,
     /// Filled only once the transaction that read the entry has committed (executor.rs).
     principals: Arc<Mutex<HashMap<String, PrincipalEntry>>>,
 }
@@ -66,18 +68,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl PolicyCache {
-    /// A document compiled once per (kind, text).
+    /// A document compiled once per (kind, text); a hit allocates nothing.
     fn compiled(&self, text: &str, kind: DocumentKind) -> Option<Arc<Policy>> {
-        let key = format!("{}{text}", if kind == DocumentKind::Session { 's' } else { 'i' });
-        if let Some(p) = lock(&self.compiled).get(&key) {
+        let cache = if kind == DocumentKind::Session { &self.compiled_sessions } else { &self.compiled };
+        if let Some(p) = lock(cache).get(text) {
             return Some(p.clone());
         }
         let p = Arc::new(parse(text, kind).ok()?);
-        let mut map = lock(&self.compiled);
+        let mut map = lock(cache);
         if map.len() >= CACHE_LIMIT {
             map.clear();
         }
-        map.insert(key, p.clone());
+        map.insert(text.to_string(), p.clone());
         Some(p)
     }
 }

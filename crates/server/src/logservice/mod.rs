@@ -250,18 +250,14 @@ pub fn project_count(txn: &mut dyn Txn, account: &str, region: &str) -> Result<u
     read_count(txn, tables::PROJECT_COUNT, &project_count_key(account, region))
 }
 
-pub fn get_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<Option<ResourceRecord>> {
-    load(txn, tables::RESOURCE, &resource_key(region, project, kind, name))
-}
-
-/// A resource of a kind as tag calls see it.
-pub fn get_tagged_resource(
+/// A resource of a kind, as a full [`ResourceRecord`] or as tag calls see it ([`TaggedResource`]).
+pub fn get_resource<T: serde::de::DeserializeOwned>(
     txn: &mut dyn Txn,
     region: &str,
     project: &str,
     kind: ResourceKind,
     name: &str,
-) -> Result<Option<TaggedResource>> {
+) -> Result<Option<T>> {
     load(txn, tables::RESOURCE, &resource_key(region, project, kind, name))
 }
 

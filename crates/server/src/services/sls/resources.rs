@@ -65,7 +65,7 @@ pub fn create<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let body = call.json_body()?;
     let name = req_str(body, K::NAME_FIELD)?.to_string();
     check_name::<K>(&name)?;
-    if ls::get_resource(txn, call.region, project, K::KIND, &name)?.is_some() {
+    if ls::get_resource::<ls::TaggedResource>(txn, call.region, project, K::KIND, &name)?.is_some() {
         return Err(ApiError::sls_already_exists(K::KIND, &name).into());
     }
     if ls::resource_count(txn, call.region, project, K::KIND)? >= K::MAX_PER_PROJECT {

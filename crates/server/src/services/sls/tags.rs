@@ -271,7 +271,7 @@ fn every_tagged(
     tag_rows_page(txn, ls::tables::TAGGED, &base, &narrow, after, LIST_PAGE_ROWS, filter, in_scope, |t, id, _| {
         Ok(match (kind, id.split_once('#')) {
             (ResourceKind::Project, _) => ls::get_project(t, region, id)?.filter(|p| &p.account_id == account).map(|p| p.tags),
-            (_, Some((project, name))) => ls::get_tagged_resource(t, region, project, kind, name)?.map(|r| r.tags),
+            (_, Some((project, name))) => ls::get_resource::<ls::TaggedResource>(t, region, project, kind, name)?.map(|r| r.tags),
             (_, None) => None,
         })
     })
