@@ -4,14 +4,17 @@
 
 use clap::{Args, Parser, Subcommand};
 use localyun_core::Secret;
+use localyun_server::connection::Timeouts;
 use localyun_server::identity::accounts::{self, RootCredentials};
 use localyun_server::migrations::{self, Location};
+use localyun_server::server::Limits;
 use localyun_server::state::{AppState, Settings};
 use localyun_store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// glibc's allocator spent about 15% of the CPU of a tag call in malloc/free under concurrency
 /// (perf, bench/RESULTS.md); mimalloc's thread-local heaps do not contend. Its v2 line, without
@@ -20,11 +23,6 @@ use std::sync::Arc;
 /// writer), and huge pages doubled the idle RSS.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The documented defaults of the default account, used only on a loopback address.
-const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
-const DEFAULT_ACCESS_KEY_ID: &str = "LTAI5tLocalyunRootKey01";
-const DEFAULT_ACCESS_KEY_SECRET: &str = "LocalyunRootSecretDoNotUseInProd";
 
 #[derive(Parser)]
 #[command(name = "localyun", version, about = "A local, faithful Alibaba Cloud control plane (RAM, IMS; SLS to come)")]
@@ -84,12 +82,47 @@ struct ServeArgs {
     /// The region this server stands for.
     #[arg(long, default_value = "cn-hangzhou")]
     region: String,
+    #[command(flatten)]
+    timeouts: TimeoutArgs,
+}
+
+/// Connection limits, in seconds (fractions allowed). The defaults follow Alibaba Cloud's load
+/// balancers where they have one (idle connections closed after 15 s).
+#[derive(Args)]
+struct TimeoutArgs {
+    /// Time a client has to send a request's whole header, from connecting or from the first
+    /// byte of a next request; a client that does not is disconnected.
+    #[arg(long, env = "LOCALYUN_HEADER_READ_TIMEOUT", default_value = "10", value_parser = seconds)]
+    header_read_timeout: Duration,
+    /// Time a keep-alive connection may stay idle between requests before it is closed.
+    #[arg(long, env = "LOCALYUN_IDLE_TIMEOUT", default_value = "15", value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Time a client has to send a request's body after its header (then 408 RequestTimeout).
+    #[arg(long, env = "LOCALYUN_BODY_READ_TIMEOUT", default_value = "10", value_parser = seconds)]
+    body_read_timeout: Duration,
+    /// At SIGTERM or Ctrl-C, time requests in flight have to finish before every connection is
+    /// closed; a second signal closes them at once.
+    #[arg(long, env = "LOCALYUN_SHUTDOWN_GRACE", default_value = "10", value_parser = seconds)]
+    shutdown_grace: Duration,
+}
+
+fn seconds(s: &str) -> Result<Duration, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        _ => Err(format!("{s:?} is not a number of seconds above 0 and at most 86400")),
+    }
 }
 
 #[derive(Subcommand)]
 enum AccountCommand {
     /// Create an account and print {"AccountId","AccessKeyId","AccessKeySecret"}.
     Create {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Deactivate the well-known default AccessKey (LTAI5tLocalyunRootKey01), which a server
+    /// on a non-loopback address refuses to run beside.
+    DisableDefaultKey {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -122,7 +155,7 @@ fn default_credentials(listen: &SocketAddr) -> Result<RootCredentials, String> {
     let (account_id, key_id, secret) = match given {
         (Some(a), Some(k), Some(s)) => (a, k, s),
         (None, None, None) if listen.ip().is_loopback() => {
-            (DEFAULT_ACCOUNT_ID.to_string(), DEFAULT_ACCESS_KEY_ID.to_string(), DEFAULT_ACCESS_KEY_SECRET.to_string())
+            (accounts::WELL_KNOWN_ACCOUNT_ID.into(), accounts::WELL_KNOWN_ACCESS_KEY_ID.into(), accounts::WELL_KNOWN_ACCESS_KEY_SECRET.into())
         }
         (None, None, None) => {
             return Err(format!(
@@ -166,30 +199,60 @@ fn redact_url(url: &str) -> String {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Counts SIGTERM and Ctrl-C: the server drains at the first and stops at the second.
+fn signal_counter() -> tokio::sync::watch::Receiver<u32> {
+    let (tx, rx) = tokio::sync::watch::channel(0u32);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        loop {
+            #[cfg(unix)]
+            let terminate = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let terminate = std::future::pending::<()>();
+            tokio::select! { _ = tokio::signal::ctrl_c() => {}, () = terminate => {} }
+            tx.send_modify(|n| *n += 1);
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
+    });
+    rx
+}
+
+/// The soft limit of open files is often 1024, which a thousand idle clients exhaust; the hard
+/// limit is what the operator allows, so the server takes all of it.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open file limit"),
+    }
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
     let creds = default_credentials(&args.listen)?;
     let store = if args.in_memory { open_store(Location::InMemory)? } else { args.store.open()? };
     accounts::ensure_default(store.as_ref(), &creds).map_err(|e| format!("cannot set up the default account: {e}"))?;
-    let state = Arc::new(AppState::new(store.clone(), Settings { region: args.region.clone(), ..Settings::default() }));
+    // Data made by a loopback server without credentials holds the published default key;
+    // serving it on a reachable address would let anyone in (README "Credentials").
+    if !args.listen.ip().is_loopback() && accounts::well_known_key_active(store.as_ref()).map_err(|e| e.to_string())? {
+        return Err(format!(
+            "refusing to listen on {}: the store holds the well-known default AccessKey {} with its published secret; \
+             deactivate it first with `localyun account disable-default-key` (same --data-dir/--store), or listen on a loopback address",
+            args.listen,
+            accounts::WELL_KNOWN_ACCESS_KEY_ID
+        ));
+    }
+    raise_open_file_limit();
+    let t = &args.timeouts;
+    let settings = Settings { region: args.region.clone(), body_read_timeout: t.body_read_timeout, ..Settings::default() };
+    let limits =
+        Limits { connection: Timeouts { header_read: t.header_read_timeout, idle: t.idle_timeout }, shutdown_grace: t.shutdown_grace };
+    let state = Arc::new(AppState::new(store.clone(), settings));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let engine = store.engine();
     runtime.block_on(async move {
@@ -202,8 +265,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             authorization = "enforced: RAM policies decide every call of a RAM user or role session; the account root may do everything",
             "localyun serving"
         );
-        localyun_server::server::serve(listener, state, shutdown_signal()).await.map_err(|e| e.to_string())
+        localyun_server::server::serve(listener, state, limits, signal_counter()).await.map_err(|e| e.to_string())
     })?;
+    // Connections still open after the grace period are dropped with the runtime.
+    runtime.shutdown_timeout(Duration::from_millis(100));
     // A clean stop leaves no write-ahead log to replay at the next start.
     store.checkpoint().map_err(|e| format!("final checkpoint failed: {e}"))
 }
@@ -225,6 +290,11 @@ fn account(command: AccountCommand) -> Result<(), String> {
             let n = localyun_server::identity::bulk::load_users(store.as_ref(), &account_id, &prefix, count, tags_per_user)
                 .map_err(|e| e.to_string())?;
             println!("{}", serde_json::json!({"AccountId": account_id, "UsersCreated": n}));
+        }
+        AccountCommand::DisableDefaultKey { store } => {
+            let store = store.open()?;
+            let disabled = accounts::disable_well_known_key(store.as_ref()).map_err(|e| e.to_string())?;
+            println!("{}", serde_json::json!({"AccessKeyId": accounts::WELL_KNOWN_ACCESS_KEY_ID, "Disabled": disabled}));
         }
         AccountCommand::List { store } => {
             let store = store.open()?;

@@ -356,6 +356,7 @@ def start_server(
     extra_args: Optional[List[str]] = None,
     wait: float = HEALTH_TIMEOUT,
     store_via_env: bool = False,
+    preexec=None,
 ) -> ServerHandle:
     """Starts `localyun serve` on 127.0.0.1 and waits until health answers (at most `wait` s).
 
@@ -388,7 +389,8 @@ def start_server(
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"localyun-{port}.log"
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL,
+                                preexec_fn=preexec)
     handle = ServerHandle(proc, port, str(store) if store else None, creds["ak"], creds["secret"],
                           creds["account_id"], log_path, args)
     deadline = time.monotonic() + wait

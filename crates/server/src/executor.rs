@@ -34,12 +34,42 @@ const READERS: usize = 2;
 /// How often expired nonces are purged, and how many at a time.
 const PURGE_EVERY: Duration = Duration::from_secs(10);
 const PURGE_CHUNK: usize = 10_000;
+const STS_PURGE_CHUNK: usize = 1_000;
 
 type Deferred = Box<dyn FnOnce() + Send>;
 
 thread_local! {
     /// The cache fills of the job running on this thread; `None` outside jobs.
     static DEFERRED: RefCell<Option<Vec<Deferred>>> = const { RefCell::new(None) };
+}
+
+/// Deletes expired nonces, a chunk per transaction, until none is left.
+fn purge_nonces(store: &dyn Store) {
+    loop {
+        match store.purge_nonces(crate::identity::now_ms(), PURGE_CHUNK) {
+            Ok(n) if n == PURGE_CHUNK => continue,
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "purging expired nonces failed");
+                break;
+            }
+        }
+    }
+}
+
+/// Deletes the expired STS credentials of one chunk of the table and returns where the next
+/// round goes on, so a large table is walked over several rounds without a long transaction.
+fn purge_sts(store: &dyn Store, after: Option<String>) -> Option<String> {
+    let now = crate::identity::now_ms();
+    match crate::failure::transact(store, Mode::Write, |txn| {
+        crate::identity::sts::purge_expired(txn, after.as_deref(), STS_PURGE_CHUNK, now)
+    }) {
+        Ok((_, next)) => next,
+        Err(e) => {
+            tracing::warn!(error = %e, "purging expired STS credentials failed");
+            after
+        }
+    }
 }
 
 /// Runs `fill` once the current job's transaction has committed (dropped if it never does);
@@ -295,17 +325,12 @@ impl Executor {
             }
         };
         let purger = store.clone();
-        spawn("localyun-nonce-purge".into(), move || loop {
-            std::thread::sleep(PURGE_EVERY);
+        spawn("localyun-purge".into(), move || {
+            let mut sts_position = None;
             loop {
-                match purger.purge_nonces(crate::identity::now_ms(), PURGE_CHUNK) {
-                    Ok(n) if n == PURGE_CHUNK => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "purging expired nonces failed");
-                        break;
-                    }
-                }
+                std::thread::sleep(PURGE_EVERY);
+                purge_nonces(purger.as_ref());
+                sts_position = purge_sts(purger.as_ref(), sts_position);
             }
         });
         Self { writes: wtx, reads }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod authz;
 pub mod caller;
+pub mod connection;
 pub mod executor;
 pub mod failure;
 pub mod identity;

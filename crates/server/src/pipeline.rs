@@ -117,9 +117,8 @@ async fn internal(state: &AppState, parts: &Parts) -> Response {
 /// Past the body limit the rest is still read and discarded, up to this much and this long, so
 /// that a client still sending its body can read the 413 rather than meet a reset connection.
 const DRAIN_CAP_BYTES: usize = 64 << 20;
-const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+async fn read_body(parts: &Parts, body: Body, limit: usize, timeout: std::time::Duration) -> Result<Bytes, ApiError> {
     use http_body_util::BodyExt as _;
     let declared = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let mut body = body;
@@ -153,7 +152,7 @@ async fn read_body(parts: &Parts, body: Body, limit: usize) -> Result<Bytes, Api
     if declared.is_some_and(|n| n > DRAIN_CAP_BYTES as u64) {
         return Err(ApiError::body_too_large(limit));
     }
-    match tokio::time::timeout(DRAIN_TIMEOUT, read).await {
+    match tokio::time::timeout(timeout, read).await {
         Ok(Read::Complete) => Ok(Bytes::from(buf)),
         Ok(Read::TooLarge) => Err(ApiError::body_too_large(limit)),
         Ok(Read::Malformed) => Err(ApiError::malformed_request("the body is not valid in its transfer encoding")),
@@ -169,7 +168,7 @@ async fn serve_rpc(state: Arc<AppState>, mut parts: Parts, body: Body, request_i
     };
 
     let has_authorization = parts.headers.contains_key(axum::http::header::AUTHORIZATION);
-    let bytes = match read_body(&parts, body, state.settings.max_body_bytes).await {
+    let bytes = match read_body(&parts, body, state.settings.max_body_bytes, state.settings.body_read_timeout).await {
         Ok(b) => b,
         Err(e) => return (fail(Format::Json, rpc::GATEWAY, e, &mut outcome), outcome),
     };
@@ -266,7 +265,7 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
         outcome.error_code = Some(e.code.to_string());
         sls_response::error(&request_id, &e)
     };
-    let bytes = match read_body(&parts, body, SLS_MAX_BODY).await {
+    let bytes = match read_body(&parts, body, SLS_MAX_BODY, state.settings.body_read_timeout).await {
         Ok(b) => b,
         Err(e) if e.status == 413 => return (fail(ApiError::sls_post_body_too_large(SLS_MAX_BODY), &mut outcome), outcome),
         Err(e) if e.status == 400 => {

@@ -1,53 +1,172 @@
-//! The server loop: one listener serving every API style over HTTP/1.1, shut down gracefully on
-//! a signal. It drives hyper directly, as the benchmark's ceiling does: a router would only add
-//! per-request boxing and an extension map for the one handler every request goes to.
+//! The server loop: one listener serving every API style over HTTP/1.1 and HTTP/2 (told apart by
+//! the connection's first bytes), every connection under the deadlines of `connection.rs`, and a
+//! bounded shutdown. It drives hyper directly, as the benchmark's ceiling does: a router would
+//! only add per-request boxing and an extension map for the one handler every request goes to.
 
+use crate::connection::{Activity, Timeouts, Verdict, Watched};
 use crate::pipeline;
 use crate::state::AppState;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use std::convert::Infallible;
-use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
 
-/// Serves until `shutdown` resolves; then stops accepting, lets requests in flight finish and
-/// closes idle connections.
-pub async fn serve(
-    listener: TcpListener,
-    state: Arc<AppState>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
+/// The limits the loop enforces.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub connection: Timeouts,
+    /// How long a stopping server lets requests in flight finish before it closes everything.
+    pub shutdown_grace: Duration,
+}
+
+/// Termination signals received so far: the first drains, the second stops at once.
+pub type Signals = watch::Receiver<u32>;
+
+/// A failed `accept` (out of file descriptors, mostly) is retried after a pause that doubles up
+/// to a second, so the loop neither spins nor floods the log while the condition lasts.
+const ACCEPT_BACKOFF_START: Duration = Duration::from_millis(5);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// How long a connection told to close gracefully may take before it is dropped.
+const CLOSE_GRACE: Duration = Duration::from_millis(500);
+
+/// Serves until the first signal; then stops accepting, lets requests in flight finish, closes
+/// the other connections, and returns when all are closed, when `shutdown_grace` has passed, or
+/// at a second signal. Every answer is sent after its commit, so returning at any point loses
+/// nothing that was acknowledged.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>, limits: Limits, mut signals: Signals) -> std::io::Result<()> {
+    let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
+    let (drain_tx, drain_rx) = watch::channel(false);
+    // Each connection task holds a sender; `recv` answers `None` once the last one has ended.
+    let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+    let mut backoff = ACCEPT_BACKOFF_START;
+    let mut failures = 0u64;
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
+                Ok(conn) => {
+                    if failures > 0 {
+                        tracing::info!(failures, "accepting connections again");
+                    }
+                    backoff = ACCEPT_BACKOFF_START;
+                    failures = 0;
+                    conn
+                }
                 Err(e) => {
-                    // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!(error = %e, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if failures == 0 {
+                        tracing::warn!(error = %e, "accepting a connection failed; retrying with backoff");
+                    }
+                    failures += 1;
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            _ = signals.wait_for(|n| *n >= 1) => break,
         };
-        let state = state.clone();
+        let conn = Conn {
+            state: state.clone(),
+            builder: builder.clone(),
+            limits: limits.connection,
+            drain: drain_rx.clone(),
+            alive: alive_tx.clone(),
+        };
+        tokio::spawn(conn.run(stream, peer));
+    }
+    drop(listener);
+    let _ = drain_tx.send(true);
+    drop(alive_tx);
+    tracing::info!(grace_ms = limits.shutdown_grace.as_millis() as u64, "shutting down: finishing requests in flight");
+    tokio::select! {
+        _ = alive_rx.recv() => tracing::info!("every connection closed"),
+        () = tokio::time::sleep(limits.shutdown_grace) => tracing::warn!("shutdown grace period over; closing the remaining connections"),
+        _ = signals.wait_for(|n| *n >= 2) => tracing::warn!("second signal; closing the remaining connections now"),
+    }
+    Ok(())
+}
+
+/// One accepted connection and what it needs.
+struct Conn {
+    state: Arc<AppState>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    limits: Timeouts,
+    drain: watch::Receiver<bool>,
+    alive: mpsc::Sender<()>,
+}
+
+/// Counts a request in flight for as long as its service future lives (an HTTP/2 stream the
+/// client resets drops it unfinished).
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn new(activity: &Arc<Activity>) -> Self {
+        activity.request_started();
+        Self(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.request_finished();
+    }
+}
+
+impl Conn {
+    async fn run(mut self, stream: TcpStream, peer: SocketAddr) {
+        let _alive = self.alive;
+        let _ = stream.set_nodelay(true);
+        let activity = Activity::new();
+        let state = self.state;
+        let counted = activity.clone();
         // The peer address is the `acs:SourceIp` condition key (policy.md 4.3).
         let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let state = state.clone();
-            async move { Ok::<_, Infallible>(pipeline::handle(state, peer, req.map(axum::body::Body::new)).await) }
+            let in_flight = InFlight::new(&counted);
+            async move {
+                let resp = pipeline::handle(state, peer, req.map(axum::body::Body::new)).await;
+                drop(in_flight);
+                Ok::<_, Infallible>(resp)
+            }
         });
-        let conn = graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+        let conn = self.builder.serve_connection(TokioIo::new(Watched::new(stream, activity.clone())), service);
+        tokio::pin!(conn);
+        let mut closing = false;
+        let mut draining = *self.drain.borrow();
+        if draining {
+            return;
+        }
+        loop {
+            let wait = match activity.verdict(&self.limits) {
+                _ if closing => CLOSE_GRACE,
+                Verdict::Wait(d) => d,
+                Verdict::Stalled => return,
+                Verdict::Idle => {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                    CLOSE_GRACE
+                }
+            };
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                () = tokio::time::sleep(wait) => {
+                    if closing {
+                        return;
+                    }
+                }
+                _ = self.drain.changed(), if !draining => {
+                    draining = true;
+                    // Requests in flight finish and are answered; then hyper closes.
+                    conn.as_mut().graceful_shutdown();
+                    if activity.is_quiet() {
+                        closing = true;
+                    }
+                }
+            }
+        }
     }
-    drop(listener);
-    graceful.shutdown().await;
-    Ok(())
 }

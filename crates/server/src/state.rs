@@ -10,11 +10,21 @@ pub struct Settings {
     pub region: String,
     pub clock_window_ms: i64,
     pub max_body_bytes: usize,
+    /// From the end of a request's header to the end of its body (408 RequestTimeout after).
+    pub body_read_timeout: std::time::Duration,
 }
+
+/// A client may take this long to send a body of up to the 1 MiB limit.
+pub const DEFAULT_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { region: "cn-hangzhou".into(), clock_window_ms: crate::auth::DEFAULT_CLOCK_WINDOW_MS, max_body_bytes: 1 << 20 }
+        Self {
+            region: "cn-hangzhou".into(),
+            clock_window_ms: crate::auth::DEFAULT_CLOCK_WINDOW_MS,
+            max_body_bytes: 1 << 20,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+        }
     }
 }
 

@@ -26,6 +26,35 @@ pub struct RootCredentials {
 
 const DEFAULT_ACCOUNT_KEY: &str = "default_account";
 
+/// The documented defaults of the default account (README), used when a server on a loopback
+/// address is given no credentials. Published, so they must never guard a reachable server.
+pub const WELL_KNOWN_ACCOUNT_ID: &str = "1234567890123456";
+pub const WELL_KNOWN_ACCESS_KEY_ID: &str = "LTAI5tLocalyunRootKey01";
+pub const WELL_KNOWN_ACCESS_KEY_SECRET: &str = "LocalyunRootSecretDoNotUseInProd";
+
+/// Whether the well-known AccessKey would authenticate requests: present, active, and still
+/// with its published secret (given other credentials under that ID, it is an ordinary key).
+pub fn well_known_key_active(store: &dyn Store) -> Result<bool> {
+    transact(store, Mode::Read, |txn| {
+        Ok(access_keys::get(txn, WELL_KNOWN_ACCESS_KEY_ID)?
+            .is_some_and(|k| k.status == KeyStatus::Active && k.secret.expose() == WELL_KNOWN_ACCESS_KEY_SECRET))
+    })
+}
+
+/// Deactivates the well-known AccessKey (kept, so the data stays as it was; a loopback start
+/// without credentials activates it again). Says whether there was an active one.
+pub fn disable_well_known_key(store: &dyn Store) -> Result<bool> {
+    transact(store, Mode::Write, |txn| match access_keys::get(txn, WELL_KNOWN_ACCESS_KEY_ID)? {
+        Some(mut k) if k.status == KeyStatus::Active => {
+            k.status = KeyStatus::Inactive;
+            k.updated_ms = now_ms();
+            access_keys::put(txn, &k)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    })
+}
+
 pub fn is_valid_account_id(id: &str) -> bool {
     id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit())
 }

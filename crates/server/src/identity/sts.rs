@@ -58,3 +58,73 @@ pub fn issue(txn: &mut dyn Txn, s: NewSession) -> Result<StsCredential> {
     save(txn, tables::STS_CREDENTIAL, &c.access_key_id, &c)?;
     Ok(c)
 }
+
+/// Deletes the expired credentials among up to `limit` records after `after` (in key order) and
+/// says where the next chunk starts (`None`: the table's end was reached). Expired credentials
+/// can never authenticate again (auth.rs checks the expiry), so keeping them only grows the
+/// store; the purger walks the table a chunk at a time, so no index of expiries is needed.
+pub fn purge_expired(txn: &mut dyn Txn, after: Option<&str>, limit: usize, now_ms: i64) -> Result<(usize, Option<String>)> {
+    let rows = txn.scan(tables::STS_CREDENTIAL, "", after, limit)?;
+    let next = if rows.len() < limit { None } else { rows.last().map(|(k, _)| k.clone()) };
+    let mut purged = 0;
+    for (key, bytes) in &rows {
+        let c: StsCredential = super::decode(tables::STS_CREDENTIAL, bytes)?;
+        if now_ms >= c.expires_ms {
+            txn.delete(tables::STS_CREDENTIAL, key)?;
+            purged += 1;
+        }
+    }
+    Ok((purged, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::transact;
+    use crate::migrations::{self, Location};
+    use localyun_store::Mode;
+
+    fn session(duration_seconds: i64) -> NewSession {
+        NewSession {
+            account_id: "1234567890123456".into(),
+            role_id: "300000000000000001".into(),
+            role_name: "r".into(),
+            session_name: "s".into(),
+            session_policy: None,
+            source_arn: "acs:ram::1234567890123456:root".into(),
+            duration_seconds,
+        }
+    }
+
+    #[test]
+    fn the_purger_deletes_expired_credentials_chunk_by_chunk_and_keeps_live_ones() {
+        let store = migrations::open(Location::InMemory).unwrap();
+        let (live, expired): (Vec<String>, Vec<String>) = transact(store.as_ref(), Mode::Write, |txn| {
+            let live = (0..3).map(|_| issue(txn, session(3600)).map(|c| c.access_key_id)).collect::<Result<Vec<_>>>()?;
+            let expired = (0..5).map(|_| issue(txn, session(-1)).map(|c| c.access_key_id)).collect::<Result<Vec<_>>>()?;
+            Ok((live, expired))
+        })
+        .unwrap();
+        let (mut after, mut purged, mut rounds) = (None, 0, 0);
+        loop {
+            let (n, next) = transact(store.as_ref(), Mode::Write, |txn| purge_expired(txn, after.as_deref(), 3, now_ms())).unwrap();
+            purged += n;
+            rounds += 1;
+            match next {
+                Some(k) => after = Some(k),
+                None => break,
+            }
+        }
+        assert_eq!((purged, rounds), (5, 3), "8 records in chunks of 3");
+        transact(store.as_ref(), Mode::Read, |txn| {
+            for id in &live {
+                assert!(get(txn, id)?.is_some(), "live credential {id} kept");
+            }
+            for id in &expired {
+                assert!(get(txn, id)?.is_none(), "expired credential {id} purged");
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+}
