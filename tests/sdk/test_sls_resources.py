@@ -414,18 +414,24 @@ def test_request_ids_are_unique(raw, project):
     assert len(ids) == 5
 
 
-def test_project_must_be_given_and_agree(raw, tea):
-    """sls.md 1.1: a sub-resource path, PUT / and DELETE / need a project in Host; CreateProject with
-    a Host project that differs from the body is refused. Nothing is created."""
+def test_project_must_be_given_and_create_takes_the_body_name(raw, tea):
+    """sls.md 1.1: a sub-resource path, PUT / and DELETE / need a project in Host (nothing is
+    created); CreateProject takes its name from the body and ignores a project in Host, as the real
+    service does for aliyun-sdk's `Host: undefined.<endpoint>` (test_node_clients.py)."""
     assert_sls_error(raw.request("POST", "/logstores", body={"logstoreName": "s1", "ttl": 7, "shardCount": 1}),
                      400, "ParameterInvalid")
     assert_sls_error(raw.request("PUT", "/", body={"description": "x"}), 400, "ParameterInvalid")
     assert_sls_error(raw.request("DELETE", "/"), 400, "ParameterInvalid")
-    a, b = sls_name("hosta"), sls_name("bodyb")
-    assert_sls_error(raw.request("POST", "/", project=a, body={"projectName": b, "description": ""}),
-                     400, "ParameterInvalid")
-    for n in (a, b):
-        expect_sls_error(lambda: tea.get_project(n), 404, "ProjectNotExist")
+    a, b, c = sls_name("hosta"), sls_name("bodyb"), sls_name("bodyc")
+    assert_sls_empty_ok(raw.request("POST", "/", project=a, body={"projectName": b, "description": "from b"}))
+    assert tea.get_project(b)["description"] == "from b"
+    expect_sls_error(lambda: tea.get_project(a), 404, "ProjectNotExist")
+    assert_sls_empty_ok(raw.request("POST", "/", project="undefined", body={"projectName": c, "description": ""}))
+    assert tea.get_project(c)["projectName"] == c
+    expect_sls_error(lambda: tea.get_project("undefined"), 404, "ProjectNotExist")
+    # Still refused without a name in the body, whatever the Host says.
+    assert_sls_error(raw.request("POST", "/", project=a, body={"description": ""}), 400, "ParameterInvalid")
+    expect_sls_error(lambda: tea.get_project(a), 404, "ProjectNotExist")
 
 
 def test_writes_of_every_kind_answer_empty_200(raw, tea, project):

@@ -1,7 +1,7 @@
 //! SLS answers (sls.md 4): status 200 exactly on success, empty bodies with `Content-Length: 0`
-//! for writes, JSON for reads, `{"errorCode","errorMessage","requestId"}` for errors, and the
-//! seed's headers on every response (`x-log-requestid`, `Server`, `Content-Type`, `Date` (added
-//! by the HTTP layer), `Connection`).
+//! and no `Content-Type` for writes, JSON for reads, `{"errorCode","errorMessage","requestId"}`
+//! for errors, and the seed's headers on every response (`x-log-requestid`, `Server`, `Date`
+//! (added by the HTTP layer), `Connection`; `Content-Type: application/json` on every body).
 
 use super::Reply;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -15,9 +15,18 @@ pub fn new_request_id() -> String {
 }
 
 fn finish(status: StatusCode, body: String, request_id: &str) -> Response {
+    let empty = body.is_empty();
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if empty {
+        // No Content-Type on an empty body, as the real service answers (the documented
+        // CreateLogstore response headers list none): `@alicloud/log` 1.2.6 `lib/client.js`
+        // JSON.parse()s every `application/json` body and would reject each write with
+        // "Unexpected end of JSON input" (sls.md 4.1).
+        h.remove(header::CONTENT_TYPE);
+    } else {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
     h.insert(header::SERVER, HeaderValue::from_static("nginx"));
     // LogClient pools connections (sls.md 4.1), so the connection stays open.
     h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
@@ -46,6 +55,20 @@ pub fn error(request_id: &str, err: &ApiError) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_answers_carry_no_content_type() {
+        let resp = success("5B0A6B60BB6EE39764D458B5", Reply::Empty);
+        let h = resp.headers();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(h.get(header::CONTENT_TYPE).is_none(), "{h:?}");
+        assert_eq!(h.get("x-log-requestid").map(|v| v.as_bytes()), Some(&b"5B0A6B60BB6EE39764D458B5"[..]));
+        assert_eq!(h.get(header::SERVER).map(|v| v.as_bytes()), Some(&b"nginx"[..]));
+        let json = success("5B0A6B60BB6EE39764D458B5", Reply::Json(serde_json::json!({"count": 0})));
+        assert_eq!(json.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"application/json"[..]));
+        let err = error("5B0A6B60BB6EE39764D458B5", &ApiError::sls_parameter_invalid("x"));
+        assert_eq!(err.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"application/json"[..]));
+    }
 
     #[test]
     fn request_ids_look_like_the_seed() {

@@ -23,7 +23,8 @@ macro_rules! action {
 }
 
 pub static ACTIONS: &[SlsAction] = &[
-    // CreateProject: LogClient names the project in Host and body, Tea in the body only (sls.md 1.1).
+    // CreateProject: LogClient names the project in Host and body, Tea in the body only, aliyun-sdk
+    // `undefined` in Host; the body's name is the one used (sls.md 1.1).
     action!("CreateProject", "POST", Root, Any, Write, projects::create_project),
     action!("GetProject", "GET", Root, Required, Read, projects::get_project),
     action!("ListProject", "GET", Root, Absent, Read, projects::list_project),

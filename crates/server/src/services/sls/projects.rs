@@ -41,9 +41,10 @@ pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     if !ResourceKind::Project.valid_name(name) {
         return Err(ApiError::sls_parameter_invalid(format!("project name {name} is invalid.")).into());
     }
-    if call.host_project.is_some_and(|h| h != name) {
-        return Err(ApiError::sls_parameter_invalid("The project in the Host header differs from projectName.").into());
-    }
+    // The body names the project; a project prefix in the Host is ignored (sls.md 1.1): aliyun-sdk
+    // 1.12.10 `lib/services/sls.js` populateURI builds `Host: <params.projectName>.<endpoint>`, and
+    // CreateProject's input has no such field (only `projectDetail.projectName`), so it sends
+    // `Host: undefined.<endpoint>`, which the real service accepts.
     let redundancy = match opt_str(body, "dataRedundancyType")? {
         None | Some("") => None,
         Some(t @ ("LRS" | "ZRS")) => Some(t.to_string()),

@@ -61,7 +61,8 @@ pub fn targets(call: &SlsCall<'_>, txn: &mut dyn Txn, action: &SlsAction) -> Res
     let project = call.host_project;
     Ok(match action.route {
         Route::Root if action.name == "ListProject" => vec![all_projects(call)],
-        Route::Root if action.name == "CreateProject" => match body_str(call, "projectName").or(project.map(str::to_string)) {
+        // The body names the project; the Host's prefix is ignored, as by the handler (sls.md 1.1).
+        Route::Root if action.name == "CreateProject" => match body_str(call, "projectName") {
             Some(p) => vec![target(call, txn, &p, None)?],
             None => vec![all_projects(call)],
         },
