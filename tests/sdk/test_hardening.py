@@ -325,3 +325,58 @@ def test_the_default_key_never_reaches_a_public_address(spawn_server, new_store)
     srv2 = spawn_server(store=store, creds=creds)
     expect_error(lambda: Account(srv2.port, srv2.account_id, DEFAULT_AK, DEFAULT_SECRET).api().call("ListUsers"),
                  code="InvalidAccessKeyId.Inactive")
+
+
+# ------------------------------------------------------------------------------------ item 4
+
+CONTROLS = ["a\x01b", "tab\there", "line\nbreak", "del\x7f"]
+
+
+POLICY = '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:GetUser","Resource":"*"}]}'
+
+
+@pytest.mark.parametrize("value", CONTROLS, ids=["soh", "tab", "lf", "del"])
+def test_control_characters_in_tags_are_refused_with_the_tag_rule_error(account, value):
+    ims, ram = account.api(product="ims"), account.api()
+    uid = ram.call("CreateUser", UserName=unique())["User"]["UserId"]
+    expect_error(lambda: ims.call("TagResources", ResourceType="user", ResourceId=[uid],
+                                  Tag=[{"Key": "k", "Value": value}]), 400, "InvalidParameter.TagValue")
+    expect_error(lambda: ims.call("TagResources", ResourceType="user", ResourceId=[uid],
+                                  Tag=[{"Key": value, "Value": "v"}]), 400, "InvalidParameter.TagKey")
+    listed = ims.call("ListTagResources", ResourceType="user", ResourceId=[uid])
+    assert listed["TagResources"]["TagResource"] == [], listed
+
+    policy = unique("pol")
+    ram.call("CreatePolicy", PolicyName=policy, PolicyDocument=POLICY)
+    expect_error(lambda: ram.call("TagResources", ResourceType="policy", ResourceNames=[policy],
+                                  Tag=[{"Key": "k", "Value": value}]), 400, "InvalidParameter.TagValue")
+    expect_error(lambda: ram.call("TagResources", ResourceType="policy", ResourceNames=[policy],
+                                  Tag=[{"Key": value, "Value": "v"}]), 400, "InvalidParameter.TagKey")
+
+    sls = account.sls("tea_v1")
+    project = unique("ctl").lower().replace("_", "-")
+    sls.create_project(project)
+    try:
+        with pytest.raises(Exception) as info:
+            sls.tag("project", project, {"k": value})
+        assert "ParameterInvalid" in str(info.value), info.value
+        assert sls.tags_of("project", project) == {}
+    finally:
+        sls.delete_project(project)
+
+
+def test_xml_tag_listings_are_well_formed_and_carry_every_character(account):
+    import xml.etree.ElementTree as ET
+
+    from signer import Signer
+
+    value = "a<b&c>\"d'e ☃ 😀 é"
+    uid = account.api().call("CreateUser", UserName=unique())["User"]["UserId"]
+    account.api(product="ims").call("TagResources", ResourceType="user", ResourceId=[uid],
+                                    Tag=[{"Key": "k&<", "Value": value}])
+    s = Signer(account.port, account.ak, account.secret)
+    r = s.v1("ListTagResources", [("ResourceType", "user"), ("ResourceId.1", uid)], version="2019-08-15", fmt="XML")
+    assert r.status == 200, r.body
+    root = ET.fromstring(r.body)  # raises on ill-formed XML
+    rows = root.findall(".//TagResource")
+    assert [(t.findtext("TagKey"), t.findtext("TagValue")) for t in rows] == [("k&<", value)], r.text

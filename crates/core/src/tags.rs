@@ -55,18 +55,30 @@ pub enum TagError {
     KeyReserved(&'static str),
     #[error("the tag key must not contain http:// or https://")]
     KeyHasUrl,
+    #[error("the tag key must not contain control characters")]
+    KeyHasControl,
     #[error("the tag value is longer than {0} characters")]
     ValueTooLong(usize),
     #[error("the tag value must not start with {0}")]
     ValueReserved(&'static str),
     #[error("the tag value must not contain http:// or https://")]
     ValueHasUrl,
+    #[error("the tag value must not contain control characters")]
+    ValueHasControl,
     #[error("a resource can have at most {0} tags")]
     TooManyTags(usize),
 }
 
 fn has_url(s: &str) -> bool {
     s.contains("http://") || s.contains("https://")
+}
+
+/// No tag rule of RAM, IMS or SLS documents control characters, and the services' consoles
+/// cannot enter them; they are refused with the tag-rule error rather than stored, because no
+/// XML answer could carry them (XML 1.0 `Char`), tab and line feed included for consistency.
+/// U+FFFE and U+FFFF are not characters either.
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
 }
 
 impl TagRules {
@@ -83,6 +95,9 @@ impl TagRules {
         if has_url(key) {
             return Err(TagError::KeyHasUrl);
         }
+        if has_control(key) {
+            return Err(TagError::KeyHasControl);
+        }
         Ok(())
     }
 
@@ -95,6 +110,9 @@ impl TagRules {
         }
         if has_url(value) {
             return Err(TagError::ValueHasUrl);
+        }
+        if has_control(value) {
+            return Err(TagError::ValueHasControl);
         }
         Ok(())
     }
@@ -147,6 +165,11 @@ mod tests {
         assert_eq!(R.check_key("aliyunx"), Err(TagError::KeyReserved("aliyun")));
         assert_eq!(R.check_key("acs:x"), Err(TagError::KeyReserved("acs:")));
         assert_eq!(R.check_key("see http://x"), Err(TagError::KeyHasUrl));
+        for bad in ["a\u{1}b", "a\tb", "a\nb", "\u{7f}", "\u{85}", "a\u{ffff}"] {
+            assert_eq!(R.check_key(bad), Err(TagError::KeyHasControl), "{bad:?}");
+            assert_eq!(R.check_value(bad), Err(TagError::ValueHasControl), "{bad:?}");
+        }
+        assert_eq!(R.check_key("k é 键 ☃"), Ok(()));
         assert!(R.check_key("Aliyun").is_ok());
     }
 

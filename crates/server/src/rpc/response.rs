@@ -136,6 +136,11 @@ fn write_element(out: &mut String, name: &str, value: &Value) {
     }
 }
 
+/// Escapes text content. XML 1.0 cannot carry most control characters at all, not even as
+/// character references (its `Char` production), so a stored value holding one (a comment or a
+/// policy document decoded from `\u0001`) is written with U+FFFD in its place: the answer
+/// stays well-formed for every client's parser. A carriage return is kept as a reference,
+/// which parsers would otherwise turn into a line feed.
 fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
@@ -144,15 +149,40 @@ fn escape_into(out: &mut String, s: &str) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c => out.push(c),
+            '\r' => out.push_str("&#xD;"),
+            '\t' | '\n' => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
         }
     }
+}
+
+/// XML 1.0 `Char`: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..) || matches!(c, '\t' | '\n' | '\r')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    proptest::proptest! {
+        /// Whatever a stored value holds, the XML answer parses and gives it back (with
+        /// U+FFFD for what XML 1.0 cannot carry).
+        #[test]
+        fn every_string_makes_well_formed_xml(text in "\\PC*|[\\x00-\\x1f\\x7f\\u{fffe}\\u{ffff}a<&>\"' ]{0,20}") {
+            let Value::Object(map) = json!({"RequestId": "R", "Value": text.clone()}) else { unreachable!() };
+            let xml = to_xml("R", &map);
+            // roxmltree enforces XML 1.0's well-formedness, characters included.
+            let doc = roxmltree::Document::parse(&xml);
+            proptest::prop_assert!(doc.is_ok(), "ill-formed XML {:?}: {:?}", xml, doc.err());
+            let doc = doc.unwrap();
+            let texts: String = doc.root_element().descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
+            let expected: String = text.chars().map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' }).collect();
+            proptest::prop_assert_eq!(texts, format!("R{expected}"));
+        }
+    }
 
     #[test]
     fn xml_repeats_array_elements_and_escapes() {

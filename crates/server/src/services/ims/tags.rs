@@ -24,10 +24,10 @@ const MAX_TAG_KEYS: usize = 20;
 /// service conventions that sibling products answer with.
 pub(super) fn tag_error(e: TagError) -> ApiError {
     match e {
-        TagError::EmptyKey | TagError::KeyTooLong(_) | TagError::KeyReserved(_) | TagError::KeyHasUrl => {
+        TagError::EmptyKey | TagError::KeyTooLong(_) | TagError::KeyReserved(_) | TagError::KeyHasUrl | TagError::KeyHasControl => {
             ApiError::new(400, "InvalidParameter.TagKey", format!("The Tag.N.Key parameter is invalid: {e}."))
         }
-        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl => {
+        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
             ApiError::new(400, "InvalidParameter.TagValue", format!("The Tag.N.Value parameter is invalid: {e}."))
         }
         TagError::TooManyTags(max) => {

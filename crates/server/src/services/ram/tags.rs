@@ -19,7 +19,7 @@ pub(super) fn tag_error(e: TagError) -> ApiError {
         TagError::TooManyTags(max) => {
             ApiError::new(400, "QuotaExceeded.TagNum", format!("The number of tags of the resource is exceeded. The maximum is {max}."))
         }
-        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl => {
+        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
             ApiError::new(400, "InvalidParameter.TagValue", format!("The tag value is invalid: {e}."))
         }
         _ => ApiError::new(400, "InvalidParameter.TagKey", format!("The tag key is invalid: {e}.")),
