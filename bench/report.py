@@ -17,7 +17,9 @@ if bad:
     sys.exit(1)
 
 PG_GROUPS = ("pg1", "pg3")
-runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] not in ("startup", "scale") + PG_GROUPS}
+OTHER_GROUPS = ("startup", "scale", "durability-full") + PG_GROUPS
+runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] not in OTHER_GROUPS}
+full = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] == "durability-full"}
 pg = {(r["group"], r["target"], r["connections"]): r["result"] for r in rows if r["group"] in PG_GROUPS}
 scale_run = next(r["result"] for r in rows if r["group"] == "scale")
 conns = sorted({c for (_, c) in runs})
@@ -64,6 +66,23 @@ if pg:
                 db = f"{r['db_cpu_us']:.0f}" if r.get("db_cpu_us") is not None else "-"
                 srv = f"{r['server_cpu_us']:.0f}" if r.get("server_cpu_us") is not None else "-"
                 out.append(f"| {group} | {target} | {c} | {r['rps']:.0f} | {ratio} | {r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {srv} | {db} |")
+if full:
+    out.append("")
+    out.append("Embedded store with `--durability full` (issue 11: SQLite `synchronous=FULL`, the WAL flushed at every commit; "
+               "group commit shares one flush among the requests of a batch); ÷ normal is against the same target and "
+               "connections on the default `--durability normal` above.")
+    out.append("")
+    out.append("| durability | target | conns | req/s | ÷ normal | p50 ms | p99 ms | localyun CPU µs/req |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for c in conns:
+        for target in ["ims-untag", "ims-tag", "sls-untag"]:
+            r = full.get((target, c))
+            if not r:
+                continue
+            base = runs.get((target, c))
+            ratio = f"{r['rps'] / base['rps']:.0%}" if base and base["rps"] else "-"
+            srv = f"{r['server_cpu_us']:.0f}" if r.get("server_cpu_us") is not None else "-"
+            out.append(f"| full | {target} | {c} | {r['rps']:.0f} | {ratio} | {r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {srv} |")
 startup = {r["target"]: r["result"] for r in rows if r["group"] == "startup"}
 out.append("")
 out.append(f"Scale: {scale['users']:,} users with 10 tags each, loaded in {scale['load_ms'] / 1000:.0f} s ({scale['db_mb']} MB on disk); "

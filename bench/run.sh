@@ -89,6 +89,18 @@ done
 rss_loaded=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")
 kill "$ly_pid"; wait "$ly_pid" 2>/dev/null || true
 
+# The embedded store with `--durability full` (an fsync per commit), same write targets.
+full_addr=127.0.0.1:18994
+LOCALYUN_LOG=warn "$bin/localyun" serve --listen "$full_addr" --data-dir "$work/data-full" --durability full & full_pid=$!; pids+=($full_pid)
+wait_port "$full_addr"
+"$bin/loadgen" setup --addr "$full_addr" --account-id "$account" --ak "$root_ak" --secret "$root_secret" >"$work/ctx-full.json"
+for c in $conns; do
+  for t in ims-untag ims-tag sls-untag; do
+    record durability-full "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$full_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx-full.json" --server-pid "$full_pid")"
+  done
+done
+kill "$full_pid"; wait "$full_pid" 2>/dev/null || true
+
 # The PostgreSQL store, same targets: one process, then three processes on one database with the
 # connections spread over them (as behind a round-robin balancer). The database's own CPU time
 # (every postgres process, from /proc) is measured beside localyun's.

@@ -9,7 +9,7 @@ use localyun_server::identity::accounts::{self, RootCredentials};
 use localyun_server::migrations::{self, Location};
 use localyun_server::server::Limits;
 use localyun_server::state::{AppState, Settings};
-use localyun_store::{Store, StoreError};
+use localyun_store::{Durability, Store, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +52,11 @@ struct StoreArgs {
     /// A PostgreSQL database, `postgres://USER@HOST:PORT/DB` (or `postgresql://…`).
     #[arg(long, env = "LOCALYUN_STORE")]
     store: Option<String>,
+    /// When the embedded store's commits reach the disk: `normal` (at commit the data is with
+    /// the operating system: survives a killed process, not a power loss) or `full` (flushed to
+    /// the disk at every commit). PostgreSQL commits as the database is configured.
+    #[arg(long, env = "LOCALYUN_DURABILITY", value_parser = ["normal", "full"])]
+    durability: Option<String>,
 }
 
 impl StoreArgs {
@@ -60,14 +65,26 @@ impl StoreArgs {
             (Some(_), Some(_)) => return Err("give either --data-dir or --store (LOCALYUN_STORE), not both".into()),
             (None, Some(url)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Location::Postgres(url),
             (None, Some(other)) => return Err(format!("--store must be a postgres:// or postgresql:// URL, not {other:?}")),
-            (Some(dir), None) => Location::DataDir(dir),
-            (None, None) => Location::DataDir(std::path::Path::new(DEFAULT_DATA_DIR)),
+            (Some(dir), None) => Location::DataDir(dir, self.durability()),
+            (None, None) => Location::DataDir(std::path::Path::new(DEFAULT_DATA_DIR), self.durability()),
         };
+        if self.durability.is_some() && !matches!(location, Location::DataDir(..)) {
+            return Err("--durability applies to the embedded store (--data-dir); PostgreSQL commits as the database is configured".into());
+        }
         open_store(location)
     }
 }
 
 const DEFAULT_DATA_DIR: &str = "localyun-data";
+
+impl StoreArgs {
+    fn durability(&self) -> Durability {
+        match self.durability.as_deref() {
+            Some("full") => Durability::Power,
+            _ => Durability::Process,
+        }
+    }
+}
 
 #[derive(Args)]
 struct ServeArgs {
@@ -77,7 +94,7 @@ struct ServeArgs {
     #[command(flatten)]
     store: StoreArgs,
     /// Keep everything in memory and lose it on exit.
-    #[arg(long, conflicts_with_all = ["data_dir", "store"])]
+    #[arg(long, conflicts_with_all = ["data_dir", "store", "durability"])]
     in_memory: bool,
     /// The region this server stands for.
     #[arg(long, default_value = "cn-hangzhou")]
@@ -175,7 +192,7 @@ fn default_credentials(listen: &SocketAddr) -> Result<RootCredentials, String> {
 
 fn open_store(location: Location<'_>) -> Result<Arc<dyn Store>, String> {
     let place = match &location {
-        Location::DataDir(dir) => dir.display().to_string(),
+        Location::DataDir(dir, _) => dir.display().to_string(),
         Location::InMemory => "memory".into(),
         Location::Postgres(url) => redact_url(url),
     };
@@ -254,12 +271,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         Limits { connection: Timeouts { header_read: t.header_read_timeout, idle: t.idle_timeout }, shutdown_grace: t.shutdown_grace };
     let state = Arc::new(AppState::new(store.clone(), settings));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let engine = store.engine();
+    let (engine, store_durability) = (store.engine(), store.durability());
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         tracing::info!(
             listen = %args.listen,
             store = engine,
+            durability = store_durability,
             region = %args.region,
             default_account = %creds.account_id,
             authorization = "enforced: RAM policies decide every call of a RAM user or role session; the account root may do everything",

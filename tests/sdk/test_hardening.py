@@ -380,3 +380,48 @@ def test_xml_tag_listings_are_well_formed_and_carry_every_character(account):
     root = ET.fromstring(r.body)  # raises on ill-formed XML
     rows = root.findall(".//TagResource")
     assert [(t.findtext("TagKey"), t.findtext("TagValue")) for t in rows] == [("k&<", value)], r.text
+
+
+# ------------------------------------------------------------------------------------ item 8
+
+def _flushes_during_writes(srv, writes: int) -> int:
+    """fsync/fdatasync calls the server makes while `writes` acknowledged CreateUser calls run."""
+    out = srv.log_path.parent / f"strace-{srv.port}.txt"
+    tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", str(out), "-p", str(srv.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)  # attached to every thread by now
+        api = srv.root().api()
+        for _ in range(writes):
+            api.call("CreateUser", UserName=unique())
+    finally:
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(timeout=10)
+    return sum(1 for line in out.read_text().splitlines() if "fsync(" in line or "fdatasync(" in line)
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace counts the flushes")
+@pytest.mark.skipif(helpers.test_store_kind() != "sqlite", reason="--durability is the embedded store's")
+def test_durability_full_flushes_every_commit_and_normal_does_not(spawn_server):
+    normal = spawn_server()
+    assert helpers.http_get(normal.port, "/_localyun/health").json()["durability"] == "normal"
+    full = spawn_server(extra_args=["--durability", "full"])
+    assert helpers.http_get(full.port, "/_localyun/health").json()["durability"] == "full"
+    writes = 20
+    flushed_full = _flushes_during_writes(full, writes)
+    flushed_normal = _flushes_during_writes(normal, writes)
+    assert flushed_full >= writes, f"{flushed_full} flushes for {writes} commits with --durability full"
+    assert flushed_normal < writes / 4, f"{flushed_normal} flushes for {writes} commits by default"
+
+
+def test_durability_is_refused_where_it_does_not_apply(new_store):
+    res = subprocess.run([binary(), "serve", "--in-memory", "--durability", "full"], capture_output=True, text=True,
+                         timeout=10, env=clean_env(), stdin=subprocess.DEVNULL)
+    assert res.returncode == 2, res
+    pg = "postgres://root@127.0.0.1:1/none"
+    res = subprocess.run([binary(), "serve", "--store", pg, "--durability", "full"], capture_output=True,
+                         text=True, timeout=10, env=clean_env(), stdin=subprocess.DEVNULL)
+    assert res.returncode == 2 and "embedded store" in res.stderr, res.stderr
+    res = subprocess.run([binary(), "serve", "--durability", "sometimes"], capture_output=True, text=True,
+                         timeout=10, env=clean_env(), stdin=subprocess.DEVNULL)
+    assert res.returncode == 2 and "durability" in res.stderr, res.stderr

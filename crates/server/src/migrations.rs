@@ -40,7 +40,7 @@ fn store_error(r: Result<(), Failure>) -> Result<(), StoreError> {
 
 /// Where the store lives, as the command line names it.
 pub enum Location<'a> {
-    DataDir(&'a std::path::Path),
+    DataDir(&'a std::path::Path, localyun_store::Durability),
     InMemory,
     Postgres(&'a str),
 }
@@ -49,7 +49,7 @@ pub enum Location<'a> {
 pub fn open(location: Location<'_>) -> Result<std::sync::Arc<dyn localyun_store::Store>, StoreError> {
     use localyun_store::{PostgresStore, SqliteStore};
     Ok(match location {
-        Location::DataDir(dir) => std::sync::Arc::new(SqliteStore::open(dir, MIGRATIONS)?),
+        Location::DataDir(dir, durability) => std::sync::Arc::new(SqliteStore::open_with(dir, MIGRATIONS, durability)?),
         Location::InMemory => std::sync::Arc::new(SqliteStore::in_memory(MIGRATIONS)?),
         Location::Postgres(url) => std::sync::Arc::new(PostgresStore::open(url, MIGRATIONS)?),
     })

@@ -104,6 +104,7 @@ async fn internal(state: &AppState, parts: &Parts) -> Response {
                 "status": if ready { "ok" } else { "unavailable" },
                 "version": env!("CARGO_PKG_VERSION"),
                 "store": state.store.engine(),
+                "durability": state.store.durability(),
                 "formatVersion": state.store.format_version(),
                 "region": state.settings.region,
             });

@@ -81,6 +81,29 @@ pub trait Txn {
     fn release_savepoint(&mut self) -> Result<(), StoreError>;
 }
 
+/// When the embedded store's commits reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Written to the operating system at commit (`synchronous=NORMAL` in WAL mode): survives the
+    /// process being killed, not an OS crash or power loss. The default: a local emulator's
+    /// data matters across restarts and crashes of localyun, and an fsync per commit would cap
+    /// writes at the disk's flush rate.
+    #[default]
+    Process,
+    /// Flushed to the disk at every commit (`synchronous=FULL`): survives power loss too.
+    Power,
+}
+
+impl Durability {
+    /// The `--durability` spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Durability::Process => "normal",
+            Durability::Power => "full",
+        }
+    }
+}
+
 /// How the executor should run write transactions on an engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Concurrency {
@@ -114,6 +137,8 @@ pub trait Store: Send + Sync + 'static {
     }
     /// A short engine name for the health endpoint and the startup log.
     fn engine(&self) -> &'static str;
+    /// What an acknowledged commit survives, for the health endpoint and the startup log.
+    fn durability(&self) -> &'static str;
     /// The stored format version the engine opened (after migrations).
     fn format_version(&self) -> u32;
     fn concurrency(&self) -> Concurrency;

@@ -326,6 +326,12 @@ impl Store for PostgresStore {
         "postgres"
     }
 
+    /// Commits are as durable as the database is configured to make them (`synchronous_commit`,
+    /// on by default: flushed at commit).
+    fn durability(&self) -> &'static str {
+        "database"
+    }
+
     fn format_version(&self) -> u32 {
         self.format
     }

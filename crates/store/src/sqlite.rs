@@ -1,10 +1,11 @@
 //! The embedded engine: one SQLite database in the data directory (WAL mode), or in memory.
 //!
-//! Durability: WAL with `synchronous=NORMAL`. A transaction is in the WAL file (the OS's page
-//! cache) before it is acknowledged, so every acknowledged write survives the process being
-//! killed (`kill -9`), which is the guarantee localyun gives (issue 6); only an operating-system
-//! crash or power loss could drop the last commits. `FULL` would fsync on every commit and cap
-//! writes near 7k/s on this kind of machine. Writers are serialized by SQLite itself; this process
+//! Durability ([`Durability`]): by default WAL with `synchronous=NORMAL`. A transaction is in
+//! the WAL file (the OS's page cache) before it is acknowledged, so every acknowledged write
+//! survives the process being killed (`kill -9`), which is the guarantee localyun gives
+//! (issue 6); only an operating-system crash or power loss could drop the last commits.
+//! `--durability full` (`synchronous=FULL`) fsyncs the WAL at every commit for those who need
+//! power-loss safety; the benchmark measures what it costs. Writers are serialized by SQLite itself; this process
 //! uses one writer connection and a small pool of reader connections so reads never wait for a
 //! write to finish. Other processes (`localyun account create` while the server runs) share the
 //! file through SQLite's own locking, with a busy timeout. Write transactions start with
@@ -12,7 +13,7 @@
 //! write transaction, in any process, sees the result of the one before it, so SQLite's writes
 //! are serializable by construction (the property the PostgreSQL engine gets from SERIALIZABLE).
 
-use crate::{prefix_end, Concurrency, Migration, Mode, Store, StoreError, Txn};
+use crate::{prefix_end, Concurrency, Durability, Migration, Mode, Store, StoreError, Txn};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +27,7 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     in_memory: bool,
+    durability: Durability,
     format: u32,
     /// Tells the background checkpointer to stop.
     stop: Arc<AtomicBool>,
@@ -73,15 +75,19 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-fn configure(conn: &Connection) -> Result<(), StoreError> {
+fn configure(conn: &Connection, durability: Durability) -> Result<(), StoreError> {
     conn.busy_timeout(Duration::from_secs(5))?;
     // journal_size_limit: after a checkpoint the WAL file is cut back, so a long bulk load does
     // not leave a huge log for the next start to scan. Checkpoints run on a thread of their own
     // (`spawn_checkpointer`); wal_autocheckpoint 16384 pages (64 MiB) is the writer's backstop
     // should that thread fall behind.
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit=67108864; PRAGMA wal_autocheckpoint=16384;",
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit=67108864; PRAGMA wal_autocheckpoint=16384;",
     )?;
+    conn.execute_batch(match durability {
+        Durability::Process => "PRAGMA synchronous=NORMAL;",
+        Durability::Power => "PRAGMA synchronous=FULL;",
+    })?;
     Ok(())
 }
 
@@ -123,10 +129,15 @@ impl SqliteStore {
     /// Opens (creating if needed) the store in `dir`, bringing its data to the format of the
     /// last of `migrations`.
     pub fn open(dir: &Path, migrations: &[Migration]) -> Result<Self, StoreError> {
+        Self::open_with(dir, migrations, Durability::default())
+    }
+
+    /// [`open`](Self::open) with a chosen durability.
+    pub fn open_with(dir: &Path, migrations: &[Migration], durability: Durability) -> Result<Self, StoreError> {
         let path = dir.join(DB_FILE);
         private_files(dir, &path)?;
         let mut writer = Connection::open(&path)?;
-        configure(&writer)?;
+        configure(&writer, durability)?;
         let format = init_schema(&mut writer, migrations)?;
         let readers = (0..READERS)
             .map(|_| {
@@ -137,14 +148,21 @@ impl SqliteStore {
             .collect::<Result<Vec<_>, StoreError>>()?;
         let stop = Arc::new(AtomicBool::new(false));
         spawn_checkpointer(path, stop.clone());
-        Ok(Self { writer: Mutex::new(writer), readers, in_memory: false, format, stop })
+        Ok(Self { writer: Mutex::new(writer), readers, in_memory: false, durability, format, stop })
     }
 
     /// A throwaway store (`--in-memory`): one connection, gone when the process ends.
     pub fn in_memory(migrations: &[Migration]) -> Result<Self, StoreError> {
         let mut conn = Connection::open_in_memory()?;
         let format = init_schema(&mut conn, migrations)?;
-        Ok(Self { writer: Mutex::new(conn), readers: Vec::new(), in_memory: true, format, stop: Arc::new(AtomicBool::new(true)) })
+        Ok(Self {
+            writer: Mutex::new(conn),
+            readers: Vec::new(),
+            in_memory: true,
+            durability: Durability::Process,
+            format,
+            stop: Arc::new(AtomicBool::new(true)),
+        })
     }
 
     fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -217,6 +235,14 @@ impl Store for SqliteStore {
             "sqlite-memory"
         } else {
             "sqlite"
+        }
+    }
+
+    fn durability(&self) -> &'static str {
+        if self.in_memory {
+            "none"
+        } else {
+            self.durability.name()
         }
     }
 
@@ -376,6 +402,18 @@ mod tests {
     fn migrations() {
         let dir = tempfile::tempdir().unwrap();
         conformance::migrations_apply_once_in_order(&|m| SqliteStore::open(dir.path(), m).map(|s| Box::new(s) as Box<dyn Store>));
+    }
+
+    #[test]
+    fn durability_chooses_when_commits_are_flushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let synchronous =
+            |store: &SqliteStore| -> i64 { SqliteStore::lock(&store.writer).query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap() };
+        let normal = SqliteStore::open(dir.path(), &[]).unwrap();
+        assert_eq!((synchronous(&normal), normal.durability()), (1, "normal"));
+        drop(normal);
+        let full = SqliteStore::open_with(dir.path(), &[], Durability::Power).unwrap();
+        assert_eq!((synchronous(&full), full.durability()), (2, "full"));
     }
 
     #[test]
