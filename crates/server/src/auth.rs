@@ -129,7 +129,9 @@ fn nonce_fingerprint(access_key_id: &str, nonce: &str) -> [u8; 16] {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new().chain_update(access_key_id).chain_update([0u8]).chain_update(nonce).finalize();
     let mut fp = [0u8; 16];
-    fp.copy_from_slice(&digest[..16]);
+    for (f, d) in fp.iter_mut().zip(digest) {
+        *f = d;
+    }
     fp
 }
 

@@ -8,8 +8,12 @@
 //! Every request runs in one transaction, which is how "a request that fails changes nothing"
 //! holds; every engine makes its transactions serializable, so read-check-write invariants
 //! (unique names, quotas, counters) hold with any number of writers, in any number of processes.
+// Every request's reads and writes go through here: nothing may panic on what a store returns
+// (issue 11 item 6). The conformance suite is test support and may.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::string_slice, clippy::expect_used, clippy::panic, clippy::unreachable))]
 #![forbid(unsafe_code)]
 
+#[allow(clippy::indexing_slicing, clippy::string_slice, clippy::expect_used, clippy::panic, clippy::unreachable)]
 pub mod conformance;
 mod postgres;
 mod sqlite;
@@ -199,6 +203,12 @@ pub fn transact<T, E: From<StoreError>>(
 /// [`transact`] for closures that fail with a bare [`StoreError`].
 pub fn transact_store<T>(store: &dyn Store, mode: Mode, f: impl FnMut(&mut dyn Txn) -> Result<T, StoreError>) -> Result<T, StoreError> {
     transact(store, mode, f, StoreError::is_retryable)
+}
+
+/// What follows `prefix` in a key a prefix scan returned (empty if the key did not start with it,
+/// which a scan never returns): the rest of an index key without slicing that could panic.
+pub fn key_rest<'a>(key: &'a str, prefix: &str) -> &'a str {
+    key.strip_prefix(prefix).unwrap_or_default()
 }
 
 /// The smallest string greater than every string starting with `prefix`, or `None` when

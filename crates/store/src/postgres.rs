@@ -236,7 +236,7 @@ fn classify(e: tokio_postgres::Error) -> StoreError {
         {
             return StoreError::Conflict(code.code().to_string());
         }
-        let class = &code.code()[..2.min(code.code().len())];
+        let class = code.code().get(..2).unwrap_or(code.code());
         // 08: connection exception; 57P0x: the server is shutting down or starting;
         // 53: out of resources (too many connections).
         if class == "08" || class == "53" || code.code().starts_with("57P") {
@@ -481,10 +481,11 @@ impl<'a> PgTxn<'a> {
 
     /// Sends the savepoints a write is about to need.
     fn before_write(&mut self) -> Result<(), StoreError> {
-        for depth in 0..self.savepoints.len() {
-            if !self.savepoints[depth] {
-                self.simple(&format!("SAVEPOINT sp{}", depth + 1))?;
-                self.savepoints[depth] = true;
+        // Savepoints are opened outermost first, so the unsent ones are a suffix.
+        while let Some(depth) = self.savepoints.iter().position(|sent| !sent) {
+            self.simple(&format!("SAVEPOINT sp{}", depth + 1))?;
+            if let Some(sent) = self.savepoints.get_mut(depth) {
+                *sent = true;
             }
         }
         Ok(())
@@ -522,9 +523,12 @@ impl Txn for PgTxn<'_> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let p = self.parts();
         let (c, s) = (p.client, p.stmts);
-        let rows = match &upper {
-            Some(u) => p.run(c.query(&s.scan[usize::from(inclusive) * 2 + 1], &[&table, &lower, &limit, u]))?,
-            None => p.run(c.query(&s.scan[usize::from(inclusive) * 2], &[&table, &lower, &limit]))?,
+        let [exclusive_open, exclusive_bounded, inclusive_open, inclusive_bounded] = &s.scan;
+        let rows = match (&upper, inclusive) {
+            (Some(u), false) => p.run(c.query(exclusive_bounded, &[&table, &lower, &limit, u]))?,
+            (Some(u), true) => p.run(c.query(inclusive_bounded, &[&table, &lower, &limit, u]))?,
+            (None, false) => p.run(c.query(exclusive_open, &[&table, &lower, &limit]))?,
+            (None, true) => p.run(c.query(inclusive_open, &[&table, &lower, &limit]))?,
         };
         Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
     }

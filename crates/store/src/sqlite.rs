@@ -177,12 +177,9 @@ impl SqliteStore {
                 return g;
             }
         }
-        match self.readers.first() {
-            // All busy: wait on one chosen by thread id so waiters spread out.
-            Some(_) => {
-                let i = thread_slot() % self.readers.len();
-                Self::lock(&self.readers[i])
-            }
+        // All busy: wait on one chosen by thread id so waiters spread out.
+        match self.readers.get(thread_slot() % self.readers.len().max(1)) {
+            Some(r) => Self::lock(r),
             None => Self::lock(&self.writer),
         }
     }

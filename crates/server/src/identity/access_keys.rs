@@ -121,8 +121,11 @@ fn count(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<usize> {
 /// The owner's keys, oldest first.
 pub fn list(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<Vec<AccessKeyRecord>> {
     let prefix = owner_prefix(account, owner);
-    let ids: Vec<String> =
-        txn.scan(tables::ACCESS_KEY_BY_OWNER, &prefix, None, usize::MAX)?.into_iter().map(|(k, _)| k[prefix.len()..].to_string()).collect();
+    let ids: Vec<String> = txn
+        .scan(tables::ACCESS_KEY_BY_OWNER, &prefix, None, usize::MAX)?
+        .into_iter()
+        .map(|(k, _)| localyun_store::key_rest(&k, &prefix).to_string())
+        .collect();
     let mut keys = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(k) = get(txn, &id)? {

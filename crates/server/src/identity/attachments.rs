@@ -135,7 +135,7 @@ pub fn count_of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &s
 pub fn first_of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &str) -> Result<Option<Entity>> {
     let prefix = format!("{account}/{}/{name}/", t.as_str());
     let first = txn.scan(tables::ATTACHMENT_BY_POLICY, &prefix, None, 1)?;
-    Ok(first.first().and_then(|(k, _)| Entity::parse(k[prefix.len()..].split_once('/')?.0)))
+    Ok(first.first().and_then(|(k, _)| Entity::parse(localyun_store::key_rest(k, &prefix).split_once('/')?.0)))
 }
 
 /// Format 3: the attachment counters, counted from the attachments of an older store.
@@ -167,7 +167,7 @@ pub fn of_entity(txn: &mut dyn Txn, account: &str, e: Entity, id: &str) -> Resul
         .scan(tables::ATTACHMENT, &prefix, None, usize::MAX)?
         .into_iter()
         .filter_map(|(k, v)| {
-            let (t, name) = k[prefix.len()..].split_once('/')?;
+            let (t, name) = localyun_store::key_rest(&k, &prefix).split_once('/')?;
             Some((PolicyType::parse(t)?, name.to_string(), millis(&v)))
         })
         .collect();
@@ -182,7 +182,7 @@ pub fn of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &str) ->
         .scan(tables::ATTACHMENT_BY_POLICY, &prefix, None, usize::MAX)?
         .into_iter()
         .filter_map(|(k, v)| {
-            let (e, id) = k[prefix.len()..].split_once('/')?;
+            let (e, id) = localyun_store::key_rest(&k, &prefix).split_once('/')?;
             Some((Entity::parse(e)?, id.to_string(), millis(&v)))
         })
         .collect())

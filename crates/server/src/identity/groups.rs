@@ -162,7 +162,7 @@ fn join_key(account: &str, group_id: &str, joined: i64, user_id: &str) -> String
 }
 
 fn joined(rows: Vec<(String, Vec<u8>)>, prefix_len: usize) -> Vec<(String, i64)> {
-    rows.into_iter().map(|(k, v)| (k[prefix_len..].to_string(), millis(&v))).collect()
+    rows.into_iter().map(|(k, v)| (k.get(prefix_len..).unwrap_or_default().to_string(), millis(&v))).collect()
 }
 
 /// The groups a user is in, with the join time.
@@ -203,7 +203,7 @@ pub fn members_page(txn: &mut dyn Txn, account: &str, group_id: &str, after: Opt
         limit,
         true,
         |t, k, id| {
-            let joined = k[prefix.len()..].split_once('/').and_then(|(at, _)| at.parse().ok()).unwrap_or(0);
+            let joined = localyun_store::key_rest(k, &prefix).split_once('/').and_then(|(at, _)| at.parse().ok()).unwrap_or(0);
             Ok(users::by_id(t, account, &String::from_utf8_lossy(id))?.map(|user| Member { user, joined }))
         },
     )

@@ -229,7 +229,7 @@ pub fn delete_project(txn: &mut dyn Txn, p: &ProjectRecord) -> Result<()> {
     for (key, _) in inside {
         txn.delete(tables::RESOURCE, &key)?;
         txn.delete(tables::RESOURCE_NAME, &key)?;
-        let Some((segment, name)) = key[inside_prefix.len()..].split_once('/') else { continue };
+        let Some((segment, name)) = localyun_store::key_rest(&key, &inside_prefix).split_once('/') else { continue };
         if let Some(kind) = ResourceKind::SUB_RESOURCES.into_iter().find(|k| k.arn_segment() == segment) {
             txn.delete(tables::TAGGED, &resource_tagged_key(&p.account_id, &p.region, &p.name, kind, name))?;
         }
@@ -338,7 +338,7 @@ pub fn names_at(txn: &mut dyn Txn, table: &str, prefix: &str, offset: usize, siz
             if skipped < offset {
                 skipped += 1;
             } else if out.len() < size {
-                out.push(k[prefix.len()..].to_string());
+                out.push(localyun_store::key_rest(&k, prefix).to_string());
             }
             cursor = Some(k);
         }
@@ -377,7 +377,7 @@ pub fn filtered_names<T>(
         let rows = txn.scan(table, prefix, cursor.as_deref(), NAME_BATCH)?;
         let exhausted = rows.len() < NAME_BATCH;
         for (k, _) in rows {
-            let name = &k[prefix.len()..];
+            let name = localyun_store::key_rest(&k, prefix);
             if let Pick::Yes(record) = pick(txn, name)? {
                 if total >= offset && out.len() < size {
                     out.push((name.to_string(), record));

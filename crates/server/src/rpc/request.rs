@@ -31,7 +31,8 @@ pub struct RpcRequest {
 impl RpcRequest {
     /// The decoded query parameters alone.
     pub fn query(&self) -> &[(String, String)] {
-        &self.params.pairs()[..self.query_len]
+        let pairs = self.params.pairs();
+        pairs.get(..self.query_len).unwrap_or(pairs)
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

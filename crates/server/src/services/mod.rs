@@ -240,7 +240,7 @@ pub fn tag_rows_page(
         let batch = txn.scan(table, &prefix, cursor.as_deref(), want)?;
         let exhausted = batch.len() < want;
         for (k, v) in batch {
-            let id = &k[base.len()..];
+            let id = localyun_store::key_rest(&k, base);
             if in_scope(id) {
                 // Every indexed resource carries a tag, so without a filter it has a row.
                 if filter.is_empty() && rows.len() == size {

@@ -45,10 +45,14 @@ pub fn success(request_id: &str, reply: Reply) -> Response {
 }
 
 pub fn error(request_id: &str, err: &ApiError) -> Response {
-    let mut body = serde_json::json!({"errorCode": err.code, "errorMessage": err.message, "requestId": request_id});
+    let mut body = serde_json::Map::new();
+    body.insert("errorCode".into(), err.code.to_string().into());
+    body.insert("errorMessage".into(), err.message.to_string().into());
+    body.insert("requestId".into(), request_id.into());
     if let Some(d) = &err.denied {
-        body["accessDeniedDetail"] = crate::rpc::response::access_denied_detail(d);
+        body.insert("accessDeniedDetail".into(), crate::rpc::response::access_denied_detail(d));
     }
+    let body = serde_json::Value::Object(body);
     finish(StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), body.to_string(), request_id)
 }
 

@@ -172,7 +172,7 @@ fn list_by_tag(
     after: Option<String>,
     size: usize,
 ) -> Result<Map<String, Value>> {
-    let (first_key, first_value) = filter[0];
+    let Some(&(first_key, first_value)) = filter.first() else { return Ok(Map::new()) };
     let mut rows: Vec<(String, String, String, String)> = Vec::with_capacity(size);
     let mut more = false;
     let (mut after_index, skip_tag) = match after.as_deref().and_then(|t| t.split_once('\u{2}')) {

@@ -214,7 +214,7 @@ pub fn create_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<S
 
 fn version_id(p: &Params) -> Result<&str> {
     let id = p.required("VersionId")?;
-    if !(id.len() > 1 && id.starts_with('v') && id[1..].bytes().all(|b| b.is_ascii_digit())) {
+    if !(id.len() > 1 && id.starts_with('v') && id.bytes().skip(1).all(|b| b.is_ascii_digit())) {
         return Err(ApiError::new(400, "InvalidParameter.VersionId.Format", "The parameter - \"VersionId\" format is incorrect.").into());
     }
     Ok(id)

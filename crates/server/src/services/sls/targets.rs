@@ -78,7 +78,7 @@ pub fn targets(call: &SlsCall<'_>, txn: &mut dyn Txn, action: &SlsAction) -> Res
             let type_name = body.get("resourceType").and_then(Value::as_str);
             let id = match body.get("resourceId") {
                 Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Array(a)) if a.len() == 1 => a[0].as_str().map(str::to_string),
+                Some(Value::Array(a)) if a.len() == 1 => a.first().and_then(Value::as_str).map(str::to_string),
                 _ => None,
             };
             match id {
