@@ -7,6 +7,8 @@ pub mod authz;
 pub mod caller;
 pub mod executor;
 pub mod failure;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod logservice;
 pub mod migrations;
