@@ -6,8 +6,7 @@
 #
 # Works on a stable toolchain: without a sanitizer cargo-fuzz passes no -Z flags (only
 # -Cpasses=sancov-module and -Cllvm-args, both stable). Panics are what we look for, and safe
-# Rust needs no AddressSanitizer for them. With nightly, `cargo +nightly fuzz run <target>`
-# (AddressSanitizer on) works as well for local digging.
+# Rust needs no AddressSanitizer for them (cargo-fuzz's default sanitizer needs nightly).
 set -euo pipefail
 cd "$(dirname "$0")"
 
