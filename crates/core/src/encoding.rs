@@ -46,22 +46,20 @@ fn hex_val(b: u8) -> Option<u8> {
 /// the client cannot disagree on what was signed.
 pub fn form_unescape(raw: &[u8]) -> Result<String, FormError> {
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
+    let mut bytes = raw.iter().copied();
+    while let Some(b) = bytes.next() {
+        match b {
             b'+' => out.push(b' '),
             b'%' => {
-                let hi = raw.get(i + 1).copied().and_then(hex_val);
-                let lo = raw.get(i + 2).copied().and_then(hex_val);
+                let hi = bytes.next().and_then(hex_val);
+                let lo = bytes.next().and_then(hex_val);
                 match (hi, lo) {
                     (Some(h), Some(l)) => out.push(h << 4 | l),
                     _ => return Err(FormError::BadPercent),
                 }
-                i += 2;
             }
             b => out.push(b),
         }
-        i += 1;
     }
     String::from_utf8(out).map_err(|_| FormError::NotUtf8)
 }
@@ -80,10 +78,10 @@ pub fn form_decode(raw: &[u8]) -> Result<Vec<(String, String)>, FormError> {
     raw.split(|&b| b == b'&')
         .filter(|item| !item.is_empty())
         .map(|item| {
-            let (name, value) = match item.iter().position(|&b| b == b'=') {
-                Some(eq) => (&item[..eq], &item[eq + 1..]),
-                None => (item, &[][..]),
-            };
+            // Split at the first `=`; the value may hold more of them.
+            let mut halves = item.splitn(2, |&b| b == b'=');
+            let name = halves.next().unwrap_or_default();
+            let value = halves.next().unwrap_or_default();
             Ok((form_unescape(name)?, form_unescape(value)?))
         })
         .collect()

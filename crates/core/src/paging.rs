@@ -76,11 +76,10 @@ pub fn walk<S: ?Sized, T, E>(
 /// character before it, which no name holds) comes before every row of the resource named by
 /// its part before that character, and after those of every smaller resource.
 pub fn split_row_position(position: &str) -> (&str, Option<&str>) {
-    match position.char_indices().find(|(_, c)| *c <= '\n') {
-        Some((i, '\n')) => (&position[..i], Some(&position[i + 1..])),
-        Some((i, _)) => (&position[..i], None),
-        None => (position, None),
-    }
+    let Some((head, tail)) = position.find(|c: char| c <= '\n').and_then(|i| position.split_at_checked(i)) else {
+        return (position, None);
+    };
+    (head, tail.strip_prefix('\n'))
 }
 
 #[cfg(test)]

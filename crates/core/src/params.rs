@@ -26,11 +26,17 @@ impl Params {
         }
         // MAX_PARAMS < u16::MAX, so positions fit.
         let mut by_name: Vec<u16> = (0..pairs.len() as u16).collect();
-        by_name.sort_by(|&a, &b| pairs[a as usize].0.cmp(&pairs[b as usize].0).then(a.cmp(&b)));
+        by_name.sort_by(|&a, &b| name_at(&pairs, a).cmp(name_at(&pairs, b)).then(a.cmp(&b)));
         // Of all repeated names, report the one whose repetition arrives first.
-        let repeated = by_name.windows(2).filter(|w| pairs[w[0] as usize].0 == pairs[w[1] as usize].0).map(|w| w[1]).min();
+        let repeated = by_name
+            .windows(2)
+            .filter_map(|w| match *w {
+                [a, b] if name_at(&pairs, a) == name_at(&pairs, b) => Some(b),
+                _ => None,
+            })
+            .min();
         if let Some(i) = repeated {
-            return Err(ApiError::invalid_parameter(&pairs[i as usize].0, "The parameter is given more than once."));
+            return Err(ApiError::invalid_parameter(name_at(&pairs, i), "The parameter is given more than once."));
         }
         Ok(Self { pairs, by_name })
     }
@@ -40,8 +46,9 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        let found = self.by_name.binary_search_by(|&i| self.pairs[i as usize].0.as_str().cmp(name)).ok()?;
-        Some(self.pairs[self.by_name[found] as usize].1.as_str())
+        let found = self.by_name.binary_search_by(|&i| name_at(&self.pairs, i).cmp(name)).ok()?;
+        let &i = self.by_name.get(found)?;
+        self.pairs.get(usize::from(i)).map(|(_, v)| v.as_str())
     }
 
     /// A parameter that must be present and non-empty.
@@ -85,10 +92,7 @@ impl Params {
         let mut found: Vec<(usize, &str, &str)> = Vec::new();
         for (name, value) in &self.pairs {
             let Some(tail) = name.strip_prefix(prefix).and_then(|t| t.strip_prefix('.')) else { continue };
-            let (num, rest) = match tail.find('.') {
-                Some(dot) => (&tail[..dot], &tail[dot..]),
-                None => (tail, ""),
-            };
+            let (num, rest) = tail.find('.').and_then(|dot| tail.split_at_checked(dot)).unwrap_or((tail, ""));
             let valid_num = !num.is_empty() && !num.starts_with('0') && num.bytes().all(|b| b.is_ascii_digit());
             if !valid_num || !rest_allowed.contains(&rest) {
                 return Err(ApiError::invalid_parameter(name, "Unexpected list element."));
@@ -123,13 +127,18 @@ impl Params {
         let mut out: Vec<(&str, Option<&str>)> = Vec::with_capacity(elements.len() / 2 + 1);
         // Sorted by (N, rest): `.Key` comes before `.Value` of the same N.
         for group in elements.chunk_by(|a, b| a.0 == b.0) {
-            let n = group[0].0;
+            let Some(&(n, _, _)) = group.first() else { continue };
             let key = group.iter().find(|e| e.1 == ".Key").map(|e| e.2);
             let key = key.ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}.Key")))?;
             out.push((key, group.iter().find(|e| e.1 == ".Value").map(|e| e.2)));
         }
         Ok(out)
     }
+}
+
+/// The name at a position of the index (positions come from `0..pairs.len()`, so one is always there).
+fn name_at(pairs: &[(String, String)], i: u16) -> &str {
+    pairs.get(usize::from(i)).map_or("", |(name, _)| name.as_str())
 }
 
 #[cfg(test)]

@@ -51,8 +51,8 @@ impl ResourceKind {
         let b = name.as_bytes();
         let edge = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
         (min..=max).contains(&b.len())
-            && edge(b[0])
-            && edge(b[b.len() - 1])
+            && b.first().is_some_and(|&c| edge(c))
+            && b.last().is_some_and(|&c| edge(c))
             && b.iter().all(|&c| edge(c) || c == b'-' || (underscore && c == b'_'))
     }
 }

@@ -1,6 +1,6 @@
 //! The timestamp formats of the RPC protocol: `YYYY-MM-DDThh:mm:ssZ` in UTC (ram.md 2.3, 4.1).
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday};
 
 /// Parses a request timestamp (`Timestamp`, `x-acs-date`) into Unix milliseconds.
 /// The SDKs send `2024-01-01T12:00:00Z`; fractional seconds are tolerated (ram.md 3.5).
@@ -21,13 +21,12 @@ fn digits(field: &[u8]) -> Option<u32> {
 /// The exact shape every SDK sends, `YYYY-MM-DDThh:mm:ss`, read without a format interpreter
 /// (it is parsed on every request); anything else goes to the general parser.
 fn parse_sdk_time(body: &str) -> Option<i64> {
-    let b = body.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    // A slice pattern: the shape and the fields in one step, with no index that could be out of range.
+    let &[y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0, s1] = body.as_bytes() else {
         return None;
-    }
-    let num = |from: usize, to: usize| digits(&b[from..to]);
-    let date = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
-    let time = date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
+    };
+    let date = NaiveDate::from_ymd_opt(digits(&[y0, y1, y2, y3])? as i32, digits(&[mo0, mo1])?, digits(&[d0, d1])?)?;
+    let time = date.and_hms_opt(digits(&[h0, h1])?, digits(&[mi0, mi1])?, digits(&[s0, s1])?)?;
     Some(time.and_utc().timestamp_millis())
 }
 
@@ -35,11 +34,11 @@ fn parse_sdk_time(body: &str) -> Option<i64> {
 fn push_digits(out: &mut String, n: u32, width: usize) {
     let mut buf = [b'0'; 4];
     let mut v = n;
-    for slot in buf[..width].iter_mut().rev() {
+    for slot in buf.iter_mut().take(width).rev() {
         *slot = b'0' + (v % 10) as u8;
         v /= 10;
     }
-    out.extend(buf[..width].iter().map(|&d| d as char));
+    out.extend(buf.iter().take(width).map(|&d| d as char));
 }
 
 /// `YYYY-MM-DD<sep>hh:mm:ss`, written directly: this runs on every request (`acs:CurrentTime`).
@@ -78,18 +77,24 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
 /// every SLS request); anything else, or a weekday that does not fit the date, goes to the
 /// general parser.
 fn parse_imf_fixdate(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 29 || &s[3..5] != ", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || &s[25..] != " GMT" {
+    // Matched as bytes, not sliced as a string: a multi-byte character anywhere simply fails to
+    // match (slicing at fixed offsets would split it, and panic).
+    let &[w0, w1, w2, b',', b' ', d0, d1, b' ', m0, m1, m2, b' ', y0, y1, y2, y3, b' ', h0, h1, b':', mi0, mi1, b':', s0, s1, b' ', b'G', b'M', b'T'] =
+        s.as_bytes()
+    else {
+        return None;
+    };
+    let month = MONTHS.iter().position(|m| m.as_bytes() == [m0, m1, m2])? as u32 + 1;
+    let date = NaiveDate::from_ymd_opt(digits(&[y0, y1, y2, y3])? as i32, month, digits(&[d0, d1])?)?;
+    if weekday_name(date.weekday()).as_bytes() != [w0, w1, w2] {
         return None;
     }
-    let num = |from: usize, to: usize| digits(&b[from..to]);
-    let month = MONTHS.iter().position(|m| *m == &s[8..11])? as u32 + 1;
-    let date = NaiveDate::from_ymd_opt(num(12, 16)? as i32, month, num(5, 7)?)?;
-    if WEEKDAYS[date.weekday().num_days_from_monday() as usize] != &s[..3] || b[19] != b':' || b[22] != b':' {
-        return None;
-    }
-    let time = date.and_hms_opt(num(17, 19)?, num(20, 22)?, num(23, 25)?)?;
+    let time = date.and_hms_opt(digits(&[h0, h1])?, digits(&[mi0, mi1])?, digits(&[s0, s1])?)?;
     Some(time.and_utc().timestamp_millis())
+}
+
+fn weekday_name(day: Weekday) -> &'static str {
+    WEEKDAYS.get(day.num_days_from_monday() as usize).copied().unwrap_or_default()
 }
 
 /// Unix milliseconds as an HTTP date, `Wed, 25 Nov 2026 17:51:31 GMT`.
@@ -100,11 +105,11 @@ pub fn format_http_date(millis: i64) -> String {
         return dt.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     }
     let mut out = String::with_capacity(29);
-    out.push_str(WEEKDAYS[dt.weekday().num_days_from_monday() as usize]);
+    out.push_str(weekday_name(dt.weekday()));
     out.push_str(", ");
     push_digits(&mut out, dt.day(), 2);
     out.push(' ');
-    out.push_str(MONTHS[dt.month0() as usize]);
+    out.push_str(MONTHS.get(dt.month0() as usize).copied().unwrap_or_default());
     out.push(' ');
     push_digits(&mut out, year as u32, 4);
     out.push(' ');
@@ -173,6 +178,19 @@ mod tests {
         assert_eq!(parse_request_time("2024-02-30T00:00:00Z"), None);
         assert_eq!(parse_request_time("2024-01-01T24:00:00Z"), None);
         assert_eq!(parse_request_time("2024-01-01T12:00:0xZ"), None);
+    }
+
+    /// Fuzzing found this: the fast RFC 1123 path sliced at byte offsets 3, 5 and 25 and panicked
+    /// when a multi-byte character straddled one. Such a date is now simply not in the fast shape.
+    #[test]
+    fn non_ascii_dates_are_refused_not_panicked_on() {
+        for bad in ["W\u{20ac}, 5 Nov 2026 17:51:31 GMT", "Wed, 25 Nov 2026 17:51:3\u{20ac}MT", "W\u{e9}d, 25 Nov 2026 17:51:1 GMT"] {
+            assert_eq!(bad.len(), 29, "{bad}: the length of the fast shape");
+            assert_eq!(parse_imf_fixdate(bad), None, "{bad}");
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_request_time("2024-01-01T12:00:0\u{e9}Z"), None);
+        assert_eq!(parse_request_time("2024-01-\u{20ac}T12:00:00Z"), None);
     }
 
     #[test]

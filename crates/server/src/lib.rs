@@ -11,6 +11,8 @@ pub mod caller;
 pub mod connection;
 pub mod executor;
 pub mod failure;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod logservice;
 pub mod migrations;

@@ -19,22 +19,27 @@ pub fn matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
 fn match_slices<T: Copy + PartialEq>(p: &[T], t: &[T], star_sym: T, any: T, eq: impl Fn(T, T) -> bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == any || (p[pi] != star_sym && eq(p[pi], t[ti]))) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == star_sym {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
+    while let Some(&tc) = t.get(ti) {
+        match p.get(pi) {
+            Some(&pc) if pc == any || (pc != star_sym && eq(pc, tc)) => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(&pc) if pc == star_sym => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
         }
     }
-    p[pi..].iter().all(|&c| c == star_sym)
+    p.get(pi..).unwrap_or_default().iter().all(|&c| c == star_sym)
 }
 
 #[cfg(test)]

@@ -34,11 +34,10 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Lower-case hex of any digest.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+        // A nibble is always a hex digit; `from_digit` writes the lower-case one.
+        out.extend([b >> 4, b & 15].map(|n| char::from_digit(u32::from(n), 16).unwrap_or('0')));
     }
     out
 }
@@ -49,11 +48,10 @@ pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
         return None;
     }
     s.as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let hi = (pair[0] as char).to_digit(16)?;
-            let lo = (pair[1] as char).to_digit(16)?;
-            Some((hi * 16 + lo) as u8)
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            &[hi, lo] => Some(((hi as char).to_digit(16)? * 16 + (lo as char).to_digit(16)?) as u8),
+            _ => None,
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! Simple Log Service: the action table (sls.md 1.4) and the handlers of projects, the four
 //! kinds of resource inside them, and tags (sls.md 6, 7).
 
-mod body;
+pub(crate) mod body;
 mod projects;
 mod resources;
 mod tags;
