@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: formatting, lints, Rust unit and store tests, then
+# The whole test suite, from a fresh clone: formatting, lints, Rust unit and store tests, the
+# fuzz targets for 10 s each (FUZZ_SECONDS), then
 # the official-SDK integration tests against the release binary, once on the embedded store and
 # once on PostgreSQL (a pinned Python venv is made in .venv on first use and whenever
 # tests/sdk/requirements.txt changes, and the pinned Node SDKs of tests/node whenever its
@@ -17,6 +18,9 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 # With LOCALYUN_TEST_POSTGRES set, the store and server crates also run their PostgreSQL tests.
 cargo test --workspace
+# Every parser that sees request bytes, fuzzed for a bounded time from the committed corpora
+# (fuzz/README.md); cargo-fuzz is installed on first use, and runs on the stable toolchain.
+fuzz/run.sh "${FUZZ_SECONDS:-10}"
 cargo build --release
 
 venv=.venv
