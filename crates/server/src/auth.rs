@@ -14,7 +14,6 @@ use crate::caller::Caller;
 use crate::failure::Result;
 use crate::identity::access_keys::{self, KeyStatus, Owner};
 use crate::identity::{generation, sts, users};
-use crate::state::AppState;
 use localyun_core::{ApiError, Secret};
 use localyun_store::Txn;
 use std::collections::HashMap;
@@ -147,7 +146,8 @@ pub struct Claim {
     check: SignatureCheck,
     /// How this API style words a credential problem.
     key_error: fn(KeyProblem, &str) -> ApiError,
-    /// RPC requests carry a nonce, accepted once (ram.md 3.5); SLS requests do not.
+    /// RPC requests carry a nonce, accepted once (ram.md 3.5); SLS requests do not. With it,
+    /// when the ledger may forget it.
     nonce: Option<(String, i64)>,
     vouched: Option<Arc<Cached>>,
 }
@@ -171,16 +171,17 @@ impl Claim {
         }
     }
 
-    pub fn with_nonce(mut self, nonce: &str, request_ms: i64) -> Self {
-        self.nonce = Some((nonce.to_string(), request_ms));
+    /// The request's nonce; `window_ms` is the clock window it was checked against, after which
+    /// the request could no longer pass the clock check anyway.
+    pub fn with_nonce(mut self, nonce: &str, request_ms: i64, window_ms: i64) -> Self {
+        self.nonce = Some((nonce.to_string(), request_ms + window_ms + 1));
         self
     }
 
     /// Checks the signature against cached credentials, off the store threads; the verdict is
     /// given only once the key is confirmed, so the errors keep the order of ram.md 3.5.
-    pub fn vouch(&mut self, state: &AppState, now_ms: i64) {
-        self.vouched = state
-            .credentials
+    pub fn vouch(&mut self, cache: &CredentialCache, now_ms: i64) {
+        self.vouched = cache
             .get(&self.access_key_id)
             .filter(|c| c.credentials.usable(self.token.as_deref(), now_ms) && (self.check)(&c.credentials.secret).is_ok());
     }
@@ -188,7 +189,7 @@ impl Claim {
     /// Accepts the claim inside the request's transaction: cached credentials still current,
     /// or the key read from the store and the signature checked against it. The nonce is
     /// claimed separately, last ([`Claim::claim_nonce`]).
-    pub fn confirm(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
+    pub fn confirm(&self, cache: &CredentialCache, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
         let accepted = match &self.vouched {
             Some(c) if generation(txn, &c.credentials.caller.account_id)? == c.generation => {
                 Authenticated { caller: c.credentials.caller.clone(), generation: c.generation }
@@ -199,7 +200,7 @@ impl Claim {
                 (self.check)(&creds.secret)?;
                 let generation = generation(txn, &creds.caller.account_id)?;
                 let caller = creds.caller.clone();
-                state.credentials.put(ak, Arc::new(Cached { generation, credentials: creds }));
+                cache.put(ak, Arc::new(Cached { generation, credentials: creds }));
                 Authenticated { caller, generation }
             }
         };
@@ -213,10 +214,9 @@ impl Claim {
     /// clients' nonces): an engine may only say at commit that the nonce was used
     /// ([`Txn::claim_nonce`]); then the whole transaction is undone and the answer is
     /// `SignatureNonceUsed`, whatever the call itself would have answered.
-    pub fn claim_nonce(&self, state: &AppState, txn: &mut dyn Txn, now_ms: i64) -> Result<()> {
-        if let Some((nonce, request_ms)) = &self.nonce {
-            let expires_ms = request_ms + state.settings.clock_window_ms + 1;
-            txn.claim_nonce(&nonce_fingerprint(&self.access_key_id, nonce), expires_ms, now_ms)?;
+    pub fn claim_nonce(&self, txn: &mut dyn Txn, now_ms: i64) -> Result<()> {
+        if let Some((nonce, expires_ms)) = &self.nonce {
+            txn.claim_nonce(&nonce_fingerprint(&self.access_key_id, nonce), *expires_ms, now_ms)?;
         }
         Ok(())
     }
@@ -265,13 +265,13 @@ mod tests {
                 Err(ApiError::new(400, "SignatureDoesNotMatch", "test"))
             }
         });
-        Claim::new(ak, None, rpc_key_error, check).with_nonce(nonce, 0)
+        Claim::new(ak, None, rpc_key_error, check).with_nonce(nonce, 0, DEFAULT_CLOCK_WINDOW_MS)
     }
 
     fn confirm(state: &AppState, c: &Claim) -> Result<Authenticated> {
         transact(state.store.as_ref(), Mode::Write, |txn| {
-            let who = c.confirm(state, txn, 0)?;
-            c.claim_nonce(state, txn, 0)?;
+            let who = c.confirm(&state.credentials, txn, 0)?;
+            c.claim_nonce(txn, 0)?;
             Ok(who)
         })
     }
@@ -293,22 +293,22 @@ mod tests {
 
         // First use: nothing cached, the store is read and the check runs there.
         let mut first = claim(ak, &secret, "n1", &runs);
-        first.vouch(&state, 0);
+        first.vouch(&state.credentials, 0);
         assert!(first.vouched.is_none());
         assert_eq!(code(confirm(&state, &first)), "ok");
         // Second use: vouched from the cache, confirmed by the generation alone.
         let mut second = claim(ak, &secret, "n2", &runs);
-        second.vouch(&state, 0);
+        second.vouch(&state.credentials, 0);
         assert!(second.vouched.is_some());
         assert_eq!(code(confirm(&state, &second)), "ok");
         // A wrong signature is never vouched for, and the store path refuses it too.
         let mut forged = claim(ak, "not-the-secret", "n3", &runs);
-        forged.vouch(&state, 0);
+        forged.vouch(&state.credentials, 0);
         assert!(forged.vouched.is_none());
         assert_eq!(code(confirm(&state, &forged)), "SignatureDoesNotMatch");
         // A replayed nonce is refused, whichever path confirms it.
         let mut replay = claim(ak, &secret, "n2", &runs);
-        replay.vouch(&state, 0);
+        replay.vouch(&state.credentials, 0);
         assert_eq!(code(confirm(&state, &replay)), "SignatureNonceUsed");
 
         // The key is deactivated by "another process": straight into the store, with the bump
@@ -320,7 +320,7 @@ mod tests {
         })
         .unwrap();
         let mut after = claim(ak, &secret, "n4", &runs);
-        after.vouch(&state, 0);
+        after.vouch(&state.credentials, 0);
         assert!(after.vouched.is_some(), "the cache still holds the old entry");
         assert_eq!(code(confirm(&state, &after)), "InvalidAccessKeyId.Inactive");
 
@@ -333,10 +333,10 @@ mod tests {
         })
         .unwrap();
         let mut again = claim(ak, &secret, "n5", &runs);
-        again.vouch(&state, 0);
+        again.vouch(&state.credentials, 0);
         assert_eq!(code(confirm(&state, &again)), "ok");
         let mut cached = claim(ak, &secret, "n6", &runs);
-        cached.vouch(&state, 0);
+        cached.vouch(&state.credentials, 0);
         assert!(cached.vouched.is_some());
         assert_eq!(code(confirm(&state, &cached)), "ok");
     }
@@ -346,7 +346,7 @@ mod tests {
         let state = AppState::new(Arc::new(SqliteStore::in_memory(crate::migrations::MIGRATIONS).unwrap()), Settings::default());
         let runs = Arc::new(AtomicUsize::new(0));
         let mut c = claim("LTAInobody", "x", "n", &runs);
-        c.vouch(&state, 0);
+        c.vouch(&state.credentials, 0);
         assert_eq!(code(confirm(&state, &c)), "InvalidAccessKeyId.NotFound");
         assert_eq!(runs.load(Ordering::SeqCst), 0, "no check runs without a key");
     }

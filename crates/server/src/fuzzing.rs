@@ -3,11 +3,11 @@
 //! touches the store or the clock, so a fuzzer can drive it millions of times; what needs the
 //! store (key lookup, handlers) is left out. Not an API: hidden from the docs.
 
+use crate::http::Bytes;
+use crate::http::Parts;
 use crate::rpc::request::{decode_params, header_pairs, parse, response_format};
 use crate::services::sls::body;
-use axum::body::Bytes;
-use axum::http::request::Parts;
-use axum::http::Request;
+use hyper::http::Request;
 use localyun_core::encoding::{form_decode, path_unescape};
 use localyun_core::params::Params;
 use localyun_core::sig::{rpc_v1, rpc_v3, sha256_hex};
@@ -30,7 +30,7 @@ fn parts(method: &str, target: &str, headers: &[(&str, &str)]) -> Option<Parts> 
 pub fn rpc_request(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) {
     let Some(parts) = parts(method, target, headers) else { return };
     let Ok((query_len, params)) = decode_params(&parts, body) else { return };
-    let has_authorization = parts.headers.contains_key(axum::http::header::AUTHORIZATION);
+    let has_authorization = parts.headers.contains_key(crate::http::header::AUTHORIZATION);
     let _ = response_format(Some(&params), has_authorization);
     let Ok(req) = parse(&parts, query_len, params, parts.headers.clone(), Bytes::copy_from_slice(body)) else { return };
     read_rpc_params(&req.params);
@@ -73,7 +73,7 @@ pub fn sls_request(method: &str, target: &str, headers: &[(&str, &str)], body: &
     let Ok(params) = Params::from_pairs(query) else { return };
     let host = parts
         .headers
-        .get(axum::http::header::HOST)
+        .get(crate::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))

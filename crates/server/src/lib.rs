@@ -13,6 +13,7 @@ pub mod executor;
 pub mod failure;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod http;
 pub mod identity;
 pub mod logservice;
 pub mod migrations;

@@ -12,16 +12,12 @@
 
 use crate::auth::{Authenticated, Claim};
 use crate::failure::Failure;
+use crate::http::{response, Bytes, Incoming, Parts, Request, Response, StatusCode};
 use crate::identity::now_ms;
 use crate::rpc::request::{self, Format, RpcRequest};
 use crate::rpc::response::{self, Product};
 use crate::rpc::{self, Call, RpcAction, RpcService};
 use crate::state::AppState;
-use axum::body::{Body, Bytes};
-use axum::extract::Request;
-use axum::http::request::Parts;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use localyun_core::policy::ConditionKeys;
 use localyun_core::ApiError;
 use localyun_store::{Mode, StoreError, Txn};
@@ -49,7 +45,7 @@ struct Outcome {
 /// SLS requests carry an SLS signature or `x-log-*` headers, or a path other than `/`; RPC
 /// requests always go to `/` (ram.md 1, sls.md 1.4).
 fn is_sls(parts: &Parts) -> bool {
-    let auth = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let auth = parts.headers.get(crate::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     if auth.starts_with("LOG ") || auth.starts_with(localyun_core::sig::sls_v4::ALGORITHM) {
         return true;
     }
@@ -109,9 +105,9 @@ async fn internal(state: &AppState, parts: &Parts) -> Response {
                 "region": state.settings.region,
             });
             let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-            (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+            response(status, Some("application/json"), body.to_string())
         }
-        _ => (StatusCode::NOT_FOUND, [(axum::http::header::CONTENT_TYPE, "application/json")], r#"{"status":"not found"}"#).into_response(),
+        _ => response(StatusCode::NOT_FOUND, Some("application/json"), r#"{"status":"not found"}"#),
     }
 }
 
@@ -119,9 +115,9 @@ async fn internal(state: &AppState, parts: &Parts) -> Response {
 /// that a client still sending its body can read the 413 rather than meet a reset connection.
 const DRAIN_CAP_BYTES: usize = 64 << 20;
 
-async fn read_body(parts: &Parts, body: Body, limit: usize, timeout: std::time::Duration) -> Result<Bytes, ApiError> {
+async fn read_body(parts: &Parts, body: Incoming, limit: usize, timeout: std::time::Duration) -> Result<Bytes, ApiError> {
     use http_body_util::BodyExt as _;
-    let declared = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = parts.headers.get(crate::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let mut body = body;
     let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(limit as u64) as usize));
     // Why reading stopped: a body that cannot be decoded (a malformed chunked encoding) is the
@@ -161,14 +157,14 @@ async fn read_body(parts: &Parts, body: Body, limit: usize, timeout: std::time::
     }
 }
 
-async fn serve_rpc(state: Arc<AppState>, mut parts: Parts, body: Body, request_id: &str, peer: SocketAddr) -> (Response, Outcome) {
+async fn serve_rpc(state: Arc<AppState>, mut parts: Parts, body: Incoming, request_id: &str, peer: SocketAddr) -> (Response, Outcome) {
     let mut outcome = Outcome::default();
     let fail = |format: Format, product: Product, e: ApiError, outcome: &mut Outcome| {
         outcome.error_code = Some(e.code.to_string());
         response::error(format, request_id, product, &e)
     };
 
-    let has_authorization = parts.headers.contains_key(axum::http::header::AUTHORIZATION);
+    let has_authorization = parts.headers.contains_key(crate::http::header::AUTHORIZATION);
     let bytes = match read_body(&parts, body, state.settings.max_body_bytes, state.settings.body_read_timeout).await {
         Ok(b) => b,
         Err(e) => return (fail(Format::Json, rpc::GATEWAY, e, &mut outcome), outcome),
@@ -208,7 +204,7 @@ struct SlsParts {
     path: String,
     /// The query's parameters (SLS has no form bodies).
     params: localyun_core::params::Params,
-    headers: axum::http::HeaderMap,
+    headers: crate::http::HeaderMap,
     bytes: Bytes,
     /// The body parsed once, for authorization keys, resource ARNs and the handler.
     json: Value,
@@ -258,7 +254,7 @@ fn sls_act(
 /// SLS bodies may be up to 10 MiB (`PostBodyTooLarge`, sls.md 5.1).
 const SLS_MAX_BODY: usize = 10 * 1024 * 1024;
 
-async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: SocketAddr) -> (Response, Outcome) {
+async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Incoming, peer: SocketAddr) -> (Response, Outcome) {
     use crate::sls::{self, response as sls_response};
     let request_id = sls_response::new_request_id();
     let mut outcome = Outcome { request_id: Some(request_id.clone()), ..Outcome::default() };
@@ -296,7 +292,7 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
     let headers = std::mem::take(&mut parts.headers);
     // The Host header, or the authority of an absolute-form target (sls.md 1.3).
     let host = headers
-        .get(axum::http::header::HOST)
+        .get(crate::http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .or_else(|| parts.uri.authority().map(|a| a.to_string()))
@@ -316,21 +312,21 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Body, peer: Soc
     let result = match sls_claim(&request, now) {
         Err(e) => Err(Failure::Api(e)),
         Ok(mut claim) => {
-            claim.vouch(&state, now);
+            claim.vouch(&state.credentials, now);
             match resolved {
                 Err(e) => {
                     let s = state.clone();
-                    state.executor.run(Mode::Read, move |txn| claim.confirm(&s, txn, now)).await.and(Err(Failure::Api(e)))
+                    state.executor.run(Mode::Read, move |txn| claim.confirm(&s.credentials, txn, now)).await.and(Err(Failure::Api(e)))
                 }
                 Ok((action, item)) => {
-                    let user_agent = request.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+                    let user_agent = request.headers.get(crate::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
                     let (tags, tag_keys) = crate::sls::request_tags(&request.json);
                     let keys = crate::authz::base_keys(Some(peer.ip()), now, user_agent, &tags, &tag_keys);
                     let (s, r) = (state.clone(), request.clone());
                     state
                         .executor
                         .run(action.mode, move |txn| {
-                            let who = claim.confirm(&s, txn, now)?;
+                            let who = claim.confirm(&s.credentials, txn, now)?;
                             sls_act(&s, txn, &r, action, item.as_deref(), &keys, &who)
                         })
                         .await
@@ -387,14 +383,14 @@ async fn execute(
 ) -> Result<Map<String, Value>, Failure> {
     let now = now_ms();
     let mut claim = rpc::auth::claim(state, &req, now)?;
-    claim.vouch(state, now);
+    claim.vouch(&state.credentials, now);
     let (tags, tag_keys) = rpc_request_tags(&req.params);
     let keys = crate::authz::base_keys(Some(peer.ip()), now, req.header("user-agent"), &tags, &tag_keys);
     let s = state.clone();
     state
         .executor
         .run(Mode::Write, move |txn| {
-            let who = claim.confirm(&s, txn, now)?;
+            let who = claim.confirm(&s.credentials, txn, now)?;
             // A call that fails must still record its nonce (replayed later, it could succeed):
             // the call's own writes get a savepoint of their own, and the nonce is claimed after
             // them, last (an engine may check it only at commit). A store conflict fails the
@@ -411,7 +407,7 @@ async fn execute(
                     Err(failure)
                 }
             };
-            claim.claim_nonce(&s, txn, now)?;
+            claim.claim_nonce(txn, now)?;
             Ok(outcome)
         })
         .await

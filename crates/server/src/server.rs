@@ -128,7 +128,7 @@ impl Conn {
             let state = state.clone();
             let in_flight = InFlight::new(&counted);
             async move {
-                let resp = pipeline::handle(state, peer, req.map(axum::body::Body::new)).await;
+                let resp = pipeline::handle(state, peer, req).await;
                 drop(in_flight);
                 Ok::<_, Infallible>(resp)
             }

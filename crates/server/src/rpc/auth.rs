@@ -58,7 +58,11 @@ fn claim_v1(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, Ap
             Err(ApiError::signature_mismatch(&string_to_sign))
         }
     });
-    Ok(Claim::new(access_key_id, p.optional("SecurityToken"), rpc_key_error, check).with_nonce(nonce, request_ms))
+    Ok(Claim::new(access_key_id, p.optional("SecurityToken"), rpc_key_error, check).with_nonce(
+        nonce,
+        request_ms,
+        state.settings.clock_window_ms,
+    ))
 }
 
 fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64) -> Result<Claim, ApiError> {
@@ -91,5 +95,9 @@ fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64
             Err(ApiError::signature_mismatch_v3(string_to_sign))
         }
     });
-    Ok(Claim::new(auth.credential, req.header("x-acs-security-token"), rpc_key_error, check).with_nonce(nonce, request_ms))
+    Ok(Claim::new(auth.credential, req.header("x-acs-security-token"), rpc_key_error, check).with_nonce(
+        nonce,
+        request_ms,
+        state.settings.clock_window_ms,
+    ))
 }

@@ -1,8 +1,8 @@
 //! Decoding an HTTP request into an RPC call: parameters from the query and a form body, the
 //! (Version, Action) pair, the response format and the signature style (ram.md 1, 2.2-2.4).
 
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use crate::http::Parts;
+use hyper::http::{HeaderMap, Method};
 use localyun_core::encoding::{form_decode, FormError};
 use localyun_core::params::Params;
 use localyun_core::ApiError;
@@ -23,7 +23,7 @@ pub struct RpcRequest {
     pub query_len: usize,
     /// The request's headers as received (names are lower-case in `http`).
     pub headers: HeaderMap,
-    pub body: axum::body::Bytes,
+    pub body: crate::http::Bytes,
     pub action: String,
     pub version: String,
 }
@@ -71,7 +71,7 @@ pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(usize, Params), ApiE
     let query_len = all.len();
     let is_form = parts
         .headers
-        .get(axum::http::header::CONTENT_TYPE)
+        .get(crate::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     // pop-core POST and the older Tea SDKs send their parameters as a form body (ram.md 2.1).
@@ -84,7 +84,13 @@ pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(usize, Params), ApiE
 
 /// Builds the RPC request, routing on `Action`/`Version` from the parameters or, for V3,
 /// the `x-acs-action` / `x-acs-version` headers (ram.md 1).
-pub fn parse(parts: &Parts, query_len: usize, params: Params, headers: HeaderMap, body: axum::body::Bytes) -> Result<RpcRequest, ApiError> {
+pub fn parse(
+    parts: &Parts,
+    query_len: usize,
+    params: Params,
+    headers: HeaderMap,
+    body: crate::http::Bytes,
+) -> Result<RpcRequest, ApiError> {
     let method = match parts.method {
         Method::GET => "GET",
         Method::POST => "POST",

@@ -3,8 +3,8 @@
 //! Message and Recommend.
 
 use super::request::Format;
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::http::{response, Response};
+use crate::http::{HeaderValue, StatusCode};
 use localyun_core::ApiError;
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
@@ -84,11 +84,9 @@ fn render(format: Format, status: StatusCode, root: impl FnOnce() -> String, bod
 }
 
 fn finish(status: StatusCode, content_type: &'static str, text: String, request_id: &str) -> Response {
-    let mut resp = (status, text).into_response();
-    let headers = resp.headers_mut();
-    headers.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut resp = response(status, Some(content_type), text);
     if let Ok(v) = HeaderValue::from_str(request_id) {
-        headers.insert("x-acs-request-id", v);
+        resp.headers_mut().insert("x-acs-request-id", v);
     }
     resp
 }
@@ -200,7 +198,7 @@ mod tests {
         let resp = success(Format::Json, "GetUser", "R-1", fields);
         assert_eq!(resp.headers()["content-type"], JSON_TYPE);
         assert_eq!(resp.headers()["x-acs-request-id"], "R-1");
-        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let bytes = http_body_util::BodyExt::collect(resp.into_body()).await.unwrap().to_bytes();
         let text = String::from_utf8(bytes.to_vec()).unwrap();
         assert!(text.starts_with(r#"{"RequestId":"R-1","User":"#), "{text}");
         let parsed: Value = serde_json::from_str(&text).unwrap();

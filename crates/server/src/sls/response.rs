@@ -4,8 +4,7 @@
 //! (added by the HTTP layer), `Connection`; `Content-Type: application/json` on every body).
 
 use super::Reply;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::http::{header, response, HeaderValue, Response, StatusCode};
 use localyun_core::ApiError;
 
 /// 24 upper-case hex characters, like `5B0A6B60BB6EE39764D458B5` in the seed.
@@ -15,18 +14,13 @@ pub fn new_request_id() -> String {
 }
 
 fn finish(status: StatusCode, body: String, request_id: &str) -> Response {
-    let empty = body.is_empty();
-    let mut resp = (status, body).into_response();
+    // No Content-Type on an empty body, as the real service answers (the documented
+    // CreateLogstore response headers list none): `@alicloud/log` 1.2.6 `lib/client.js`
+    // JSON.parse()s every `application/json` body and would reject each write with
+    // "Unexpected end of JSON input" (sls.md 4.1).
+    let content_type = (!body.is_empty()).then_some("application/json");
+    let mut resp = response(status, content_type, body);
     let h = resp.headers_mut();
-    if empty {
-        // No Content-Type on an empty body, as the real service answers (the documented
-        // CreateLogstore response headers list none): `@alicloud/log` 1.2.6 `lib/client.js`
-        // JSON.parse()s every `application/json` body and would reject each write with
-        // "Unexpected end of JSON input" (sls.md 4.1).
-        h.remove(header::CONTENT_TYPE);
-    } else {
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
     h.insert(header::SERVER, HeaderValue::from_static("nginx"));
     // LogClient pools connections (sls.md 4.1), so the connection stays open.
     h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
