@@ -55,8 +55,15 @@ struct StoreArgs {
     /// When the embedded store's commits reach the disk: `normal` (at commit the data is with
     /// the operating system: survives a killed process, not a power loss) or `full` (flushed to
     /// the disk at every commit). PostgreSQL commits as the database is configured.
-    #[arg(long, env = "LOCALYUN_DURABILITY", value_parser = ["normal", "full"])]
-    durability: Option<String>,
+    #[arg(long, env = "LOCALYUN_DURABILITY")]
+    durability: Option<DurabilityArg>,
+}
+
+/// `--durability`, spelled as `Durability::name` spells it.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DurabilityArg {
+    Normal,
+    Full,
 }
 
 impl StoreArgs {
@@ -79,9 +86,9 @@ const DEFAULT_DATA_DIR: &str = "localyun-data";
 
 impl StoreArgs {
     fn durability(&self) -> Durability {
-        match self.durability.as_deref() {
-            Some("full") => Durability::Power,
-            _ => Durability::Process,
+        match self.durability {
+            Some(DurabilityArg::Full) => Durability::Power,
+            Some(DurabilityArg::Normal) | None => Durability::Process,
         }
     }
 }

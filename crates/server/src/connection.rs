@@ -89,8 +89,12 @@ impl Activity {
     }
 
     fn bytes_read(&self, first: &[u8]) {
-        if !self.saw_first_read.swap(true, Ordering::Relaxed) && first.starts_with(H2_PREFACE_START) {
-            self.http2.store(true, Ordering::Relaxed);
+        // Plain loads on the common path: only the connection's own task reads its stream.
+        if !self.saw_first_read.load(Ordering::Relaxed) {
+            self.saw_first_read.store(true, Ordering::Relaxed);
+            if first.starts_with(H2_PREFACE_START) {
+                self.http2.store(true, Ordering::Relaxed);
+            }
         }
         if self.phase.load(Ordering::Relaxed) == IDLE
             && !self.http2.load(Ordering::Relaxed)
