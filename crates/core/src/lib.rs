@@ -33,5 +33,5 @@ pub mod sls;
 pub mod tags;
 pub mod time;
 
-pub use error::{AccessDenied, ApiError, MatchedPolicy};
+pub use error::{AccessDenied, ApiError, GatewayError, MatchedPolicy, RamError, SlsError, StsError};
 pub use secret::Secret;

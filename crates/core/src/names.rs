@@ -2,6 +2,7 @@
 //! answered with RAM's dotted error codes naming the offending parameter.
 
 use crate::error::ApiError;
+use crate::error::GatewayError;
 
 fn char_count(s: &str) -> usize {
     s.chars().count()
@@ -9,10 +10,10 @@ fn char_count(s: &str) -> usize {
 
 fn check_charset(param: &str, name: &str, max: usize, extra: &[u8]) -> Result<(), ApiError> {
     if name.is_empty() || name.len() > max {
-        return Err(ApiError::invalid_length(param));
+        return Err(GatewayError::invalid_length(param).into());
     }
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
-        return Err(ApiError::invalid_chars(param));
+        return Err(GatewayError::invalid_chars(param).into());
     }
     Ok(())
 }
@@ -36,10 +37,10 @@ pub fn check_policy_name(param: &str, name: &str) -> Result<(), ApiError> {
 /// (DisplayName, Comments; RAM allows non-ASCII display names).
 pub fn check_text(param: &str, value: &str, max_chars: usize) -> Result<(), ApiError> {
     if value.is_empty() || char_count(value) > max_chars {
-        return Err(ApiError::invalid_length(param));
+        return Err(GatewayError::invalid_length(param).into());
     }
     if value.chars().any(char::is_control) {
-        return Err(ApiError::invalid_chars(param));
+        return Err(GatewayError::invalid_chars(param).into());
     }
     Ok(())
 }
@@ -58,18 +59,14 @@ pub fn default_domain(account_alias_or_id: &str) -> String {
 /// checking the prefix with the UserName rules and the domain against the account's.
 pub fn split_principal_name<'a>(param: &str, upn: &'a str, domain: &str) -> Result<&'a str, ApiError> {
     if upn.is_empty() || upn.len() > 128 {
-        return Err(ApiError::invalid_length(param));
+        return Err(GatewayError::invalid_length(param).into());
     }
     let Some((name, upn_domain)) = upn.split_once('@') else {
-        return Err(ApiError::invalid_chars(param));
+        return Err(GatewayError::invalid_chars(param).into());
     };
     check_user_name(param, name)?;
     if !upn_domain.eq_ignore_ascii_case(domain) {
-        return Err(ApiError::new(
-            400,
-            format!("InvalidParameter.{param}.Domain"),
-            format!("The domain of the parameter - \"{param}\" must be the default domain {domain} of the account."),
-        ));
+        return Err(crate::error::RamError::WrongDomain { name: param.to_string(), domain: domain.to_string() }.into());
     }
     Ok(name)
 }

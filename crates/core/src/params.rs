@@ -2,6 +2,7 @@
 //! (ram.md 2.5: booleans in any case, repeat lists `Name.N` with consecutive `N`, JSON lists).
 
 use crate::error::ApiError;
+use crate::error::GatewayError;
 
 /// At most this many parameters in one request: far above any real call (50 resources,
 /// 20 tags with key and value, plus the common parameters), and a bound on the work a
@@ -22,7 +23,7 @@ impl Params {
     /// signature and the handler disagreeing on which one counts) and oversized sets.
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, ApiError> {
         if pairs.len() > MAX_PARAMS {
-            return Err(ApiError::malformed_request("too many parameters"));
+            return Err(GatewayError::malformed("too many parameters").into());
         }
         // MAX_PARAMS < u16::MAX, so positions fit.
         let mut by_name: Vec<u16> = (0..pairs.len() as u16).collect();
@@ -36,7 +37,7 @@ impl Params {
             })
             .min();
         if let Some(i) = repeated {
-            return Err(ApiError::invalid_parameter(name_at(&pairs, i), "The parameter is given more than once."));
+            return Err(GatewayError::invalid(name_at(&pairs, i), "The parameter is given more than once.").into());
         }
         Ok(Self { pairs, by_name })
     }
@@ -55,7 +56,7 @@ impl Params {
     pub fn required(&self, name: &str) -> Result<&str, ApiError> {
         match self.get(name) {
             Some(v) if !v.is_empty() => Ok(v),
-            _ => Err(ApiError::missing_parameter(name)),
+            _ => Err(GatewayError::missing(name).into()),
         }
     }
 
@@ -70,7 +71,7 @@ impl Params {
             None => Ok(None),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(_) => Err(ApiError::invalid_parameter(name, "It must be true or false.")),
+            Some(_) => Err(GatewayError::invalid(name, "It must be true or false.").into()),
         }
     }
 
@@ -80,7 +81,7 @@ impl Params {
             None => Ok(None),
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                _ => Err(ApiError::invalid_parameter(name, &format!("It must be an integer from {min} to {max}."))),
+                _ => Err(GatewayError::invalid(name, &format!("It must be an integer from {min} to {max}.")).into()),
             },
         }
     }
@@ -95,11 +96,11 @@ impl Params {
             let (num, rest) = tail.find('.').and_then(|dot| tail.split_at_checked(dot)).unwrap_or((tail, ""));
             let valid_num = !num.is_empty() && !num.starts_with('0') && num.bytes().all(|b| b.is_ascii_digit());
             if !valid_num || !rest_allowed.contains(&rest) {
-                return Err(ApiError::invalid_parameter(name, "Unexpected list element."));
+                return Err(GatewayError::invalid(name, "Unexpected list element.").into());
             }
             let n: usize = num.parse().unwrap_or(usize::MAX);
             if n > max {
-                return Err(ApiError::invalid_parameter(prefix, &format!("At most {max} elements are allowed.")));
+                return Err(GatewayError::invalid(prefix, &format!("At most {max} elements are allowed.")).into());
             }
             found.push((n, rest, value.as_str()));
         }
@@ -109,7 +110,7 @@ impl Params {
             if n == expected {
                 expected += 1;
             } else if n + 1 != expected {
-                return Err(ApiError::invalid_parameter(prefix, "The index N must be consecutive and start at 1."));
+                return Err(GatewayError::invalid(prefix, "The index N must be consecutive and start at 1.").into());
             }
         }
         Ok(found)
@@ -129,7 +130,7 @@ impl Params {
         for group in elements.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(n, _, _)) = group.first() else { continue };
             let key = group.iter().find(|e| e.1 == ".Key").map(|e| e.2);
-            let key = key.ok_or_else(|| ApiError::missing_parameter(&format!("{prefix}.{n}.Key")))?;
+            let key = key.ok_or_else(|| ApiError::from(GatewayError::missing(&format!("{prefix}.{n}.Key"))))?;
             out.push((key, group.iter().find(|e| e.1 == ".Value").map(|e| e.2)));
         }
         Ok(out)

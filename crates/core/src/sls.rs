@@ -1,6 +1,8 @@
 //! Rules of Simple Log Service resources that do not depend on the wire: name patterns
 //! (sls.md 6), the tag resource types and `resourceId` forms (sls.md 7.1).
 
+use crate::error::SlsError;
+
 /// The five taggable kinds of resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResourceKind {
@@ -54,6 +56,32 @@ impl ResourceKind {
             && b.first().is_some_and(|&c| edge(c))
             && b.last().is_some_and(|&c| edge(c))
             && b.iter().all(|&c| edge(c) || c == b'-' || (underscore && c == b'_'))
+    }
+}
+
+impl ResourceKind {
+    /// `LogStoreNotExist`, `DashboardNotExist`, ... (sls.md 5.2).
+    pub fn not_exist(self, name: &str) -> SlsError {
+        let (code, message) = match self {
+            Self::Project => return SlsError::ProjectNotExist { project: name.to_string() },
+            Self::Logstore => ("LogStoreNotExist", format!("logstore {name} does not exist.")),
+            Self::Dashboard => ("DashboardNotExist", format!("Dashboard {name} does not exist.")),
+            Self::MachineGroup => ("MachineGroupNotExist", format!("MachineGroup {name} does not exist.")),
+            Self::LogtailConfig => ("ConfigNotExist", format!("Config {name} does not exist.")),
+        };
+        SlsError::NotExist { code, message }
+    }
+
+    /// `LogStoreAlreadyExist`, ... all 400 (sls.md 5.2).
+    pub fn already_exists(self, name: &str) -> SlsError {
+        let (code, message) = match self {
+            Self::Project => return SlsError::ProjectAlreadyExist { project: name.to_string() },
+            Self::Logstore => ("LogStoreAlreadyExist", format!("logstore {name} already exists.")),
+            Self::Dashboard => ("DashboardAlreadyExist", format!("Dashboard {name} already exists.")),
+            Self::MachineGroup => ("MachineGroupAlreadyExist", format!("group {name} already exists.")),
+            Self::LogtailConfig => ("ConfigAlreadyExist", format!("config {name} already exists.")),
+        };
+        SlsError::AlreadyExist { code, message }
     }
 }
 

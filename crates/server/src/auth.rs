@@ -14,6 +14,7 @@ use crate::caller::Caller;
 use crate::failure::Result;
 use crate::identity::access_keys::{self, KeyStatus, Owner};
 use crate::identity::{generation, sts, users};
+use localyun_core::error::GatewayError;
 use localyun_core::{ApiError, Secret};
 use localyun_store::Txn;
 use std::collections::HashMap;
@@ -225,21 +226,17 @@ impl Claim {
 /// The RPC wording of a credential problem (ram.md 3.4, 5.1).
 pub fn rpc_key_error(p: KeyProblem, _access_key_id: &str) -> ApiError {
     match p {
-        KeyProblem::NotFound => ApiError::access_key_not_found(),
-        KeyProblem::Inactive => ApiError::access_key_inactive(),
-        KeyProblem::MissingToken => ApiError::new(400, "MissingSecurityToken", "SecurityToken is mandatory for this action."),
-        KeyProblem::InvalidToken => ApiError::new(
-            400,
-            "InvalidSecurityToken.MismatchWithAccessKey",
-            "The security token you provided does not match the access key.",
-        ),
-        KeyProblem::Expired => ApiError::new(400, "InvalidSecurityToken.Expired", "The security token you provided has expired."),
+        KeyProblem::NotFound => ApiError::from(GatewayError::AccessKeyNotFound),
+        KeyProblem::Inactive => ApiError::from(GatewayError::AccessKeyInactive),
+        KeyProblem::MissingToken => GatewayError::MissingSecurityToken.into(),
+        KeyProblem::InvalidToken => GatewayError::SecurityTokenMismatch.into(),
+        KeyProblem::Expired => GatewayError::SecurityTokenExpired.into(),
     }
 }
 
 pub fn check_clock(now_ms: i64, request_ms: i64, window_ms: i64) -> Result<(), ApiError> {
     if (now_ms - request_ms).abs() > window_ms {
-        return Err(ApiError::timestamp_expired());
+        return Err(GatewayError::TimestampExpired.into());
     }
     Ok(())
 }
@@ -262,7 +259,7 @@ mod tests {
             if secret.expose() == expected {
                 Ok(())
             } else {
-                Err(ApiError::new(400, "SignatureDoesNotMatch", "test"))
+                Err(GatewayError::SignatureMismatch { string_to_sign: "test".into() }.into())
             }
         });
         Claim::new(ak, None, rpc_key_error, check).with_nonce(nonce, 0, DEFAULT_CLOCK_WINDOW_MS)

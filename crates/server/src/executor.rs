@@ -361,6 +361,7 @@ impl Executor {
 mod tests {
     use super::*;
     use crate::migrations::{self, Location, MIGRATIONS};
+    use localyun_core::error::GatewayError;
     use localyun_core::ApiError;
     use localyun_store::conformance::TempDatabase;
     use std::sync::atomic::AtomicUsize;
@@ -391,7 +392,7 @@ mod tests {
                     ex.run(Mode::Write, move |txn| {
                         txn.put("t", &format!("k{i}"), b"v")?;
                         if i % 3 == 0 {
-                            return Err(Failure::Api(ApiError::internal()));
+                            return Err(Failure::Api(ApiError::from(GatewayError::Internal)));
                         }
                         Ok(i)
                     })
@@ -490,7 +491,7 @@ mod tests {
                     after_commit(move || {
                         f.fetch_add(1, Ordering::SeqCst);
                     });
-                    Err(Failure::Api(ApiError::internal()))
+                    Err(Failure::Api(ApiError::from(GatewayError::Internal)))
                 })
                 .await;
             assert!(failed.is_err());

@@ -1,6 +1,7 @@
 //! What can go wrong while serving a request: an error the client caused (sent as is), or a
 //! failure of the store (logged with its source, answered with a generic 5xx).
 
+use localyun_core::error::{GatewayError, RamError, SlsError, StsError};
 use localyun_core::ApiError;
 use localyun_store::StoreError;
 
@@ -20,6 +21,18 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// Each service's codes become the client's error.
+macro_rules! from_codes {
+    ($($codes:ty),*) => {$(
+        impl From<$codes> for Failure {
+            fn from(e: $codes) -> Self {
+                Failure::Api(e.into())
+            }
+        }
+    )*};
+}
+from_codes!(GatewayError, RamError, StsError, SlsError);
+
 impl Failure {
     /// The error sent to the client; internal detail stays in the log.
     pub fn to_api(&self) -> ApiError {
@@ -27,10 +40,12 @@ impl Failure {
             Failure::Api(e) => e.clone(),
             // Contention past the retries, or a database that cannot be reached: temporary, and
             // the SDKs retry a 503 (ram.md 5, sls.md 4.4).
-            Failure::Store(StoreError::Busy | StoreError::Conflict(_) | StoreError::Unavailable(_)) => ApiError::service_unavailable(),
+            Failure::Store(StoreError::Busy | StoreError::Conflict(_) | StoreError::Unavailable(_)) => {
+                ApiError::from(GatewayError::ServiceUnavailable)
+            }
             // Only RPC requests claim nonces (auth.rs).
-            Failure::Store(StoreError::NonceUsed) => ApiError::nonce_used(),
-            Failure::Store(_) | Failure::Corrupt { .. } => ApiError::internal(),
+            Failure::Store(StoreError::NonceUsed) => ApiError::from(GatewayError::NonceUsed),
+            Failure::Store(_) | Failure::Corrupt { .. } => ApiError::from(GatewayError::Internal),
         }
     }
 }

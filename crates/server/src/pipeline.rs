@@ -10,14 +10,16 @@
 //! of a request (confirming those credentials, authorization, handler) is one job on a store
 //! thread (executor.rs), so no lock or connection is ever held across an await.
 
+use crate::actions::{Call, Context, RpcAction, RpcService};
 use crate::auth::{Authenticated, Claim};
 use crate::failure::Failure;
 use crate::http::{response, Bytes, Incoming, Parts, Request, Response, StatusCode};
 use crate::identity::now_ms;
+use crate::rpc;
 use crate::rpc::request::{self, Format, RpcRequest};
 use crate::rpc::response::{self, Product};
-use crate::rpc::{self, Call, RpcAction, RpcService};
 use crate::state::AppState;
+use localyun_core::error::{GatewayError, SlsError};
 use localyun_core::policy::ConditionKeys;
 use localyun_core::ApiError;
 use localyun_store::{Mode, StoreError, Txn};
@@ -147,13 +149,13 @@ async fn read_body(parts: &Parts, body: Incoming, limit: usize, timeout: std::ti
         }
     };
     if declared.is_some_and(|n| n > DRAIN_CAP_BYTES as u64) {
-        return Err(ApiError::body_too_large(limit));
+        return Err(GatewayError::BodyTooLarge { limit }.into());
     }
     match tokio::time::timeout(timeout, read).await {
         Ok(Read::Complete) => Ok(Bytes::from(buf)),
-        Ok(Read::TooLarge) => Err(ApiError::body_too_large(limit)),
-        Ok(Read::Malformed) => Err(ApiError::malformed_request("the body is not valid in its transfer encoding")),
-        Err(_) => Err(ApiError::new(408, "RequestTimeout", "The request body was not received in time.")),
+        Ok(Read::TooLarge) => Err(GatewayError::BodyTooLarge { limit }.into()),
+        Ok(Read::Malformed) => Err(GatewayError::malformed("the body is not valid in its transfer encoding").into()),
+        Err(_) => Err(GatewayError::RequestTimeout.into()),
     }
 }
 
@@ -177,11 +179,11 @@ async fn serve_rpc(state: Arc<AppState>, mut parts: Parts, body: Incoming, reque
         Err(e) => return (fail(format, rpc::GATEWAY, e, &mut outcome), outcome),
     };
     outcome.api = Some(format!("{}/{}", req.version, req.action));
-    let Some(service) = rpc::service(&req.version) else {
-        return (fail(format, rpc::GATEWAY, ApiError::invalid_version(), &mut outcome), outcome);
+    let Some(service) = crate::services::rpc_service(&req.version) else {
+        return (fail(format, rpc::GATEWAY, ApiError::from(GatewayError::InvalidVersion), &mut outcome), outcome);
     };
     let Some(action) = service.action(&req.action) else {
-        return (fail(format, service.product, ApiError::action_not_found(), &mut outcome), outcome);
+        return (fail(format, service.product, ApiError::from(GatewayError::ActionNotFound), &mut outcome), outcome);
     };
 
     let action_name = action.name;
@@ -264,18 +266,21 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Incoming, peer:
     };
     let bytes = match read_body(&parts, body, SLS_MAX_BODY, state.settings.body_read_timeout).await {
         Ok(b) => b,
-        Err(e) if e.status == 413 => return (fail(ApiError::sls_post_body_too_large(SLS_MAX_BODY), &mut outcome), outcome),
+        Err(e) if e.status == 413 => {
+            return (fail(ApiError::from(SlsError::PostBodyTooLarge { size: SLS_MAX_BODY }), &mut outcome), outcome)
+        }
         Err(e) if e.status == 400 => {
-            return (fail(ApiError::sls_parameter_invalid("The request body is malformed.".to_string()), &mut outcome), outcome)
+            return (fail(ApiError::from(SlsError::parameter_invalid("The request body is malformed.".to_string())), &mut outcome), outcome)
         }
         Err(e) => return (fail(e, &mut outcome), outcome),
     };
     let decoded = (|| {
         let path = localyun_core::encoding::path_unescape(parts.uri.path())
-            .map_err(|e| ApiError::sls_parameter_invalid(format!("The path is malformed: {e}.")))?;
+            .map_err(|e| ApiError::from(SlsError::parameter_invalid(format!("The path is malformed: {e}."))))?;
         let query = localyun_core::encoding::form_decode(parts.uri.query().unwrap_or("").as_bytes())
-            .map_err(|e| ApiError::sls_parameter_invalid(format!("The query is malformed: {e}.")))?;
-        let params = localyun_core::params::Params::from_pairs(query).map_err(|e| ApiError::sls_parameter_invalid(e.message))?;
+            .map_err(|e| ApiError::from(SlsError::parameter_invalid(format!("The query is malformed: {e}."))))?;
+        let params =
+            localyun_core::params::Params::from_pairs(query).map_err(|e| ApiError::from(SlsError::parameter_invalid(e.message)))?;
         Ok::<_, ApiError>((path, params))
     })();
     let (path, params) = match decoded {
@@ -287,7 +292,7 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Incoming, peer:
         "POST" => "POST",
         "PUT" => "PUT",
         "DELETE" => "DELETE",
-        _ => return (fail(ApiError::sls_invalid_method(&path), &mut outcome), outcome),
+        _ => return (fail(ApiError::from(SlsError::InvalidMethod { path: (&path).into() }), &mut outcome), outcome),
     };
     let headers = std::mem::take(&mut parts.headers);
     // The Host header, or the authority of an absolute-form target (sls.md 1.3).
@@ -301,9 +306,11 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Incoming, peer:
     let region = place.region.clone().unwrap_or_else(|| state.settings.region.clone());
 
     // Routing is pure; its errors are still answered after authentication (sls.md 3.6).
-    let resolved = sls::parse_route(&path).ok_or_else(|| ApiError::sls_path_not_found(&path)).and_then(|(route, item)| {
-        sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some()).map(|a| (a, item.map(str::to_string)))
-    });
+    let resolved =
+        sls::parse_route(&path).ok_or_else(|| ApiError::from(SlsError::PathNotFound { path: (&path).into() })).and_then(|(route, item)| {
+            sls::resolve(crate::services::sls::ACTIONS, method, &path, route, place.project.is_some())
+                .map(|a| (a, item.map(str::to_string)))
+        });
     outcome.api = resolved.as_ref().ok().map(|(a, _)| a.name.to_string());
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     let request = Arc::new(SlsParts { method, path, params, headers, bytes, json, region, project: place.project });
@@ -343,29 +350,13 @@ async fn serve_sls(state: Arc<AppState>, mut parts: Parts, body: Incoming, peer:
             let api = match failure {
                 Failure::Api(e) => e,
                 // SLS clients retry 5xx ten times (sls.md 4.4); only real server faults get one.
-                other => {
-                    let e = other.to_api();
-                    ApiError::new(e.status, if e.status == 503 { "ServerBusy" } else { "InternalServerError" }, e.message)
-                }
+                other if other.to_api().status == 503 => SlsError::ServerBusy.into(),
+                _ => SlsError::InternalServerError.into(),
             };
             fail(api, &mut outcome)
         }
     };
     (resp, outcome)
-}
-
-/// The tags an RPC request carries, for `acs:RequestTag/<key>` and `acs:TagKeys`: IMS repeat
-/// lists (`Tag.N.Key`, `TagKey.N`) and RAM JSON lists (`Tag`, `TagKeys`). Malformed lists are
-/// left to the handler to refuse.
-fn rpc_request_tags(p: &localyun_core::params::Params) -> (Vec<(String, String)>, Vec<String>) {
-    let mut tags: Vec<(String, String)> =
-        p.key_values("Tag", 50).unwrap_or_default().into_iter().map(|(k, v)| (k.to_string(), v.unwrap_or("").to_string())).collect();
-    if let Ok(json) = crate::services::json_tags(p, "Tag", 50) {
-        tags.extend(json.into_iter().map(|(k, v)| (k, v.unwrap_or_default())));
-    }
-    let mut keys: Vec<String> = p.list("TagKey", 50).unwrap_or_default().into_iter().map(str::to_string).collect();
-    keys.extend(crate::services::json_strings(p, "TagKeys", 50).unwrap_or_default());
-    (tags, keys)
 }
 
 /// Authenticate, authorize on the action's resources, run the handler. The signature is checked
@@ -384,7 +375,7 @@ async fn execute(
     let now = now_ms();
     let mut claim = rpc::auth::claim(state, &req, now)?;
     claim.vouch(&state.credentials, now);
-    let (tags, tag_keys) = rpc_request_tags(&req.params);
+    let (tags, tag_keys) = rpc::decode::request_tags(&req.params);
     let keys = crate::authz::base_keys(Some(peer.ip()), now, req.header("user-agent"), &tags, &tag_keys);
     let s = state.clone();
     state
@@ -412,7 +403,7 @@ async fn execute(
         })
         .await
         .map_err(|f| match f {
-            Failure::Store(StoreError::NonceUsed) => Failure::Api(ApiError::nonce_used()),
+            Failure::Store(StoreError::NonceUsed) => Failure::Api(ApiError::from(GatewayError::NonceUsed)),
             other => other,
         })?
 }
@@ -426,12 +417,12 @@ fn act(
     keys: &ConditionKeys,
     who: &Authenticated,
 ) -> Result<Map<String, Value>, Failure> {
-    let handler = action.handler.ok_or_else(|| ApiError::not_implemented(action.name))?;
+    let handler = action.handler.ok_or_else(|| ApiError::from(GatewayError::NotImplemented { action: (action.name).into() }))?;
     let caller = &*who.caller;
     let call = Call { params: &req.params, caller };
     let ram_action = format!("{}:{}", service.ram_namespace, action.name);
-    let targets = (action.resources)(&call, txn)?;
+    let targets = crate::authz::arns::resolve(&action.resources, &call, txn)?;
     crate::authz::authorize(&state.policies, txn, caller, who.generation, &ram_action, &targets, keys)?
         .map_err(crate::authz::rpc_denial)?;
-    handler(&call, txn)
+    handler(&req.params, &Context { caller }, txn)
 }

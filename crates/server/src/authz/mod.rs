@@ -13,6 +13,7 @@ use crate::caller::{Caller, Identity};
 use crate::failure::Result;
 use crate::identity::attachments::{self, Entity, PolicyType};
 use crate::identity::{groups, policies};
+use localyun_core::error::{GatewayError, SlsError};
 use localyun_core::policy::document::{parse, DocumentKind, Policy};
 use localyun_core::policy::{decide, ConditionKeys, Decision, Request};
 use localyun_core::tags::TagSet;
@@ -245,16 +246,13 @@ pub fn authorize(
 
 /// RAM/IMS/STS denial: `NoPermission` 403 with `AccessDeniedDetail` (ram.md 5.2, 4.3).
 pub fn rpc_denial(d: Box<AccessDenied>) -> ApiError {
-    let message = format!("You are not authorized to do this action. You should be authorized by RAM. {}", d.explain());
-    let mut e = ApiError::new(403, "NoPermission", message);
-    e.denied = Some(d);
-    e
+    ApiError::from(GatewayError::NoPermission { why: d.explain() }).with_denial(d)
 }
 
 /// SLS denial: 401 `Unauthorized`, `denied by sts or ram, action: …, resource: …` (sls.md 5.1).
 pub fn sls_denial(d: Box<AccessDenied>) -> ApiError {
     let message = format!("denied by sts or ram, action: {}, resource: {}. {}", d.action, d.resource, d.explain());
-    let mut e = ApiError::sls_unauthorized(message);
+    let mut e = ApiError::from(SlsError::unauthorized(message));
     e.denied = Some(d);
     e
 }

@@ -3,7 +3,8 @@
 use super::random_alnum;
 use super::{load, now_ms, save, tables};
 use crate::failure::Result;
-use localyun_core::{ApiError, Secret};
+use localyun_core::error::RamError;
+use localyun_core::Secret;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 
@@ -90,7 +91,7 @@ pub(crate) fn insert(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<AccessKe
 /// A new active key for `owner`, refused past the per-owner limit.
 pub fn create(txn: &mut dyn Txn, account: &str, owner: Owner) -> Result<AccessKeyRecord> {
     if count(txn, account, &owner)? >= MAX_KEYS_PER_OWNER {
-        return Err(ApiError::access_key_limit().into());
+        return Err(RamError::AccessKeyLimit.into());
     }
     let id = loop {
         // `LTAI` + 20 alphanumerics, the shape of real AccessKey IDs (ram.md 6.6).
@@ -144,7 +145,7 @@ pub fn has_any(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<bool> 
 pub fn require_owned(txn: &mut dyn Txn, account: &str, owner: &Owner, id: &str) -> Result<AccessKeyRecord> {
     match get(txn, id)? {
         Some(k) if k.account_id == account && &k.owner == owner => Ok(k),
-        _ => Err(ApiError::access_key_of_user_not_found().into()),
+        _ => Err(RamError::AccessKeyOfUserNotFound.into()),
     }
 }
 

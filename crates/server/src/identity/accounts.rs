@@ -5,8 +5,9 @@
 use super::access_keys::{self, AccessKeyRecord, KeyStatus, Owner};
 use super::{load, now_ms, save, scan_all, tables};
 use crate::failure::transact;
-use crate::failure::{Failure, Result};
-use localyun_core::{ApiError, Secret};
+use crate::failure::Result;
+use localyun_core::error::RamError;
+use localyun_core::Secret;
 use localyun_store::{Mode, Store, Txn};
 use serde::{Deserialize, Serialize};
 
@@ -78,11 +79,7 @@ pub fn ensure_default(store: &dyn Store, creds: &RootCredentials) -> Result<()> 
         }
         match access_keys::get(txn, &creds.access_key_id)? {
             Some(existing) if existing.account_id != creds.account_id || existing.owner != Owner::Root => {
-                return Err(Failure::Api(ApiError::new(
-                    409,
-                    "EntityAlreadyExists.AccessKey",
-                    format!("AccessKey {} already belongs to another identity", creds.access_key_id),
-                )));
+                return Err(RamError::AccessKeyTaken { id: creds.access_key_id.clone() }.into());
             }
             Some(mut existing) => {
                 // The environment is authoritative for the default key's secret and status.

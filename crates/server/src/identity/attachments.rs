@@ -2,7 +2,7 @@
 
 use super::{now_ms, tables};
 use crate::failure::Result;
-use localyun_core::ApiError;
+use localyun_core::error::RamError;
 use localyun_store::Txn;
 
 /// `{account}/{policy type}/{policy name}` → how many users, groups and roles the policy is
@@ -26,7 +26,7 @@ impl Entity {
         }
     }
 
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             Entity::User => "User",
             Entity::Group => "Group",
@@ -86,13 +86,11 @@ fn policy_key(account: &str, t: PolicyType, name: &str, e: Entity, id: &str) -> 
 pub fn attach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyType, name: &str) -> Result<()> {
     let key = entity_key(account, e, id, t, name);
     if txn.get(tables::ATTACHMENT, &key)?.is_some() {
-        let message = format!("The {} has already been attached this policy.", e.as_str());
-        return Err(ApiError::new(409, format!("EntityAlreadyExists.{}.Policy", e.code()), message).into());
+        return Err(RamError::AlreadyAttached { entity: e.code(), what: e.as_str() }.into());
     }
     let same_type = format!("{account}/{}/{id}/{}/", e.as_str(), t.as_str());
     if txn.scan(tables::ATTACHMENT, &same_type, None, quota(t))?.len() >= quota(t) {
-        let message = format!("The policy count of the {} attached policies beyond the current limits.", e.as_str());
-        return Err(ApiError::new(409, format!("LimitExceeded.{}.Policy", e.code()), message).into());
+        return Err(RamError::AttachmentLimit { entity: e.code(), what: e.as_str() }.into());
     }
     let at = now_ms().to_string();
     txn.put(tables::ATTACHMENT, &key, at.as_bytes())?;
@@ -104,8 +102,7 @@ pub fn attach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyTy
 
 pub fn detach(txn: &mut dyn Txn, account: &str, e: Entity, id: &str, t: PolicyType, name: &str) -> Result<()> {
     if !txn.delete(tables::ATTACHMENT, &entity_key(account, e, id, t, name))? {
-        let message = format!("The policy is not attached to the {}.", e.as_str());
-        return Err(ApiError::new(404, format!("EntityNotExist.{}.Policy", e.code()), message).into());
+        return Err(RamError::NotAttached { entity: e.code(), what: e.as_str() }.into());
     }
     txn.delete(tables::ATTACHMENT_BY_POLICY, &policy_key(account, t, name, e, id))?;
     let n = count_of_policy(txn, account, t, name)?;

@@ -4,6 +4,7 @@
 use super::users::{self, NewUser};
 use crate::failure::transact;
 use crate::failure::Result;
+use localyun_core::error::GatewayError;
 use localyun_core::names::check_user_name;
 use localyun_core::tags::{TagSet, IMS_USER_TAGS};
 use localyun_core::ApiError;
@@ -24,10 +25,10 @@ pub fn load_users(store: &dyn Store, account: &str, prefix: &str, count: usize, 
                 let tags: TagSet = (0..tags_per_user).map(|j| (format!("k{j}"), format!("v{}", (i + j) % 1000))).collect();
                 IMS_USER_TAGS
                     .check_pairs(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                    .map_err(|e| ApiError::invalid_parameter("Tag", &e.to_string()))?;
+                    .map_err(|e| ApiError::from(GatewayError::invalid("Tag", &e.to_string())))?;
                 IMS_USER_TAGS
                     .merged(&TagSet::new(), &tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
-                    .map_err(|e| ApiError::invalid_parameter("Tag", &e.to_string()))?;
+                    .map_err(|e| ApiError::from(GatewayError::invalid("Tag", &e.to_string())))?;
                 let new = NewUser { name, display_name: Some(format!("bulk {i}")), tags, ..Default::default() };
                 users::create_within(txn, account, new, usize::MAX)?;
             }

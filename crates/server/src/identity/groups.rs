@@ -3,8 +3,8 @@
 use super::users::{self, UserRecord};
 use super::{decode, load, load_by_name, name_key, now_ms, record_key as key, save, tables};
 use crate::failure::Result;
+use localyun_core::error::RamError;
 use localyun_core::paging::walk;
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 
@@ -41,15 +41,15 @@ pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<GroupR
 
 pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<GroupRecord> {
     let found = load_by_name(txn, tables::GROUP, tables::GROUP_BY_NAME, account, name)?;
-    found.ok_or_else(|| ApiError::new(404, "EntityNotExist.Group", "The group does not exist.").into())
+    found.ok_or_else(|| RamError::GroupNotFound.into())
 }
 
 pub fn create(txn: &mut dyn Txn, account: &str, name: &str, comments: Option<String>) -> Result<GroupRecord> {
     if txn.get(tables::GROUP_BY_NAME, &name_key(account, name))?.is_some() {
-        return Err(ApiError::new(409, "EntityAlreadyExists.Group", "The group does already EXIST.").into());
+        return Err(RamError::GroupExists.into());
     }
     if txn.scan(tables::GROUP_BY_NAME, &format!("{account}/"), None, MAX_GROUPS_PER_ACCOUNT)?.len() >= MAX_GROUPS_PER_ACCOUNT {
-        return Err(ApiError::new(409, "LimitExceeded.Group", "The count of groups beyond the current limits.").into());
+        return Err(RamError::GroupLimit.into());
     }
     let id = loop {
         // `g-` and 16 alphanumerics, like `g-FpMEHiMysofp****` (ram.md 6.2).
@@ -70,7 +70,7 @@ pub fn update(txn: &mut dyn Txn, account: &str, old: &GroupRecord, mut next: Gro
     let (old_key, new_key) = (name_key(account, &old.name), name_key(account, &next.name));
     if old_key != new_key {
         if txn.get(tables::GROUP_BY_NAME, &new_key)?.is_some() {
-            return Err(ApiError::new(409, "EntityAlreadyExists.Group", "The group does already EXIST.").into());
+            return Err(RamError::GroupExists.into());
         }
         txn.delete(tables::GROUP_BY_NAME, &old_key)?;
         txn.put(tables::GROUP_BY_NAME, &new_key, next.id.as_bytes())?;
@@ -83,17 +83,10 @@ pub fn update(txn: &mut dyn Txn, account: &str, old: &GroupRecord, mut next: Gro
 /// Refused while the group has members or attached policies (ram.md 6.2).
 pub fn delete(txn: &mut dyn Txn, account: &str, g: &GroupRecord) -> Result<()> {
     if !txn.scan(tables::GROUP_MEMBER, &format!("{account}/{}/", g.id), None, 1)?.is_empty() {
-        return Err(
-            ApiError::new(409, "DeleteConflict.Group.User", "The group CAN NOT has any user member while deleting the group.").into()
-        );
+        return Err(RamError::GroupHasUser.into());
     }
     if super::attachments::has_any(txn, account, super::attachments::Entity::Group, &g.id)? {
-        return Err(ApiError::new(
-            409,
-            "DeleteConflict.Group.Policy",
-            "The group CAN NOT has any attached policy while deleting the group.",
-        )
-        .into());
+        return Err(RamError::GroupHasPolicy.into());
     }
     txn.delete(tables::GROUP, &key(account, &g.id))?;
     txn.delete(tables::GROUP_BY_NAME, &name_key(account, &g.name))?;
@@ -122,15 +115,10 @@ pub fn page(txn: &mut dyn Txn, account: &str, after: Option<&str>, limit: usize)
 pub fn add_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str) -> Result<()> {
     let member = format!("{account}/{}/{user_id}", g.id);
     if txn.get(tables::GROUP_MEMBER, &member)?.is_some() {
-        return Err(ApiError::new(409, "EntityAlreadyExists.User.Group", "The user has already joined the group.").into());
+        return Err(RamError::AlreadyInGroup.into());
     }
     if txn.scan(tables::USER_GROUPS, &format!("{account}/{user_id}/"), None, MAX_GROUPS_PER_USER)?.len() >= MAX_GROUPS_PER_USER {
-        return Err(ApiError::new(
-            409,
-            "LimitExceeded.User.Group",
-            "The count of groups the target user joined beyond the current limits.",
-        )
-        .into());
+        return Err(RamError::GroupsOfUserLimit.into());
     }
     let at = now_ms();
     let joined = at.to_string();
@@ -143,7 +131,7 @@ pub fn add_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str
 pub fn remove_user(txn: &mut dyn Txn, account: &str, g: &GroupRecord, user_id: &str) -> Result<()> {
     let member = format!("{account}/{}/{user_id}", g.id);
     let Some(joined) = txn.get(tables::GROUP_MEMBER, &member)? else {
-        return Err(ApiError::new(404, "EntityNotExist.User.Group", "The user has not joined the group.").into());
+        return Err(RamError::NotInGroup.into());
     };
     txn.delete(tables::GROUP_MEMBER, &member)?;
     txn.delete(tables::USER_GROUPS, &format!("{account}/{user_id}/{}", g.id))?;

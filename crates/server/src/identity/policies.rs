@@ -1,9 +1,10 @@
 //! Permission policies: the account's custom policies with their versions (ram.md 6.4,
 //! policy.md 8) and the read-only system policies every account sees (policy.md 7).
 
-use super::attachments::{self, Entity, PolicyType};
+use super::attachments::{self, PolicyType};
 use super::{decode, load, now_ms, save, tables};
 use crate::failure::Result;
+use localyun_core::error::RamError;
 use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
@@ -118,7 +119,7 @@ fn key(account: &str, name: &str) -> String {
 }
 
 pub fn not_found() -> ApiError {
-    ApiError::new(404, "EntityNotExist.Policy", "The policy does not exist.")
+    ApiError::from(RamError::PolicyNotFound)
 }
 
 pub fn custom(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<PolicyRecord>> {
@@ -167,10 +168,10 @@ pub fn create(
     tags: TagSet,
 ) -> Result<PolicyRecord> {
     if custom(txn, account, name)?.is_some() || SYSTEM_POLICIES.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
-        return Err(ApiError::new(409, "EntityAlreadyExists.Policy", "The policy does already EXIST.").into());
+        return Err(RamError::PolicyExists.into());
     }
     if txn.scan(tables::POLICY, &format!("{account}/"), None, MAX_CUSTOM_POLICIES)?.len() >= MAX_CUSTOM_POLICIES {
-        return Err(ApiError::new(409, "LimitExceeded.Policy", "The count of policy beyond the current limits.").into());
+        return Err(RamError::PolicyLimit.into());
     }
     let now = now_ms();
     let p = PolicyRecord {
@@ -225,20 +226,10 @@ pub fn tagged_prefix(account: &str) -> String {
 /// Refused while attached, and (without `cascading`) while non-default versions exist.
 pub fn delete(txn: &mut dyn Txn, account: &str, p: &PolicyRecord, cascading: bool) -> Result<()> {
     if let Some(entity) = attachments::first_of_policy(txn, account, PolicyType::Custom, &p.name)? {
-        let (code, what) = match entity {
-            Entity::User => ("DeleteConflict.Policy.User", "user"),
-            Entity::Group => ("DeleteConflict.Policy.Group", "group"),
-            Entity::Role => ("DeleteConflict.Policy.Role", "role"),
-        };
-        return Err(ApiError::new(409, code, format!("The policy CAN NOT be attached to any {what} while deleting the policy.")).into());
+        return Err(RamError::PolicyAttached { entity: entity.code(), what: entity.as_str() }.into());
     }
     if !cascading && p.versions.len() > 1 {
-        return Err(ApiError::new(
-            409,
-            "DeleteConflict.Policy.Version",
-            "The policy CAN NOT has any non-default version while deleting the policy.",
-        )
-        .into());
+        return Err(RamError::PolicyHasVersions.into());
     }
     txn.delete(tables::POLICY, &key(account, &p.name))?;
     txn.delete(POLICY_BY_POSITION, &position_key(account, p))?;
@@ -257,7 +248,7 @@ pub fn add_version(
 ) -> Result<(PolicyRecord, PolicyVersion)> {
     if p.versions.len() >= MAX_VERSIONS {
         if !rotate {
-            return Err(ApiError::new(409, "LimitExceeded.Policy.Version", "The count of policy version beyond the current limits.").into());
+            return Err(RamError::PolicyVersionLimit.into());
         }
         if let Some(oldest) = p.versions.iter().filter(|v| v.id != p.default_version).min_by_key(|v| v.created_ms).map(|v| v.id.clone()) {
             p.versions.retain(|v| v.id != oldest);
@@ -275,7 +266,7 @@ pub fn add_version(
 }
 
 pub fn version_not_found() -> ApiError {
-    ApiError::new(404, "EntityNotExist.Policy.Version", "The policy version does not exist.")
+    ApiError::from(RamError::PolicyVersionNotFound)
 }
 
 /// Up to `limit` custom policies that `keep` accepts, in listing order after the position

@@ -2,6 +2,7 @@
 
 use super::{decode, load, load_by_name, name_key, now_ms, random_digits16, record_key as key, save, tables};
 use crate::failure::Result;
+use localyun_core::error::RamError;
 use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
 use localyun_core::ApiError;
@@ -45,7 +46,7 @@ impl RoleRecord {
 }
 
 fn exists_error() -> ApiError {
-    ApiError::new(409, "EntityAlreadyExists.Role", "The role does already EXIST.")
+    ApiError::from(RamError::RoleExists)
 }
 
 pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<RoleRecord>> {
@@ -57,7 +58,7 @@ pub fn by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<Ro
 }
 
 pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<RoleRecord> {
-    by_name(txn, account, name)?.ok_or_else(|| ApiError::new(404, "EntityNotExist.Role", "The role does not exist.").into())
+    by_name(txn, account, name)?.ok_or_else(|| RamError::RoleNotFound.into())
 }
 
 pub fn create(txn: &mut dyn Txn, account: &str, mut role: RoleRecord) -> Result<RoleRecord> {
@@ -65,7 +66,7 @@ pub fn create(txn: &mut dyn Txn, account: &str, mut role: RoleRecord) -> Result<
         return Err(exists_error().into());
     }
     if txn.scan(tables::ROLE_BY_NAME, &format!("{account}/"), None, MAX_ROLES_PER_ACCOUNT)?.len() >= MAX_ROLES_PER_ACCOUNT {
-        return Err(ApiError::new(409, "LimitExceeded.Role", "The count of roles beyond the current limits.").into());
+        return Err(RamError::RoleLimit.into());
     }
     role.id = loop {
         let candidate = random_digits16();
@@ -116,9 +117,7 @@ fn position_key(account: &str, role: &RoleRecord) -> String {
 /// Refused while policies are attached (ram.md 6.3).
 pub fn delete(txn: &mut dyn Txn, account: &str, role: &RoleRecord) -> Result<()> {
     if super::attachments::has_any(txn, account, super::attachments::Entity::Role, &role.id)? {
-        return Err(
-            ApiError::new(409, "DeleteConflict.Role.Policy", "The role CAN NOT has any attached policy while deleting the role.").into()
-        );
+        return Err(RamError::RoleHasPolicy.into());
     }
     txn.delete(tables::ROLE, &key(account, &role.id))?;
     txn.delete(tables::ROLE_BY_NAME, &name_key(account, &role.name))?;

@@ -5,10 +5,10 @@
 use super::access_keys::{self, Owner};
 use super::{load, load_by_name, name_key, now_ms, record_key as key, save, tables};
 use crate::failure::Result;
+use localyun_core::error::RamError;
 use localyun_core::names::default_domain;
 use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 
@@ -54,11 +54,11 @@ pub fn by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<Us
 }
 
 pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<UserRecord> {
-    by_name(txn, account, name)?.ok_or_else(|| ApiError::user_not_found().into())
+    by_name(txn, account, name)?.ok_or_else(|| RamError::UserNotFound.into())
 }
 
 pub fn require_by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<UserRecord> {
-    by_id(txn, account, id)?.ok_or_else(|| ApiError::user_not_found().into())
+    by_id(txn, account, id)?.ok_or_else(|| RamError::UserNotFound.into())
 }
 
 /// The fields a new user starts with (already validated by the wire layer).
@@ -108,11 +108,11 @@ pub fn create(txn: &mut dyn Txn, account: &str, new: NewUser) -> Result<UserReco
 
 pub fn create_within(txn: &mut dyn Txn, account: &str, new: NewUser, quota: usize) -> Result<UserRecord> {
     if txn.get(tables::USER_BY_NAME, &name_key(account, &new.name))?.is_some() {
-        return Err(ApiError::user_exists().into());
+        return Err(RamError::UserExists.into());
     }
     let users = count(txn, account)?;
     if users >= quota {
-        return Err(ApiError::user_limit().into());
+        return Err(RamError::UserLimit.into());
     }
     let id = loop {
         // 16 digits, like `122748924538****` in the SDK examples.
@@ -147,7 +147,7 @@ pub fn update(txn: &mut dyn Txn, account: &str, old: &UserRecord, mut updated: U
     let new_key = name_key(account, &updated.name);
     if old_key != new_key {
         if txn.get(tables::USER_BY_NAME, &new_key)?.is_some() {
-            return Err(ApiError::user_exists().into());
+            return Err(RamError::UserExists.into());
         }
         txn.delete(tables::USER_BY_NAME, &old_key)?;
         txn.put(tables::USER_BY_NAME, &new_key, updated.id.as_bytes())?;
@@ -177,15 +177,13 @@ pub fn set_tags(txn: &mut dyn Txn, account: &str, user: &mut UserRecord, tags: T
 /// exist in localyun, so they cannot block.
 pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
     if !txn.scan(tables::USER_GROUPS, &format!("{account}/{}/", user.id), None, 1)?.is_empty() {
-        return Err(ApiError::new(409, "DeleteConflict.User.Group", "The user CAN NOT be in any group while deleting the user.").into());
+        return Err(RamError::UserInGroup.into());
     }
     if access_keys::has_any(txn, account, &Owner::User(user.id.clone()))? {
-        return Err(ApiError::delete_conflict_user_access_key().into());
+        return Err(RamError::UserHasAccessKey.into());
     }
     if super::attachments::has_any(txn, account, super::attachments::Entity::User, &user.id)? {
-        return Err(
-            ApiError::new(409, "DeleteConflict.User.Policy", "The user CAN NOT has any attached policy while deleting the user.").into()
-        );
+        return Err(RamError::UserHasPolicy.into());
     }
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;

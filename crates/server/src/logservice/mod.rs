@@ -5,9 +5,9 @@
 use crate::caller::Caller;
 use crate::failure::Result;
 use crate::identity::{decode, load, save};
+use localyun_core::error::SlsError;
 use localyun_core::sls::ResourceKind;
 use localyun_core::tags::TagSet;
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -162,8 +162,8 @@ pub fn own_project(txn: &mut dyn Txn, caller: &Caller, region: &str, name: &str)
 /// The ownership rule of [`own_project`] on a project already read.
 pub fn owned(found: Option<ProjectRecord>, caller: &Caller, name: &str) -> Result<ProjectRecord> {
     match found {
-        None => Err(ApiError::sls_project_not_exist(name).into()),
-        Some(p) if p.account_id != caller.account_id => Err(ApiError::sls_project_not_yours().into()),
+        None => Err(SlsError::ProjectNotExist { project: (name).into() }.into()),
+        Some(p) if p.account_id != caller.account_id => Err(SlsError::ProjectNotYours.into()),
         Some(p) => Ok(p),
     }
 }
@@ -275,7 +275,7 @@ pub fn save_tagged_resource(
 }
 
 pub fn require_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<ResourceRecord> {
-    get_resource(txn, region, project, kind, name)?.ok_or_else(|| ApiError::sls_not_exist(kind, name).into())
+    get_resource(txn, region, project, kind, name)?.ok_or_else(|| kind.not_exist(name).into())
 }
 
 /// Stores a new resource in a project of `account`, with its name index entry and count.

@@ -5,6 +5,7 @@
 use super::request::{header_pairs, RpcRequest};
 use crate::auth::{check_clock, rpc_key_error, Claim, SignatureCheck};
 use crate::state::AppState;
+use localyun_core::error::GatewayError;
 use localyun_core::sig::{rpc_v1, rpc_v3, sha256_hex};
 use localyun_core::time::parse_request_time;
 use localyun_core::ApiError;
@@ -24,29 +25,33 @@ pub fn claim(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, A
 
 fn check_nonce_shape(nonce: &str) -> Result<(), ApiError> {
     if nonce.len() > MAX_NONCE_LEN {
-        return Err(ApiError::invalid_parameter("SignatureNonce", "It is too long."));
+        return Err(GatewayError::invalid("SignatureNonce", "It is too long.").into());
     }
     Ok(())
 }
 
 fn claim_v1(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, ApiError> {
     let p = &req.params;
-    let access_key_id = p.optional("AccessKeyId").ok_or_else(ApiError::missing_access_key_id)?;
-    let signature = p.optional("Signature").ok_or_else(|| ApiError::incomplete_signature("The Signature parameter is missing."))?;
+    let access_key_id = p.optional("AccessKeyId").ok_or_else(|| ApiError::from(GatewayError::MissingAccessKeyId))?;
+    let signature = p
+        .optional("Signature")
+        .ok_or_else(|| ApiError::from(GatewayError::IncompleteSignature { why: ("The Signature parameter is missing.").into() }))?;
     match p.optional("SignatureMethod") {
         Some("HMAC-SHA1") => {}
-        Some(_) => return Err(ApiError::incomplete_signature("Only the SignatureMethod HMAC-SHA1 is supported.")),
-        None => return Err(ApiError::missing_parameter("SignatureMethod")),
+        Some(_) => {
+            return Err(GatewayError::IncompleteSignature { why: ("Only the SignatureMethod HMAC-SHA1 is supported.").into() }.into())
+        }
+        None => return Err(GatewayError::missing("SignatureMethod").into()),
     }
     if let Some(v) = p.optional("SignatureVersion") {
         if v != "1.0" {
-            return Err(ApiError::incomplete_signature("Only the SignatureVersion 1.0 is supported."));
+            return Err(GatewayError::IncompleteSignature { why: ("Only the SignatureVersion 1.0 is supported.").into() }.into());
         }
     }
-    let timestamp = p.optional("Timestamp").ok_or_else(ApiError::missing_timestamp)?;
-    let nonce = p.optional("SignatureNonce").ok_or_else(|| ApiError::missing_parameter("SignatureNonce"))?;
+    let timestamp = p.optional("Timestamp").ok_or_else(|| ApiError::from(GatewayError::MissingTimestamp))?;
+    let nonce = p.optional("SignatureNonce").ok_or_else(|| ApiError::from(GatewayError::missing("SignatureNonce")))?;
     check_nonce_shape(nonce)?;
-    let request_ms = parse_request_time(timestamp).ok_or_else(ApiError::timestamp_format)?;
+    let request_ms = parse_request_time(timestamp).ok_or_else(|| ApiError::from(GatewayError::TimestampFormat))?;
     check_clock(now_ms, request_ms, state.settings.clock_window_ms)?;
 
     let string_to_sign = rpc_v1::string_to_sign(req.method, p.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -55,7 +60,7 @@ fn claim_v1(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, Ap
         if rpc_v1::verify(secret, &string_to_sign, &signature) {
             Ok(())
         } else {
-            Err(ApiError::signature_mismatch(&string_to_sign))
+            Err(GatewayError::SignatureMismatch { string_to_sign: (&string_to_sign).into() }.into())
         }
     });
     Ok(Claim::new(access_key_id, p.optional("SecurityToken"), rpc_key_error, check).with_nonce(
@@ -66,25 +71,22 @@ fn claim_v1(state: &AppState, req: &RpcRequest, now_ms: i64) -> Result<Claim, Ap
 }
 
 fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64) -> Result<Claim, ApiError> {
-    let auth = rpc_v3::parse_authorization(authorization).map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))?;
-    let date = req.header("x-acs-date").ok_or_else(|| ApiError::missing_parameter("x-acs-date"))?;
-    let nonce = req.header("x-acs-signature-nonce").ok_or_else(|| ApiError::missing_parameter("x-acs-signature-nonce"))?;
+    let auth = rpc_v3::parse_authorization(authorization)
+        .map_err(|e| ApiError::from(GatewayError::IncompleteSignature { why: (&format!("{e}.")).into() }))?;
+    let date = req.header("x-acs-date").ok_or_else(|| ApiError::from(GatewayError::missing("x-acs-date")))?;
+    let nonce = req.header("x-acs-signature-nonce").ok_or_else(|| ApiError::from(GatewayError::missing("x-acs-signature-nonce")))?;
     check_nonce_shape(nonce)?;
-    let request_ms = parse_request_time(date).ok_or_else(ApiError::timestamp_format)?;
+    let request_ms = parse_request_time(date).ok_or_else(|| ApiError::from(GatewayError::TimestampFormat))?;
     check_clock(now_ms, request_ms, state.settings.clock_window_ms)?;
 
     // The signed payload hash must be the body's, or a signed request could carry another body.
     let content_hash = req.header("x-acs-content-sha256").unwrap_or_default();
     let string_to_sign = if !content_hash.eq_ignore_ascii_case(&sha256_hex(&req.body)) {
-        Err(ApiError::new(
-            400,
-            "SignatureDoesNotMatch",
-            "Specified signature does not match our calculation: the x-acs-content-sha256 header is not the SHA-256 of the body.",
-        ))
+        Err(GatewayError::ContentHashMismatch.into())
     } else {
         rpc_v3::canonical_request(req.method, &req.path, req.query(), &header_pairs(&req.headers), &auth.signed_headers, content_hash)
             .map(|canonical| rpc_v3::string_to_sign(&canonical))
-            .map_err(|e| ApiError::incomplete_signature(&format!("{e}.")))
+            .map_err(|e| ApiError::from(GatewayError::IncompleteSignature { why: (&format!("{e}.")).into() }))
     };
     let signature = auth.signature.to_string();
     let check: SignatureCheck = Box::new(move |secret| {
@@ -92,7 +94,7 @@ fn claim_v3(state: &AppState, req: &RpcRequest, authorization: &str, now_ms: i64
         if rpc_v3::verify(secret, string_to_sign, &signature) {
             Ok(())
         } else {
-            Err(ApiError::signature_mismatch_v3(string_to_sign))
+            Err(GatewayError::SignatureMismatchV3 { string_to_sign: (string_to_sign).into() }.into())
         }
     });
     Ok(Claim::new(auth.credential, req.header("x-acs-security-token"), rpc_key_error, check).with_nonce(

@@ -4,6 +4,7 @@
 use crate::http::Parts;
 use hyper::http::{HeaderMap, Method};
 use localyun_core::encoding::{form_decode, FormError};
+use localyun_core::error::GatewayError;
 use localyun_core::params::Params;
 use localyun_core::ApiError;
 
@@ -41,7 +42,7 @@ impl RpcRequest {
 }
 
 fn form_error(e: FormError) -> ApiError {
-    ApiError::malformed_request(&e.to_string())
+    ApiError::from(GatewayError::malformed(&e.to_string()))
 }
 
 /// The response format asked for: `Format` (any case) in V1 requests, JSON for V3 requests. RPC
@@ -94,12 +95,12 @@ pub fn parse(
     let method = match parts.method {
         Method::GET => "GET",
         Method::POST => "POST",
-        _ => return Err(ApiError::new(405, "UnsupportedHTTPMethod", "The HTTP method is not supported; use GET or POST.")),
+        _ => return Err(GatewayError::UnsupportedHttpMethod.into()),
     };
     let from_header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let action = params.optional("Action").map(str::to_string).or_else(|| from_header("x-acs-action")).filter(|a| !a.is_empty());
     let version = params.optional("Version").map(str::to_string).or_else(|| from_header("x-acs-version")).filter(|v| !v.is_empty());
-    let action = action.ok_or_else(ApiError::missing_action)?;
-    let version = version.ok_or_else(|| ApiError::missing_parameter("Version"))?;
+    let action = action.ok_or_else(|| ApiError::from(GatewayError::missing("Action")))?;
+    let version = version.ok_or_else(|| ApiError::from(GatewayError::missing("Version")))?;
     Ok(RpcRequest { method, path: parts.uri.path().to_string(), params, query_len, headers, body, action, version })
 }

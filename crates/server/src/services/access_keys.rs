@@ -3,9 +3,9 @@
 //! no user acts on the caller's own keys (the account-level keys for the root).
 
 use super::{access_key_fields, created_key_fields, key_status, wrapped, Fields};
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::access_keys::{self, Owner};
-use crate::rpc::Call;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
 
@@ -21,7 +21,7 @@ fn owner<P: KeyOwnerParam>(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Owner> 
     match P::named_user(call, txn)? {
         Some(id) => Ok(Owner::User(id)),
         // A role session owns no AccessKey: it must name a user.
-        None => call.caller.owner().ok_or_else(|| localyun_core::ApiError::missing_parameter("UserName").into()),
+        None => call.caller.owner().ok_or_else(|| localyun_core::GatewayError::missing("UserName").into()),
     }
 }
 

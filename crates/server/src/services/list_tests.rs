@@ -4,10 +4,10 @@
 //! of format 2 (without the indexes) lists the same after its migration.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::actions::{Context, RpcService};
 use crate::caller::{Caller, Identity};
 use crate::failure::{transact, Result};
 use crate::migrations::MIGRATIONS;
-use crate::rpc::{Call, RpcService};
 use crate::sls::{Reply, SlsCall};
 use localyun_core::paging::encode_token;
 use localyun_core::params::Params;
@@ -99,7 +99,7 @@ fn params(pairs: &[(&str, &str)]) -> Params {
 fn rpc(txn: &mut dyn Txn, service: &RpcService, action: &str, pairs: &[(&str, &str)]) -> Result<Map<String, Value>> {
     let handler = service.action(action).and_then(|a| a.handler).expect("an implemented action");
     let (p, c) = (params(pairs), caller());
-    handler(&Call { params: &p, caller: &c }, txn)
+    handler(&p, &Context { caller: &c }, txn)
 }
 
 fn ram(txn: &mut dyn Txn, action: &str, pairs: &[(&str, &str)]) -> Map<String, Value> {

@@ -7,8 +7,18 @@ pub mod ram;
 pub mod sls;
 pub mod sts;
 
+use crate::actions::RpcService;
+
+/// Every RPC service localyun serves, by version.
+pub static RPC_SERVICES: &[&RpcService] = &[&ram::SERVICE, &ims::SERVICE, &sts::SERVICE];
+
+pub fn rpc_service(version: &str) -> Option<&'static RpcService> {
+    RPC_SERVICES.iter().copied().find(|s| s.version == version)
+}
+
 use crate::failure::Result;
 use crate::identity::access_keys::{AccessKeyRecord, KeyStatus};
+use localyun_core::error::{GatewayError, RamError};
 use localyun_core::names;
 use localyun_core::paging::{decode_token, encode_token};
 use localyun_core::params::Params;
@@ -82,7 +92,7 @@ pub fn opt_contact<'a>(p: &'a Params, name: &str) -> Result<Option<&'a str>> {
 /// `Status` of UpdateAccessKey: exactly `Active` or `Inactive`.
 pub fn key_status(p: &Params) -> Result<KeyStatus> {
     let raw = p.required("Status")?;
-    KeyStatus::parse(raw).ok_or_else(|| ApiError::new(400, "InvalidParameter.Status", "The parameter - \"Status\" is incorrect.").into())
+    KeyStatus::parse(raw).ok_or_else(|| GatewayError::incorrect("Status").into())
 }
 
 pub fn access_key_fields(k: &AccessKeyRecord, with_update_date: bool) -> Value {
@@ -103,9 +113,14 @@ pub fn created_key_fields(k: &AccessKeyRecord) -> Map<String, Value> {
 /// A paging token parameter (`Marker`, `NextToken`) decoded to its position.
 pub fn position_param(p: &Params, name: &str) -> Result<Option<String>> {
     match p.optional(name) {
-        Some(t) => Ok(Some(decode_token(t).ok_or_else(|| ApiError::invalid_parameter(name, "The token is not valid."))?)),
+        Some(t) => Ok(Some(decode_token(t).ok_or_else(|| ApiError::from(GatewayError::invalid(name, "The token is not valid.")))?)),
         None => Ok(None),
     }
+}
+
+/// The paging token of the last returned position, only while more remain.
+pub fn next_marker(more: bool, last_position: Option<String>) -> Option<String> {
+    last_position.filter(|_| more).map(|pos| encode_token(&pos))
 }
 
 /// `IsTruncated`, and the token of the last returned position only while more remain.
@@ -125,14 +140,14 @@ pub fn marker_params(p: &Params, default_max: i64) -> Result<(usize, Option<Stri
 
 /// A policy document that fails the grammar (policy.md 9).
 pub fn malformed_policy(e: localyun_core::policy::document::PolicyError) -> ApiError {
-    ApiError::new(400, "MalformedPolicyDocument", e.0)
+    ApiError::from(RamError::MalformedPolicy { why: e.0 })
 }
 
 /// A parameter carrying a JSON text (RAM 2015-05-01 "shrink" lists, ram.md 2.5).
 pub fn json_param(p: &Params, name: &str) -> Result<Option<Value>> {
     match p.optional(name) {
         None => Ok(None),
-        Some(text) => serde_json::from_str(text).map(Some).map_err(|_| ApiError::invalid_parameter(name, "It must be valid JSON.").into()),
+        Some(text) => serde_json::from_str(text).map(Some).map_err(|_| GatewayError::invalid(name, "It must be valid JSON.").into()),
     }
 }
 
@@ -143,19 +158,17 @@ pub fn json_strings(p: &Params, name: &str, max: usize) -> Result<Vec<String>> {
         Some(Value::Array(items)) if items.len() <= max => items
             .iter()
             .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ApiError::invalid_parameter(name, "It must be a JSON array of strings.").into())
+                v.as_str().map(str::to_string).ok_or_else(|| GatewayError::invalid(name, "It must be a JSON array of strings.").into())
             })
             .collect(),
-        Some(Value::Array(_)) => Err(ApiError::invalid_parameter(name, &format!("At most {max} elements are allowed.")).into()),
-        Some(_) => Err(ApiError::invalid_parameter(name, "It must be a JSON array of strings.").into()),
+        Some(Value::Array(_)) => Err(GatewayError::invalid(name, &format!("At most {max} elements are allowed.")).into()),
+        Some(_) => Err(GatewayError::invalid(name, "It must be a JSON array of strings.").into()),
     }
 }
 
 /// A JSON array of `{"Key","Value"}` objects (the value may be absent), at most `max`.
 pub fn json_tags(p: &Params, name: &str, max: usize) -> Result<Vec<(String, Option<String>)>> {
-    let bad = || ApiError::invalid_parameter(name, "It must be a JSON array of {\"Key\",\"Value\"} objects.");
+    let bad = || ApiError::from(GatewayError::invalid(name, "It must be a JSON array of {\"Key\",\"Value\"} objects."));
     match json_param(p, name)? {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) if items.len() <= max => items
@@ -165,7 +178,7 @@ pub fn json_tags(p: &Params, name: &str, max: usize) -> Result<Vec<(String, Opti
                 Ok((field("Key", "key").ok_or_else(bad)?, field("Value", "value")))
             })
             .collect(),
-        Some(Value::Array(_)) => Err(ApiError::invalid_parameter(name, &format!("At most {max} elements are allowed.")).into()),
+        Some(Value::Array(_)) => Err(GatewayError::invalid(name, &format!("At most {max} elements are allowed.")).into()),
         Some(_) => Err(bad().into()),
     }
 }

@@ -8,6 +8,7 @@ pub mod response;
 
 use crate::caller::Caller;
 use crate::failure::Result;
+use localyun_core::error::SlsError;
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;
 use localyun_core::ApiError;
@@ -34,18 +35,18 @@ pub struct SlsCall<'a> {
 impl<'a> SlsCall<'a> {
     /// The project of a project-scoped call (the table guarantees the Host named one).
     pub fn project(&self) -> Result<&str> {
-        self.host_project.ok_or_else(|| ApiError::sls_parameter_invalid("The project must be given in the Host header.").into())
+        self.host_project.ok_or_else(|| SlsError::parameter_invalid("The project must be given in the Host header.").into())
     }
 
     pub fn item(&self) -> Result<&str> {
-        self.item.ok_or_else(|| ApiError::sls_parameter_invalid("The resource name is missing from the path.").into())
+        self.item.ok_or_else(|| SlsError::parameter_invalid("The resource name is missing from the path.").into())
     }
 
     /// The body as a JSON object (`PostBodyInvalid` otherwise).
     pub fn json_body(&self) -> Result<&'a serde_json::Map<String, Value>> {
         match self.body {
             Value::Object(map) => Ok(map),
-            _ => Err(ApiError::sls_post_body_invalid().into()),
+            _ => Err(SlsError::PostBodyInvalid.into()),
         }
     }
 }
@@ -142,11 +143,11 @@ pub fn parse_route(path: &str) -> Option<(Route, Option<&str>)> {
 pub fn resolve<'t>(table: &'t [SlsAction], method: &str, path: &str, route: Route, has_project: bool) -> Result<&'t SlsAction, ApiError> {
     let on_route: Vec<&SlsAction> = table.iter().filter(|a| a.route == route).collect();
     if on_route.is_empty() {
-        return Err(ApiError::sls_path_not_found(path));
+        return Err(SlsError::PathNotFound { path: (path).into() }.into());
     }
     let with_method: Vec<&SlsAction> = on_route.into_iter().filter(|a| a.method == method).collect();
     if with_method.is_empty() {
-        return Err(ApiError::sls_invalid_method(path));
+        return Err(SlsError::InvalidMethod { path: (path).into() }.into());
     }
     with_method
         .iter()
@@ -156,7 +157,7 @@ pub fn resolve<'t>(table: &'t [SlsAction], method: &str, path: &str, route: Rout
             HostProject::Required => has_project,
             HostProject::Absent => !has_project,
         })
-        .ok_or_else(|| ApiError::sls_parameter_invalid("The project must be given in the Host header."))
+        .ok_or_else(|| ApiError::from(SlsError::parameter_invalid("The project must be given in the Host header.")))
 }
 
 #[cfg(test)]

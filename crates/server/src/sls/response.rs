@@ -53,6 +53,7 @@ pub fn error(request_id: &str, err: &ApiError) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use localyun_core::error::SlsError;
 
     #[test]
     fn empty_answers_carry_no_content_type() {
@@ -64,7 +65,7 @@ mod tests {
         assert_eq!(h.get(header::SERVER).map(|v| v.as_bytes()), Some(&b"nginx"[..]));
         let json = success("5B0A6B60BB6EE39764D458B5", Reply::Json(serde_json::json!({"count": 0})));
         assert_eq!(json.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"application/json"[..]));
-        let err = error("5B0A6B60BB6EE39764D458B5", &ApiError::sls_parameter_invalid("x"));
+        let err = error("5B0A6B60BB6EE39764D458B5", &ApiError::from(SlsError::parameter_invalid("x")));
         assert_eq!(err.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"application/json"[..]));
     }
 

@@ -1,9 +1,10 @@
 //! IMS 2019-08-15 names a key's user by `UserPrincipalName` (ram.md 7.1).
 
 use super::by_principal_name;
+use crate::actions::Call;
 use crate::failure::Result;
-use crate::rpc::Call;
 use crate::services::access_keys::KeyOwnerParam;
+use localyun_core::error::RamError;
 use localyun_core::ApiError;
 use localyun_store::Txn;
 
@@ -14,7 +15,9 @@ impl KeyOwnerParam for ByPrincipalName {
 
     fn named_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Option<String>> {
         match call.params.optional("UserPrincipalName") {
-            Some(upn) => Ok(Some(by_principal_name(txn, &call.caller.account_id, upn)?.ok_or_else(ApiError::user_not_found)?.id)),
+            Some(upn) => {
+                Ok(Some(by_principal_name(txn, &call.caller.account_id, upn)?.ok_or_else(|| ApiError::from(RamError::UserNotFound))?.id))
+            }
             None => Ok(None),
         }
     }

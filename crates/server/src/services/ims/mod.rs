@@ -5,15 +5,16 @@ mod access_keys;
 mod tags;
 mod users;
 
+use crate::actions::{Call, Resources, RpcService};
+use crate::authz::{arns, Target};
 use crate::failure::Result;
 use crate::identity::users::{self as user_store, UserRecord};
 use crate::rpc::response::Product;
-use crate::rpc::RpcService;
 use crate::rpc_actions;
 use crate::services::access_keys as keys;
+use localyun_core::error::{GatewayError, RamError};
 use localyun_core::names::default_domain;
 use localyun_core::params::Params;
-use localyun_core::ApiError;
 use localyun_store::Txn;
 
 pub static SERVICE: RpcService = RpcService {
@@ -21,19 +22,19 @@ pub static SERVICE: RpcService = RpcService {
     product: Product { name: "Ims", host: "ims.aliyuncs.com" },
     ram_namespace: "ram",
     actions: rpc_actions![
-        "CreateUser" => Write(users::create_user) on crate::authz::arns::ims_user,
-        "GetUser" => Read(users::get_user) on crate::authz::arns::ims_user,
-        "UpdateUser" => Write(users::update_user) on crate::authz::arns::ims_user,
-        "DeleteUser" => Write(users::delete_user) on crate::authz::arns::ims_user,
-        "ListUsers" => Read(users::list_users),
-        "GetDefaultDomain" => Read(users::get_default_domain),
-        "TagResources" => Write(tags::tag_resources),
-        "UntagResources" => Write(tags::untag_resources),
-        "ListTagResources" => Read(tags::list_tag_resources),
-        "CreateAccessKey" => Write(keys::create_access_key::<access_keys::ByPrincipalName>) on crate::authz::arns::ims_user,
-        "ListAccessKeys" => Read(keys::list_access_keys::<access_keys::ByPrincipalName>) on crate::authz::arns::ims_user,
-        "UpdateAccessKey" => Write(keys::update_access_key::<access_keys::ByPrincipalName>) on crate::authz::arns::ims_user,
-        "DeleteAccessKey" => Write(keys::delete_access_key::<access_keys::ByPrincipalName>) on crate::authz::arns::ims_user,
+        "CreateUser" => Write[users::create_user] on Resources::Custom(ims_user),
+        "GetUser" => Read[users::get_user] on Resources::Custom(ims_user),
+        "UpdateUser" => Write[users::update_user] on Resources::Custom(ims_user),
+        "DeleteUser" => Write[users::delete_user] on Resources::Custom(ims_user),
+        "ListUsers" => Read[users::list_users],
+        "GetDefaultDomain" => Read[users::get_default_domain],
+        "TagResources" => Write[tags::tag_resources],
+        "UntagResources" => Write[tags::untag_resources],
+        "ListTagResources" => Read[tags::list_tag_resources],
+        "CreateAccessKey" => Write[keys::create_access_key::<access_keys::ByPrincipalName>] on Resources::Custom(ims_user),
+        "ListAccessKeys" => Read[keys::list_access_keys::<access_keys::ByPrincipalName>] on Resources::Custom(ims_user),
+        "UpdateAccessKey" => Write[keys::update_access_key::<access_keys::ByPrincipalName>] on Resources::Custom(ims_user),
+        "DeleteAccessKey" => Write[keys::delete_access_key::<access_keys::ByPrincipalName>] on Resources::Custom(ims_user),
         "AddClientIdToOIDCProvider" => Write,
         "AddFingerprintToOIDCProvider" => Write,
         "AddUserToGroup" => Write,
@@ -149,7 +150,7 @@ fn named_user(txn: &mut dyn Txn, account: &str, p: &Params, by_key: bool) -> Res
     let given = [upn.is_some(), id.is_some(), key.is_some()].iter().filter(|g| **g).count();
     if given > 1 {
         let names = if by_key { "UserPrincipalName, UserId and UserAccessKeyId" } else { "UserPrincipalName and UserId" };
-        return Err(ApiError::invalid_parameter("UserPrincipalName", &format!("Specify only one of {names}.")).into());
+        return Err(GatewayError::invalid("UserPrincipalName", &format!("Specify only one of {names}.")).into());
     }
     let found = match (upn, id, key) {
         (Some(upn), _, _) => by_principal_name(txn, account, upn)?,
@@ -161,7 +162,33 @@ fn named_user(txn: &mut dyn Txn, account: &str, p: &Params, by_key: bool) -> Res
             },
             _ => None,
         },
-        _ => return Err(ApiError::missing_parameter("UserPrincipalName").into()),
+        _ => return Err(GatewayError::missing("UserPrincipalName").into()),
     };
-    found.ok_or_else(|| ApiError::user_not_found().into())
+    found.ok_or_else(|| RamError::UserNotFound.into())
+}
+
+/// IMS names users by logon name, ID or AccessKey; the ARN uses the user name. A call naming
+/// no user acts on the calling user itself.
+fn ims_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Vec<Target>> {
+    let account = &call.caller.account_id;
+    let p = call.params;
+    let name = if let Some(upn) = p.optional("UserPrincipalName") {
+        upn.split('@').next().map(str::to_string)
+    } else if let Some(id) = p.optional("UserId") {
+        user_store::by_id(txn, account, id)?.map(|u| u.name)
+    } else if let Some(key) = p.optional("UserAccessKeyId").filter(|_| p.optional("Status").is_none()) {
+        match crate::identity::access_keys::get(txn, key)? {
+            Some(k) if k.account_id == *account => match k.owner {
+                crate::identity::access_keys::Owner::User(uid) => user_store::by_id(txn, account, &uid)?.map(|u| u.name),
+                crate::identity::access_keys::Owner::Root => None,
+            },
+            _ => None,
+        }
+    } else {
+        None
+    };
+    match name {
+        Some(n) => Ok(vec![arns::user(txn, account, &n)?]),
+        None => arns::self_or_all(call, txn),
+    }
 }

@@ -4,10 +4,11 @@
 
 use super::by_principal_name;
 use super::users::tags_param;
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::users::{self, UserRecord};
-use crate::rpc::Call;
 use crate::services::{position_param, truncation, wrapped, Fields};
+use localyun_core::error::{GatewayError, RamError};
 use localyun_core::paging::page;
 use localyun_core::params::Params;
 use localyun_core::tags::{matches_all, TagError, IMS_USER_TAGS};
@@ -25,14 +26,12 @@ const MAX_TAG_KEYS: usize = 20;
 pub(super) fn tag_error(e: TagError) -> ApiError {
     match e {
         TagError::EmptyKey | TagError::KeyTooLong(_) | TagError::KeyReserved(_) | TagError::KeyHasUrl | TagError::KeyHasControl => {
-            ApiError::new(400, "InvalidParameter.TagKey", format!("The Tag.N.Key parameter is invalid: {e}."))
+            ApiError::from(RamError::ImsTagKeyInvalid { why: e.to_string() })
         }
         TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
-            ApiError::new(400, "InvalidParameter.TagValue", format!("The Tag.N.Value parameter is invalid: {e}."))
+            ApiError::from(RamError::ImsTagValueInvalid { why: e.to_string() })
         }
-        TagError::TooManyTags(max) => {
-            ApiError::new(400, "QuotaExceeded.TagNum", format!("The number of tags of the resource is exceeded. The maximum is {max}."))
-        }
+        TagError::TooManyTags(max) => ApiError::from(RamError::TagLimit { max }),
     }
 }
 
@@ -40,10 +39,7 @@ pub(super) fn tag_error(e: TagError) -> ApiError {
 fn check_resource_type(p: &Params) -> Result<()> {
     match p.optional("ResourceType") {
         None | Some("user") => Ok(()),
-        Some(_) => {
-            Err(ApiError::new(400, "InvalidParameter.ResourceType", "The parameter - \"ResourceType\" is incorrect. Valid value: user.")
-                .into())
-        }
+        Some(_) => Err(RamError::ResourceType { valid: "Valid value: user." }.into()),
     }
 }
 
@@ -53,7 +49,7 @@ fn named_users(txn: &mut dyn Txn, account: &str, p: &Params) -> Result<Option<Ve
     let ids = p.list("ResourceId", MAX_RESOURCES)?;
     let names = p.list("ResourcePrincipalName", MAX_RESOURCES)?;
     if !ids.is_empty() && !names.is_empty() {
-        return Err(ApiError::invalid_parameter("ResourceId", "You must specify only one of ResourceId and ResourcePrincipalName.").into());
+        return Err(GatewayError::invalid("ResourceId", "You must specify only one of ResourceId and ResourcePrincipalName.").into());
     }
     if ids.is_empty() && names.is_empty() {
         return Ok(None);
@@ -66,7 +62,7 @@ fn named_users(txn: &mut dyn Txn, account: &str, p: &Params) -> Result<Option<Ve
         }
     }
     for upn in &names {
-        let user = by_principal_name(txn, account, upn)?.ok_or_else(ApiError::user_not_found)?;
+        let user = by_principal_name(txn, account, upn)?.ok_or_else(|| ApiError::from(RamError::UserNotFound))?;
         if !found.iter().any(|u| u.id == user.id) {
             found.push(user);
         }
@@ -75,7 +71,7 @@ fn named_users(txn: &mut dyn Txn, account: &str, p: &Params) -> Result<Option<Ve
 }
 
 fn required_users(txn: &mut dyn Txn, account: &str, p: &Params) -> Result<Vec<UserRecord>> {
-    named_users(txn, account, p)?.ok_or_else(|| ApiError::missing_parameter("ResourceId").into())
+    named_users(txn, account, p)?.ok_or_else(|| GatewayError::missing("ResourceId").into())
 }
 
 pub fn tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
@@ -85,7 +81,7 @@ pub fn tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
     let targets = required_users(txn, account, p)?;
     let pairs = tags_param(p)?;
     if pairs.is_empty() {
-        return Err(ApiError::missing_parameter("Tag.1.Key").into());
+        return Err(GatewayError::missing("Tag.1.Key").into());
     }
     // Compute every new tag set first so that a limit violation on any user changes no user.
     let updated = targets
@@ -136,7 +132,7 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
     let mut named = match named_users(txn, account, p)? {
         Some(named) => named,
         None if !filter.is_empty() => return list_by_tag(txn, account, &filter, after, size),
-        None => return Err(ApiError::missing_parameter("ResourceId").into()),
+        None => return Err(GatewayError::missing("ResourceId").into()),
     };
     named.sort_by_cached_key(UserRecord::position);
     let rows: Vec<(String, String, String, String)> = named

@@ -1,14 +1,14 @@
 //! IMS 2019-08-15 user operations (ram.md 7.1).
 
 use super::named_user;
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::users::{self, NewUser, UserRecord};
-use crate::rpc::Call;
 use crate::services::{marker_params, opt_contact, opt_text, tag_fields, truncation, wrapped, Fields};
+use localyun_core::error::GatewayError;
 use localyun_core::names::{check_text, default_domain, split_principal_name};
 use localyun_core::params::Params;
 use localyun_core::tags::{matches_all, IMS_USER_TAGS};
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
 
@@ -111,7 +111,7 @@ fn wants_active(p: &Params) -> Result<bool> {
                 match part.trim().to_ascii_lowercase().as_str() {
                     "active" => active = true,
                     "freeze" => {}
-                    _ => return Err(ApiError::new(400, "InvalidParameter.Status", "The parameter - \"Status\" is incorrect.").into()),
+                    _ => return Err(GatewayError::incorrect("Status").into()),
                 }
             }
             Ok(active)

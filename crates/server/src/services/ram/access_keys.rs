@@ -1,8 +1,8 @@
 //! RAM 2015-05-01 names a key's user by `UserName` (ram.md 6.6).
 
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::users;
-use crate::rpc::Call;
 use crate::services::access_keys::KeyOwnerParam;
 use localyun_core::names::check_user_name;
 use localyun_store::Txn;

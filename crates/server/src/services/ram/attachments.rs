@@ -1,11 +1,11 @@
 //! Attaching policies to users, groups and roles, and listing both ways (ram.md 6.5).
 
 use super::policies::named_policy;
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::attachments::{self, Entity};
 use crate::identity::policies::{self, AnyPolicy};
 use crate::identity::{groups, roles, users};
-use crate::rpc::Call;
 use crate::services::{wrapped, Fields};
 use localyun_core::names::{check_role_name, check_user_name};
 use localyun_store::Txn;

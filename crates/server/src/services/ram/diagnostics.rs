@@ -1,9 +1,10 @@
 //! DecodeDiagnosticMessage: turns the `EncodedDiagnosticMessage` of a denial back into its
 //! explanation, in the shape of the SDK model (ram.md 6.9).
 
+use crate::actions::Call;
 use crate::failure::Result;
-use crate::rpc::Call;
 use crate::services::Fields;
+use localyun_core::error::RamError;
 use localyun_core::{AccessDenied, ApiError};
 use localyun_store::Txn;
 use serde_json::{Map, Value};
@@ -11,9 +12,9 @@ use serde_json::{Map, Value};
 pub fn decode_diagnostic_message(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Map<String, Value>> {
     let encoded = call.params.required("EncodedDiagnosticMessage")?;
     // Only the account that was denied may read why.
-    let d = AccessDenied::decode(encoded).filter(|d| d.account_id == call.caller.account_id).ok_or_else(|| {
-        ApiError::new(400, "InvalidParameter.EncodedDiagnosticMessage", "The parameter - \"EncodedDiagnosticMessage\" is incorrect.")
-    })?;
+    let d = AccessDenied::decode(encoded)
+        .filter(|d| d.account_id == call.caller.account_id)
+        .ok_or_else(|| ApiError::from(RamError::DiagnosticMessage))?;
     let principal = Fields::new()
         .set("AuthPrincipalType", d.principal_type.clone())
         .set("AuthPrincipalOwnerId", d.account_id.clone())

@@ -1,9 +1,9 @@
 //! RAM 2015-05-01 groups and membership (ram.md 6.2).
 
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::groups::{self, GroupRecord};
 use crate::identity::users;
-use crate::rpc::Call;
 use crate::services::{marker_params, opt_text, truncation, wrapped, Fields};
 use localyun_core::names::check_user_name;
 use localyun_store::Txn;

@@ -1,16 +1,16 @@
 //! RAM 2015-05-01 policies and policy versions (ram.md 6.4, policy.md 8): documents are
 //! validated on write (`MalformedPolicyDocument`) and returned verbatim.
 
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::attachments::{self, PolicyType};
 use crate::identity::policies::{self, AnyPolicy, PolicyRecord, PolicyVersion, SystemPolicy, SYSTEM_POLICIES, SYSTEM_POLICY_DATE_MS};
-use crate::rpc::Call;
 use crate::services::{json_tags, malformed_policy, marker_params, opt_text, tag_fields, truncation, wrapped, Fields};
+use localyun_core::error::{GatewayError, RamError};
 use localyun_core::names::check_policy_name;
 use localyun_core::params::Params;
 use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::tags::{matches_all, TagSet};
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
 
@@ -18,11 +18,9 @@ const DESCRIPTION_MAX: usize = 1024;
 
 pub(super) fn policy_type(p: &Params, required: bool) -> Result<Option<PolicyType>> {
     match p.optional("PolicyType") {
-        None if required => Err(ApiError::missing_parameter("PolicyType").into()),
+        None if required => Err(GatewayError::missing("PolicyType").into()),
         None => Ok(None),
-        Some(t) => PolicyType::parse(t)
-            .map(Some)
-            .ok_or_else(|| ApiError::new(400, "InvalidParameter.PolicyType", "The parameter - \"PolicyType\" is incorrect.").into()),
+        Some(t) => PolicyType::parse(t).map(Some).ok_or_else(|| GatewayError::incorrect("PolicyType").into()),
     }
 }
 
@@ -204,9 +202,7 @@ pub fn create_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<S
     let rotate = match call.params.optional("RotateStrategy") {
         None | Some("None") => false,
         Some("DeleteOldestNonDefaultVersionWhenLimitExceeded") => true,
-        Some(_) => {
-            return Err(ApiError::new(400, "InvalidParameter.RotateStrategy", "The parameter - \"RotateStrategy\" is incorrect.").into())
-        }
+        Some(_) => return Err(GatewayError::incorrect("RotateStrategy").into()),
     };
     let (p, v) = policies::add_version(txn, &call.caller.account_id, p, doc, set_default, rotate)?;
     Ok(Fields::new().set("PolicyVersion", version_fields(&v, &p.default_version)).build())
@@ -215,7 +211,7 @@ pub fn create_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<S
 fn version_id(p: &Params) -> Result<&str> {
     let id = p.required("VersionId")?;
     if !(id.len() > 1 && id.starts_with('v') && id.bytes().skip(1).all(|b| b.is_ascii_digit())) {
-        return Err(ApiError::new(400, "InvalidParameter.VersionId.Format", "The parameter - \"VersionId\" format is incorrect.").into());
+        return Err(RamError::VersionIdFormat.into());
     }
     Ok(id)
 }
@@ -257,12 +253,7 @@ pub fn delete_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<S
         return Err(policies::version_not_found().into());
     }
     if p.default_version == id {
-        return Err(ApiError::new(
-            409,
-            "DeleteConflict.Policy.Version.Default",
-            "The default policy version CAN NOT been deleted directly.",
-        )
-        .into());
+        return Err(RamError::DefaultVersionDelete.into());
     }
     p.versions.retain(|v| v.id != id);
     policies::save_policy(txn, &call.caller.account_id, &p)?;

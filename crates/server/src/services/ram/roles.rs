@@ -1,14 +1,14 @@
 //! RAM 2015-05-01 roles (ram.md 6.3): trust policies validated on write and stored verbatim.
 
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::roles::{self, RoleRecord};
-use crate::rpc::Call;
 use crate::services::{json_tags, malformed_policy, marker_params, opt_text, tag_fields, truncation, wrapped, Fields};
+use localyun_core::error::RamError;
 use localyun_core::names::check_role_name;
 use localyun_core::params::Params;
 use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::tags::{matches_all, TagSet, RAM_TAGS};
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde_json::{Map, Value};
 
@@ -34,12 +34,7 @@ fn max_session(p: &Params, name: &str) -> Result<Option<i64>> {
         Some(v) => match v.parse::<i64>() {
             Ok(n) if (3600..=43200).contains(&n) => Ok(Some(n)),
             // One code for CreateRole and UpdateRole (ram.md 5.3).
-            _ => Err(ApiError::new(
-                400,
-                "InvalidParameter.MaxSessionDuration",
-                format!("The parameter - \"{name}\" must be from 3600 to 43200."),
-            )
-            .into()),
+            _ => Err(RamError::MaxSessionDuration { name: name.to_string() }.into()),
         },
     }
 }

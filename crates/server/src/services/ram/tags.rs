@@ -2,10 +2,11 @@
 //! the JSON-array encoding of this version (ram.md 6.8): `ResourceNames=["r1"]`,
 //! `Tag=[{"Key":..,"Value":..}]`, `TagKeys=["k"]`; the list answer is a bare array.
 
+use crate::actions::Call;
 use crate::failure::Result;
 use crate::identity::{policies, roles};
-use crate::rpc::Call;
 use crate::services::{json_strings, json_tags, position_param, tag_rows_page, Fields, TagRow};
+use localyun_core::error::{GatewayError, RamError};
 use localyun_core::paging::{encode_token, page};
 use localyun_core::tags::{matches_all, TagError, TagSet, RAM_TAGS};
 use localyun_core::ApiError;
@@ -16,13 +17,11 @@ const MAX_RESOURCES: usize = 50;
 
 pub(super) fn tag_error(e: TagError) -> ApiError {
     match e {
-        TagError::TooManyTags(max) => {
-            ApiError::new(400, "QuotaExceeded.TagNum", format!("The number of tags of the resource is exceeded. The maximum is {max}."))
-        }
+        TagError::TooManyTags(max) => ApiError::from(RamError::TagLimit { max }),
         TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
-            ApiError::new(400, "InvalidParameter.TagValue", format!("The tag value is invalid: {e}."))
+            ApiError::from(RamError::TagValueInvalid { why: e.to_string() })
         }
-        _ => ApiError::new(400, "InvalidParameter.TagKey", format!("The tag key is invalid: {e}.")),
+        _ => ApiError::from(RamError::TagKeyInvalid { why: e.to_string() }),
     }
 }
 
@@ -36,12 +35,7 @@ fn kind(call: &Call<'_>) -> Result<Kind> {
     match call.params.required("ResourceType")? {
         "role" => Ok(Kind::Role),
         "policy" => Ok(Kind::Policy),
-        _ => Err(ApiError::new(
-            400,
-            "InvalidParameter.ResourceType",
-            "The parameter - \"ResourceType\" is incorrect. Valid values: role, policy.",
-        )
-        .into()),
+        _ => Err(RamError::ResourceType { valid: "Valid values: role, policy." }.into()),
     }
 }
 
@@ -90,7 +84,7 @@ fn find(txn: &mut dyn Txn, account: &str, kind: Kind, name: &str) -> Result<Tagg
 fn named(call: &Call<'_>, txn: &mut dyn Txn, kind: Kind, required: bool) -> Result<Vec<Tagged>> {
     let names = json_strings(call.params, "ResourceNames", MAX_RESOURCES)?;
     if names.is_empty() && required {
-        return Err(ApiError::missing_parameter("ResourceNames").into());
+        return Err(GatewayError::missing("ResourceNames").into());
     }
     let mut out: Vec<Tagged> = Vec::with_capacity(names.len());
     for n in &names {
@@ -107,7 +101,7 @@ pub fn tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
     let pairs: Vec<(String, String)> =
         json_tags(call.params, "Tag", RAM_TAGS.max_per_resource)?.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
     if pairs.is_empty() {
-        return Err(ApiError::missing_parameter("Tag").into());
+        return Err(GatewayError::missing("Tag").into());
     }
     let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     RAM_TAGS.check_pairs(refs.iter().copied()).map_err(tag_error)?;

@@ -1,12 +1,13 @@
 //! Typed reads of JSON bodies and of the paging query, answering SLS's `ParameterInvalid`.
 
 use crate::failure::Result;
+use localyun_core::error::SlsError;
 use localyun_core::params::Params;
 use localyun_core::ApiError;
 use serde_json::{Map, Value};
 
 pub fn invalid(field: &str) -> ApiError {
-    ApiError::sls_parameter_invalid(format!("The parameter {field} is invalid."))
+    ApiError::from(SlsError::parameter_invalid(format!("The parameter {field} is invalid.")))
 }
 
 pub fn opt_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>> {
@@ -18,7 +19,7 @@ pub fn opt_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&
 }
 
 pub fn req_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str> {
-    opt_str(body, field)?.ok_or_else(|| ApiError::sls_parameter_invalid(format!("The parameter {field} is required.")).into())
+    opt_str(body, field)?.ok_or_else(|| SlsError::parameter_invalid(format!("The parameter {field} is required.")).into())
 }
 
 pub fn opt_bool(body: &Map<String, Value>, field: &str) -> Result<Option<bool>> {
@@ -47,13 +48,13 @@ pub fn opt_int(body: &Map<String, Value>, field: &str, min: i64, max: i64) -> Re
 pub fn paging(query: &Params) -> Result<(usize, usize)> {
     let offset = match query.optional("offset") {
         None => 0,
-        Some(v) => v.parse::<usize>().map_err(|_| ApiError::sls_parameter_invalid(format!("offset: {v} is invalid.")))?,
+        Some(v) => v.parse::<usize>().map_err(|_| ApiError::from(SlsError::parameter_invalid(format!("offset: {v} is invalid."))))?,
     };
     let size = match query.optional("size") {
         None => 100,
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=500).contains(&n) => n,
-            _ => return Err(ApiError::sls_parameter_invalid(format!("sizes: {v} is invalid.")).into()),
+            _ => return Err(SlsError::parameter_invalid(format!("sizes: {v} is invalid.")).into()),
         },
     };
     Ok((offset, size))

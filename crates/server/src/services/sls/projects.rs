@@ -5,9 +5,9 @@ use crate::failure::Result;
 use crate::identity::now_ms;
 use crate::logservice::{self as ls, Pick, ProjectRecord};
 use crate::sls::{Reply, SlsCall};
+use localyun_core::error::SlsError;
 use localyun_core::sls::ResourceKind;
 use localyun_core::time::format_sls_datetime;
-use localyun_core::ApiError;
 use localyun_store::Txn;
 use serde_json::{json, Value};
 
@@ -30,7 +30,7 @@ fn project_fields(p: &ProjectRecord) -> Value {
 
 fn description(body: &serde_json::Map<String, Value>) -> Result<Option<String>> {
     match opt_str(body, "description")? {
-        Some(d) if d.chars().count() > DESCRIPTION_MAX => Err(ApiError::sls_parameter_invalid("The description is too long.").into()),
+        Some(d) if d.chars().count() > DESCRIPTION_MAX => Err(SlsError::parameter_invalid("The description is too long.").into()),
         d => Ok(d.map(str::to_string)),
     }
 }
@@ -39,7 +39,7 @@ pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let body = call.json_body()?;
     let name = req_str(body, "projectName")?;
     if !ResourceKind::Project.valid_name(name) {
-        return Err(ApiError::sls_parameter_invalid(format!("project name {name} is invalid.")).into());
+        return Err(SlsError::parameter_invalid(format!("project name {name} is invalid.")).into());
     }
     // The body names the project; a project prefix in the Host is ignored (sls.md 1.1): aliyun-sdk
     // 1.12.10 `lib/services/sls.js` populateURI builds `Host: <params.projectName>.<endpoint>`, and
@@ -48,7 +48,7 @@ pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let redundancy = match opt_str(body, "dataRedundancyType")? {
         None | Some("") => None,
         Some(t @ ("LRS" | "ZRS")) => Some(t.to_string()),
-        Some(_) => return Err(ApiError::sls_parameter_invalid("The parameter dataRedundancyType is invalid.").into()),
+        Some(_) => return Err(SlsError::parameter_invalid("The parameter dataRedundancyType is invalid.").into()),
     };
     let record = ProjectRecord {
         name: name.to_string(),
@@ -64,7 +64,7 @@ pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     };
     // Project names are unique in a region across all accounts (sls.md 6.1).
     if ls::get_project(txn, call.region, name)?.is_some() {
-        return Err(ApiError::sls_project_exists(name).into());
+        return Err(SlsError::ProjectAlreadyExist { project: (name).into() }.into());
     }
     ls::insert_project(txn, &record)?;
     Ok(Reply::Empty)

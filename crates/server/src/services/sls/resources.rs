@@ -6,6 +6,7 @@ use crate::failure::Result;
 use crate::identity::now_ms;
 use crate::logservice::{self as ls, Pick, ResourceRecord};
 use crate::sls::{Reply, SlsCall};
+use localyun_core::error::SlsError;
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;
 use localyun_core::ApiError;
@@ -55,7 +56,7 @@ fn check_name<K: Kind>(name: &str) -> Result<()> {
     if K::KIND.valid_name(name) {
         Ok(())
     } else {
-        Err(ApiError::sls_parameter_invalid(format!("{} {name} is invalid.", K::NAME_FIELD)).into())
+        Err(SlsError::parameter_invalid(format!("{} {name} is invalid.", K::NAME_FIELD)).into())
     }
 }
 
@@ -66,10 +67,10 @@ pub fn create<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let name = req_str(body, K::NAME_FIELD)?.to_string();
     check_name::<K>(&name)?;
     if ls::get_resource::<ls::TaggedResource>(txn, call.region, project, K::KIND, &name)?.is_some() {
-        return Err(ApiError::sls_already_exists(K::KIND, &name).into());
+        return Err(K::KIND.already_exists(&name).into());
     }
     if ls::resource_count(txn, call.region, project, K::KIND)? >= K::MAX_PER_PROJECT {
-        return Err(ApiError::sls_project_quota().into());
+        return Err(SlsError::ProjectQuotaExceed.into());
     }
     let stored = K::accept(call, txn, project, body.clone(), None)?;
     let now = now_ms();
@@ -94,9 +95,7 @@ pub fn update<K: Kind>(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     let (project, mut r) = existing::<K>(call, txn)?;
     let mut body = call.json_body()?.clone();
     match opt_str(&body, K::NAME_FIELD)? {
-        Some(n) if n != r.name => {
-            return Err(ApiError::sls_parameter_invalid(format!("{} {n} does not match the path.", K::NAME_FIELD)).into())
-        }
+        Some(n) if n != r.name => return Err(SlsError::parameter_invalid(format!("{} {n} does not match the path.", K::NAME_FIELD)).into()),
         Some(_) => {}
         None => {
             body.insert(K::NAME_FIELD.into(), Value::String(r.name.clone()));
@@ -320,7 +319,7 @@ impl Kind for GroupKind {
 
     /// A body of the wrong shape is `InvalidParameter` "invalid group resource json" (sls.md 5.2).
     fn accept(_call: &SlsCall<'_>, _txn: &mut dyn Txn, _project: &str, body: Body, _existing: Option<&ResourceRecord>) -> Result<Body> {
-        let bad = || ApiError::sls_invalid_parameter("invalid group resource json");
+        let bad = || ApiError::from(SlsError::InvalidParameter { why: ("invalid group resource json").into() });
         let mut out = Body::new();
         out.insert("groupName".into(), body.get("groupName").cloned().ok_or_else(bad)?);
         match body.get("machineIdentifyType").and_then(Value::as_str) {
@@ -361,7 +360,7 @@ impl Kind for ConfigKind {
     /// A body of the wrong shape is `InvalidParameter` "Invalid config resource json."; the
     /// output logstore must exist (sls.md 6.5).
     fn accept(call: &SlsCall<'_>, txn: &mut dyn Txn, project: &str, body: Body, _existing: Option<&ResourceRecord>) -> Result<Body> {
-        let bad = || ApiError::sls_invalid_parameter("Invalid config resource json.");
+        let bad = || ApiError::from(SlsError::InvalidParameter { why: ("Invalid config resource json.").into() });
         let mut out = Body::new();
         out.insert("configName".into(), body.get("configName").cloned().ok_or_else(bad)?);
         match body.get("inputType").and_then(Value::as_str) {

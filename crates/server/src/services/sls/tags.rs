@@ -6,6 +6,7 @@ use crate::failure::Result;
 use crate::logservice::{self as ls, ProjectRecord, TaggedResource};
 use crate::services::{tag_rows_page, TagRow};
 use crate::sls::{Reply, SlsCall};
+use localyun_core::error::SlsError;
 use localyun_core::paging::{decode_token, encode_token, page};
 use localyun_core::sls::{parse_resource_id, ResourceKind};
 use localyun_core::tags::{TagError, TagSet, SLS_TAGS};
@@ -19,7 +20,7 @@ const LIST_PAGE_ROWS: usize = 100;
 const MAX_LIST_RESOURCES: usize = 50;
 
 fn bad(message: impl Into<String>) -> ApiError {
-    ApiError::sls_parameter_invalid(message)
+    ApiError::from(SlsError::parameter_invalid(message))
 }
 
 fn tag_error(e: TagError) -> ApiError {
@@ -75,7 +76,7 @@ fn resolve(call: &SlsCall<'_>, txn: &mut dyn Txn, kind: ResourceKind, id: &str) 
         None => Ok(Target::Project(project)),
         Some(name) => {
             let record =
-                loaded.tagged_resource(txn, call.region, &project.name, kind, name)?.ok_or_else(|| ApiError::sls_not_exist(kind, name))?;
+                loaded.tagged_resource(txn, call.region, &project.name, kind, name)?.ok_or_else(|| ApiError::from(kind.not_exist(name)))?;
             Ok(Target::Resource { project: project.name, kind, record })
         }
     }

@@ -1,13 +1,14 @@
 //! STS 2015-04-01 (ram.md 8): AssumeRole issues temporary credentials for a role the caller is
 //! trusted to assume; GetCallerIdentity says who the credentials stand for.
 
+use crate::actions::{Call, Resources, RpcService};
 use crate::caller::{Caller, Identity};
 use crate::failure::Result;
 use crate::identity::{roles, sts};
 use crate::rpc::response::Product;
-use crate::rpc::{Call, RpcService};
 use crate::rpc_actions;
 use crate::services::{malformed_policy, Fields};
+use localyun_core::error::StsError;
 use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::policy::{self, ConditionKeys, TrustCaller};
 use localyun_core::time::format_iso8601;
@@ -20,8 +21,8 @@ pub static SERVICE: RpcService = RpcService {
     product: Product { name: "Sts", host: "sts.aliyuncs.com" },
     ram_namespace: "sts",
     actions: rpc_actions![
-        "AssumeRole" => Write(assume_role) on crate::authz::arns::role_arn_param,
-        "GetCallerIdentity" => Read(get_caller_identity) on crate::authz::arns::none,
+        "AssumeRole" => Write[assume_role] on Resources::Arn("RoleArn"),
+        "GetCallerIdentity" => Read[get_caller_identity] on Resources::Unchecked,
         "AssumeRoleWithSAML" => Write,
         "AssumeRoleWithOIDC" => Write,
         "GenerateSessionAccessKey" => Write,
@@ -29,7 +30,7 @@ pub static SERVICE: RpcService = RpcService {
 };
 
 fn no_permission(message: &str) -> ApiError {
-    ApiError::new(403, "NoPermission", message.to_string())
+    ApiError::from(StsError::NoPermission { why: message.to_string() })
 }
 
 /// `acs:ram::<account>:role/<name>` (ram.md 8).
@@ -50,18 +51,16 @@ pub fn assume_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
     let role_arn = p.required("RoleArn")?;
     let session_name = p.required("RoleSessionName")?;
     if !valid_session_name(session_name) {
-        return Err(ApiError::new(400, "InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed.").into());
+        return Err(StsError::RoleSessionName.into());
     }
-    let (role_account, role_name) = parse_role_arn(role_arn)
-        .ok_or_else(|| ApiError::new(400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed."))?;
+    let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(|| ApiError::from(StsError::RoleArn))?;
     // The account root may not assume roles (ram.md 8, corrected from docs).
     if caller.identity == Identity::Root {
         return Err(no_permission("Roles may not be assumed by root accounts.").into());
     }
     let session_policy = match p.optional("Policy") {
         Some(doc) => {
-            parse(doc, DocumentKind::Session)
-                .map_err(|_| ApiError::new(400, "InvalidParameter.PolicyGrammar", "The parameter Policy has not passed grammar check."))?;
+            parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
             Some(doc.to_string())
         }
         None => None,
@@ -69,7 +68,7 @@ pub fn assume_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
     if let Some(ext) = p.optional("ExternalId") {
         let ok = (2..=1224).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b));
         if !ok {
-            return Err(ApiError::new(400, "InvalidParameter.ExternalId", "The parameter ExternalId is wrongly formed.").into());
+            return Err(StsError::ExternalId.into());
         }
     }
     let role = roles::require_by_name(txn, role_account, role_name)?;
@@ -79,7 +78,7 @@ pub fn assume_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Val
             Ok(n) if (900..=role.max_session_duration).contains(&n) => n,
             _ => {
                 let message = format!("The Min/Max value of DurationSeconds is 15min/{}s.", role.max_session_duration);
-                return Err(ApiError::new(400, "InvalidParameter.DurationSeconds", message).into());
+                return Err(StsError::DurationSeconds { why: message }.into());
             }
         },
     };

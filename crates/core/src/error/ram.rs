@@ -1,0 +1,72 @@
+//! RAM 2015-05-01 and IMS 2019-08-15 business codes (ram.md 5.3). The two APIs share one
+//! identity model, so they share its codes; the identity domain returns these.
+
+crate::error_codes! {
+    pub enum RamError {
+        UserNotFound => 404, "EntityNotExist.User", "The user does not exist.";
+        UserExists => 409, "EntityAlreadyExists.User", "The user does already EXIST.";
+        UserLimit => 409, "LimitExceeded.User", "The count of users beyond the current limits.";
+        UserInGroup => 409, "DeleteConflict.User.Group", "The user CAN NOT be in any group while deleting the user.";
+        UserHasPolicy => 409, "DeleteConflict.User.Policy", "The user CAN NOT has any attached policy while deleting the user.";
+        UserHasAccessKey => 409, "DeleteConflict.User.AccessKey", "The user CAN NOT has any access key while deleting the user.";
+        /// IMS names users by logon name: its domain must be the account's (ram.md 7).
+        WrongDomain { name: String, domain: String } => 400, "InvalidParameter.{name}.Domain",
+            "The domain of the parameter - \"{name}\" must be the default domain {domain} of the account.";
+
+        AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
+        AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
+        /// Start-up: the configured default key already belongs to another identity.
+        AccessKeyTaken { id: String } => 409, "EntityAlreadyExists.AccessKey", "AccessKey {id} already belongs to another identity";
+
+        GroupNotFound => 404, "EntityNotExist.Group", "The group does not exist.";
+        GroupExists => 409, "EntityAlreadyExists.Group", "The group does already EXIST.";
+        GroupLimit => 409, "LimitExceeded.Group", "The count of groups beyond the current limits.";
+        GroupHasUser => 409, "DeleteConflict.Group.User", "The group CAN NOT has any user member while deleting the group.";
+        GroupHasPolicy => 409, "DeleteConflict.Group.Policy", "The group CAN NOT has any attached policy while deleting the group.";
+        AlreadyInGroup => 409, "EntityAlreadyExists.User.Group", "The user has already joined the group.";
+        GroupsOfUserLimit => 409, "LimitExceeded.User.Group", "The count of groups the target user joined beyond the current limits.";
+        NotInGroup => 404, "EntityNotExist.User.Group", "The user has not joined the group.";
+
+        RoleNotFound => 404, "EntityNotExist.Role", "The role does not exist.";
+        RoleExists => 409, "EntityAlreadyExists.Role", "The role does already EXIST.";
+        RoleLimit => 409, "LimitExceeded.Role", "The count of roles beyond the current limits.";
+        RoleHasPolicy => 409, "DeleteConflict.Role.Policy", "The role CAN NOT has any attached policy while deleting the role.";
+        MaxSessionDuration { name: String } => 400, "InvalidParameter.MaxSessionDuration",
+            "The parameter - \"{name}\" must be from 3600 to 43200.";
+
+        PolicyNotFound => 404, "EntityNotExist.Policy", "The policy does not exist.";
+        PolicyExists => 409, "EntityAlreadyExists.Policy", "The policy does already EXIST.";
+        PolicyLimit => 409, "LimitExceeded.Policy", "The count of policy beyond the current limits.";
+        /// `entity` is `User`, `Group` or `Role`; `what` its lower-case name.
+        PolicyAttached { entity: &'static str, what: &'static str } => 409, "DeleteConflict.Policy.{entity}",
+            "The policy CAN NOT be attached to any {what} while deleting the policy.";
+        PolicyHasVersions => 409, "DeleteConflict.Policy.Version",
+            "The policy CAN NOT has any non-default version while deleting the policy.";
+        PolicyVersionLimit => 409, "LimitExceeded.Policy.Version", "The count of policy version beyond the current limits.";
+        PolicyVersionNotFound => 404, "EntityNotExist.Policy.Version", "The policy version does not exist.";
+        DefaultVersionDelete => 409, "DeleteConflict.Policy.Version.Default", "The default policy version CAN NOT been deleted directly.";
+        VersionIdFormat => 400, "InvalidParameter.VersionId.Format", "The parameter - \"VersionId\" format is incorrect.";
+        /// A policy document that fails the grammar (policy.md 9).
+        MalformedPolicy { why: String } => 400, "MalformedPolicyDocument", "{why}";
+        /// `entity` is `User`, `Group` or `Role`; `what` its lower-case name.
+        AlreadyAttached { entity: &'static str, what: &'static str } => 409, "EntityAlreadyExists.{entity}.Policy",
+            "The {what} has already been attached this policy.";
+        AttachmentLimit { entity: &'static str, what: &'static str } => 409, "LimitExceeded.{entity}.Policy",
+            "The policy count of the {what} attached policies beyond the current limits.";
+        NotAttached { entity: &'static str, what: &'static str } => 404, "EntityNotExist.{entity}.Policy",
+            "The policy is not attached to the {what}.";
+
+        /// RAM's JSON tag lists and IMS's repeat lists word tag errors differently (SDK models).
+        TagKeyInvalid { why: String } => 400, "InvalidParameter.TagKey", "The tag key is invalid: {why}.";
+        TagValueInvalid { why: String } => 400, "InvalidParameter.TagValue", "The tag value is invalid: {why}.";
+        ImsTagKeyInvalid { why: String } => 400, "InvalidParameter.TagKey", "The Tag.N.Key parameter is invalid: {why}.";
+        ImsTagValueInvalid { why: String } => 400, "InvalidParameter.TagValue", "The Tag.N.Value parameter is invalid: {why}.";
+        TagLimit { max: usize } => 400, "QuotaExceeded.TagNum", "The number of tags of the resource is exceeded. The maximum is {max}.";
+        /// `valid` lists the resource types the service tags.
+        ResourceType { valid: &'static str } => 400, "InvalidParameter.ResourceType",
+            "The parameter - \"ResourceType\" is incorrect. {valid}";
+
+        DiagnosticMessage => 400, "InvalidParameter.EncodedDiagnosticMessage",
+            "The parameter - \"EncodedDiagnosticMessage\" is incorrect.";
+    }
+}
