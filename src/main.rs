@@ -40,6 +40,8 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Print the table of served actions (README's "What is served"), from the action tables.
+    Actions,
 }
 
 /// Where the state lives: the embedded store in a data directory (the default), or a shared
@@ -351,6 +353,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Account { command } => account(command),
+        Command::Actions => {
+            print!("{}", localyun_server::catalog::markdown());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

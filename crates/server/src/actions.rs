@@ -36,10 +36,18 @@ pub struct Call<'a> {
     pub caller: &'a Caller,
 }
 
-/// A handler erased to one signature: decodes its request, runs inside the request's store
-/// transaction and encodes its answer's fields (without `RequestId`); an error rolls the
-/// transaction back. Built from a typed handler by [`rpc_actions!`] through [`typed`].
-pub type Handler = fn(&Params, &Context<'_>, &mut dyn Txn) -> Result<Map<String, Value>>;
+/// Decode → handle → encode of one action, over the raw parameters.
+pub type Run = fn(&Params, &Context<'_>, &mut dyn Txn) -> Result<Map<String, Value>>;
+
+/// A handler erased to one signature, built from a typed handler by [`rpc_actions!`].
+#[derive(Clone, Copy)]
+pub struct Handler {
+    /// Decodes the request, runs inside the request's store transaction and encodes the
+    /// answer's fields (without `RequestId`); an error rolls the transaction back ([`typed`]).
+    pub run: Run,
+    /// The decode stage alone: whether the parameters make a valid request (fuzzing).
+    pub decode: fn(&Params) -> Result<()>,
+}
 
 /// A typed handler: `fn(CreateUser, &Context, &mut dyn Txn) -> Result<UserAnswer>`.
 pub type TypedHandler<Q, A> = fn(Q, &Context<'_>, &mut dyn Txn) -> Result<A>;
@@ -54,6 +62,11 @@ pub fn typed<Q: FromParams, A: Serialize>(
     let request = Q::from_params(p)?;
     let answer = handler(request, cx, txn)?;
     encode_fields(&answer)
+}
+
+/// The decode stage of a typed handler alone.
+pub fn decode_only<Q: FromParams, A>(p: &Params, _handler: TypedHandler<Q, A>) -> Result<()> {
+    Q::from_params(p).map(drop)
 }
 
 /// An answer's fields: a struct becomes its object, `()` no fields.
@@ -132,9 +145,19 @@ macro_rules! rpc_actions {
         }),*]
     };
     (@h [] []) => { None };
-    (@h [$handler:expr] []) => { Some(|p, cx, txn| $crate::actions::typed(p, cx, txn, $handler)) };
+    (@h [$handler:expr] []) => {
+        Some($crate::actions::Handler {
+            run: |p, cx, txn| $crate::actions::typed(p, cx, txn, $handler),
+            decode: |p| $crate::actions::decode_only(p, $handler),
+        })
+    };
     // Transitional: a handler still taking the raw parameters.
-    (@h [] [$untyped:expr]) => { Some(|p, cx, txn| $untyped(&$crate::actions::Call { params: p, caller: cx.caller }, txn)) };
+    (@h [] [$untyped:expr]) => {
+        Some($crate::actions::Handler {
+            run: |p, cx, txn| $untyped(&$crate::actions::Call { params: p, caller: cx.caller }, txn),
+            decode: |_| Ok(()),
+        })
+    };
     (@r) => { $crate::actions::Resources::All };
     (@r $res:expr) => { $res };
 }

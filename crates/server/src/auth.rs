@@ -123,18 +123,6 @@ impl CredentialCache {
     }
 }
 
-/// The replay ledger's key for a nonce of an AccessKey (nonces are per key, ram.md 3.5):
-/// 128 bits of SHA-256, the same in every process, and a fixed size whatever the client sent.
-fn nonce_fingerprint(access_key_id: &str, nonce: &str) -> [u8; 16] {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::new().chain_update(access_key_id).chain_update([0u8]).chain_update(nonce).finalize();
-    let mut fp = [0u8; 16];
-    for (f, d) in fp.iter_mut().zip(digest) {
-        *f = d;
-    }
-    fp
-}
-
 /// The signature check of one request: given the secret of the key it names, accept or say why
 /// not (checks that the real services make only once the key is known, such as body hashes,
 /// belong in it too, so their errors keep their order).
@@ -170,6 +158,11 @@ impl Claim {
             nonce: None,
             vouched: None,
         }
+    }
+
+    /// Whether the request carries a nonce to claim.
+    pub fn has_nonce(&self) -> bool {
+        self.nonce.is_some()
     }
 
     /// The request's nonce; `window_ms` is the clock window it was checked against, after which
@@ -217,7 +210,7 @@ impl Claim {
     /// `SignatureNonceUsed`, whatever the call itself would have answered.
     pub fn claim_nonce(&self, txn: &mut dyn Txn, now_ms: i64) -> Result<()> {
         if let Some((nonce, expires_ms)) = &self.nonce {
-            txn.claim_nonce(&nonce_fingerprint(&self.access_key_id, nonce), *expires_ms, now_ms)?;
+            txn.claim_nonce(&localyun_core::sig::nonce_fingerprint(&self.access_key_id, nonce), *expires_ms, now_ms)?;
         }
         Ok(())
     }

@@ -1,16 +1,16 @@
-//! Entry points for the fuzz targets (`fuzz/`): the pure request decoding of both front ends,
-//! from raw method, target, headers and body, in the order the pipeline runs it. Nothing here
-//! touches the store or the clock, so a fuzzer can drive it millions of times; what needs the
-//! store (key lookup, handlers) is left out. Not an API: hidden from the docs.
+//! Entry points for the fuzz targets (`fuzz/`): the pipeline's own stages (`crate::pipeline`)
+//! of both API styles that need no store, from raw method, target, headers and body, in the
+//! order the pipeline runs them. Nothing here touches the store or the clock, so a fuzzer can
+//! drive it millions of times; what needs the store (key lookup, handlers) is left out. Not an
+//! API: hidden from the docs.
 
 use crate::http::Bytes;
 use crate::http::Parts;
-use crate::rpc::request::{decode_params, header_pairs, parse, response_format};
+use crate::pipeline::{Api, RpcApi, SlsApi};
 use crate::services::sls::body;
+use crate::state::Settings;
 use hyper::http::Request;
-use localyun_core::encoding::{form_decode, path_unescape};
 use localyun_core::params::Params;
-use localyun_core::sig::{rpc_v1, rpc_v3, sha256_hex};
 use localyun_core::sls::{parse_resource_id, ResourceKind};
 use localyun_core::tags::SLS_TAGS;
 use serde_json::Value;
@@ -25,72 +25,42 @@ fn parts(method: &str, target: &str, headers: &[(&str, &str)]) -> Option<Parts> 
     builder.body(()).ok().map(|r| r.into_parts().0)
 }
 
-/// RPC decoding: parameters from query and form body, routing fields, the parameter readers
-/// handlers use, and both strings to sign (the claim itself needs the server state).
+/// The RPC stages that need no store, as the pipeline runs them: parse, route, the condition
+/// keys, authentication up to the key lookup (at the request's own time, so the signature path
+/// is reached), and the decode stage of every action of every table.
 pub fn rpc_request(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) {
     let Some(parts) = parts(method, target, headers) else { return };
-    let Ok((query_len, params)) = decode_params(&parts, body) else { return };
-    let has_authorization = parts.headers.contains_key(crate::http::header::AUTHORIZATION);
-    let _ = response_format(Some(&params), has_authorization);
-    let Ok(req) = parse(&parts, query_len, params, parts.headers.clone(), Bytes::copy_from_slice(body)) else { return };
-    read_rpc_params(&req.params);
-    let _ = rpc_v1::string_to_sign(req.method, req.params.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    if let Some(Ok(auth)) = req.header("authorization").map(rpc_v3::parse_authorization) {
-        let hash = req.header("x-acs-content-sha256").unwrap_or_default();
-        let _ = hash.eq_ignore_ascii_case(&sha256_hex(&req.body));
-        if let Ok(canonical) =
-            rpc_v3::canonical_request(req.method, &req.path, req.query(), &header_pairs(&req.headers), &auth.signed_headers, hash)
-        {
-            let _ = rpc_v3::string_to_sign(&canonical);
+    let settings = Settings::default();
+    let Ok(req) = RpcApi::parse(&settings, parts, Bytes::copy_from_slice(body)) else { return };
+    let route = RpcApi::route(&req).ok();
+    let _ = (RpcApi::api_name(&req, route), RpcApi::shape(&req, route));
+    let _ = RpcApi::condition_keys(&req, PEER, 0);
+    let now_ms = RpcApi::request_time(&req).unwrap_or(0);
+    let _ = RpcApi::authenticate(&settings, &req, now_ms);
+    let params = RpcApi::params(&req);
+    for service in crate::services::RPC_SERVICES {
+        for handler in service.actions.iter().filter_map(|a| a.handler) {
+            let _ = (handler.decode)(params);
         }
     }
 }
 
-/// The typed reads of the RPC handlers and of the request's authorization keys.
-fn read_rpc_params(p: &Params) {
-    let _ = p.key_values("Tag", 50);
-    let _ = p.list("TagKey", 50);
-    let _ = p.list("ResourceId", 50);
-    let _ = p.list("ResourcePrincipalName", 50);
-    let _ = p.bool("All");
-    let _ = p.int_in("MaxItems", 1, 1000);
-    let _ = crate::services::json_tags(p, "Tag", 50);
-    let _ = crate::services::json_strings(p, "TagKeys", 50);
-    let _ = crate::services::json_strings(p, "ResourceNames", 50);
-    let _ = crate::services::marker_params(p, 100);
-    let _ = crate::services::position_param(p, "NextToken");
-    let _ = crate::services::opt_text(p, "DisplayName", 24);
-    let _ = crate::services::opt_contact(p, "Email");
-    let _ = crate::services::key_status(p);
-}
-
-/// SLS decoding as `serve_sls` runs it: path, query, Host, route, JSON body, request tags and
-/// the signature claim, then the body readers of the handlers.
+/// The SLS stages that need no store, as the pipeline runs them: parse, route, the condition
+/// keys and authentication up to the key lookup, then the body readers of the handlers.
 pub fn sls_request(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8], region: &str, now_ms: i64) {
     let Some(parts) = parts(method, target, headers) else { return };
-    let Ok(path) = path_unescape(parts.uri.path()) else { return };
-    let Ok(query) = form_decode(parts.uri.query().unwrap_or("").as_bytes()) else { return };
-    let Ok(params) = Params::from_pairs(query) else { return };
-    let host = parts
-        .headers
-        .get(crate::http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
-        .unwrap_or_default();
-    let place = crate::sls::request::place(&host);
-    let region = place.region.as_deref().unwrap_or(region);
-    if let Some((route, _item)) = crate::sls::parse_route(&path) {
-        let _ = crate::sls::resolve(crate::services::sls::ACTIONS, parts.method.as_str(), &path, route, place.project.is_some());
-    }
-    let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let _ = crate::sls::request_tags(&json);
-    let pairs = header_pairs(&parts.headers);
-    let signed =
-        crate::sls::auth::Signed { method: parts.method.as_str(), path: &path, query: params.pairs(), headers: &pairs, body, region };
-    let _ = crate::sls::auth::claim(&signed, now_ms);
-    read_sls_body(&params, &json);
+    let settings = Settings { region: region.to_string(), ..Settings::default() };
+    let Ok(req) = SlsApi::parse(&settings, parts, Bytes::copy_from_slice(body)) else { return };
+    let route = SlsApi::route(&req).ok();
+    let _ = SlsApi::api_name(&req, route);
+    let _ = SlsApi::condition_keys(&req, PEER, now_ms);
+    let _ = SlsApi::authenticate(&settings, &req, now_ms);
+    let (query, json) = SlsApi::inputs(&req);
+    read_sls_body(query, json);
 }
+
+/// A peer address for the condition keys.
+const PEER: std::net::SocketAddr = std::net::SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 1));
 
 /// The reads the SLS handlers make of the query and of a JSON body.
 fn read_sls_body(query: &Params, json: &Value) {

@@ -9,7 +9,10 @@ use std::sync::Arc;
 pub struct Settings {
     pub region: String,
     pub clock_window_ms: i64,
+    /// RPC bodies (form parameters).
     pub max_body_bytes: usize,
+    /// SLS bodies may be up to 10 MiB (`PostBodyTooLarge`, sls.md 5.1).
+    pub sls_max_body_bytes: usize,
     /// From the end of a request's header to the end of its body (408 RequestTimeout after).
     pub body_read_timeout: std::time::Duration,
 }
@@ -23,6 +26,7 @@ impl Default for Settings {
             region: "cn-hangzhou".into(),
             clock_window_ms: crate::auth::DEFAULT_CLOCK_WINDOW_MS,
             max_body_bytes: 1 << 20,
+            sls_max_body_bytes: 10 << 20,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
     }

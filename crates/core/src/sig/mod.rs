@@ -32,6 +32,23 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
+/// Lower-case hex MD5, as SLS's `Content-MD5` carries it (sls.md 3.2).
+pub fn md5_hex(data: &[u8]) -> String {
+    use md5::Md5;
+    hex(&Md5::digest(data))
+}
+
+/// The replay ledger's key for a nonce of an AccessKey (nonces are per key, ram.md 3.5):
+/// 128 bits of SHA-256, the same in every process, and a fixed size whatever the client sent.
+pub fn nonce_fingerprint(access_key_id: &str, nonce: &str) -> [u8; 16] {
+    let digest = Sha256::new().chain_update(access_key_id).chain_update([0u8]).chain_update(nonce).finalize();
+    let mut fp = [0u8; 16];
+    for (f, d) in fp.iter_mut().zip(digest) {
+        *f = d;
+    }
+    fp
+}
+
 /// Lower-case hex of any digest.
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);

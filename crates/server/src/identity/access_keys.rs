@@ -1,8 +1,9 @@
 //! AccessKeys of an account's root and of its RAM users (ram.md 6.6).
 
 use super::random_alnum;
-use super::{load, now_ms, save, tables};
+use super::{now_ms, tables};
 use crate::failure::Result;
+use crate::record::{load, save};
 use localyun_core::error::RamError;
 use localyun_core::Secret;
 use localyun_store::Txn;

@@ -3,9 +3,10 @@
 //! `localyun account create`.
 
 use super::access_keys::{self, AccessKeyRecord, KeyStatus, Owner};
-use super::{load, now_ms, save, scan_all, tables};
+use super::{now_ms, tables};
 use crate::failure::transact;
 use crate::failure::Result;
+use crate::record::{load, save, scan_all};
 use localyun_core::error::RamError;
 use localyun_core::Secret;
 use localyun_store::{Mode, Store, Txn};

@@ -137,7 +137,7 @@ pub fn first_of_policy(txn: &mut dyn Txn, account: &str, t: PolicyType, name: &s
 
 /// Format 3: the attachment counters, counted from the attachments of an older store.
 pub fn build_counts(txn: &mut dyn Txn) -> Result<()> {
-    use crate::identity::{clear, for_each_row};
+    use crate::record::{clear, for_each_row};
     clear(txn, ATTACHMENT_COUNT)?;
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for_each_row(txn, tables::ATTACHMENT_BY_POLICY, |_, k, _| {

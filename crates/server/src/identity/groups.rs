@@ -1,8 +1,9 @@
 //! RAM groups and their members (ram.md 6.2).
 
 use super::users::{self, UserRecord};
-use super::{decode, load, load_by_name, name_key, now_ms, record_key as key, save, tables};
+use super::{load_by_name, name_key, now_ms, record_key as key, tables};
 use crate::failure::Result;
+use crate::record::{decode, load, save};
 use localyun_core::error::RamError;
 use localyun_core::paging::walk;
 use localyun_store::Txn;
@@ -200,7 +201,7 @@ pub fn members_page(txn: &mut dyn Txn, account: &str, group_id: &str, after: Opt
 /// Format 3: the position index of groups and the join-order index of members, built from the
 /// group records and memberships of an older store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::identity::{clear, for_each_row};
+    use crate::record::{clear, for_each_row};
     clear(txn, GROUP_BY_POSITION)?;
     for_each_row(txn, tables::GROUP, |t, k, v| {
         let g: GroupRecord = decode(tables::GROUP, v)?;

@@ -1,6 +1,6 @@
 //! Accounts, RAM users and AccessKeys: the identities both RAM 2015-05-01 and IMS 2019-08-15
-//! act on (ram.md 0.1: "both act on the same identities"). Records are stored as JSON in the
-//! store's tables; their keys start with the account ID so accounts never see each other.
+//! act on (ram.md 0.1: "both act on the same identities"). Records go through the one record
+//! codec (`crate::record`); their keys start with the account ID so accounts never see each other.
 
 pub mod access_keys;
 pub mod accounts;
@@ -12,10 +12,12 @@ pub mod roles;
 pub mod sts;
 pub mod users;
 
-use crate::failure::{Failure, Result};
+use crate::failure::Result;
 use localyun_store::Txn;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+
+// Transitional: the record codec moved to `crate::record`.
+pub(crate) use crate::record::{clear, decode, for_each_row, load, save};
 
 /// Store tables of the identity domain.
 pub mod tables {
@@ -79,64 +81,6 @@ pub(crate) fn load_by_name<T: DeserializeOwned>(
     match txn.get(names, &name_key(account, name))? {
         Some(id) => load(txn, records, &record_key(account, &String::from_utf8_lossy(&id))),
         None => Ok(None),
-    }
-}
-
-pub(crate) fn load<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, key: &str) -> Result<Option<T>> {
-    match txn.get(table, key)? {
-        None => Ok(None),
-        Some(bytes) => decode(table, &bytes).map(Some),
-    }
-}
-
-pub(crate) fn decode<T: DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| Failure::Corrupt { table, detail: e.to_string() })
-}
-
-pub(crate) fn save<T: Serialize>(txn: &mut dyn Txn, table: &'static str, key: &str, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec(value).map_err(|e| Failure::Corrupt { table, detail: e.to_string() })?;
-    txn.put(table, key, &bytes)?;
-    Ok(())
-}
-
-/// Scans every record of `table` under `prefix`.
-pub(crate) fn scan_all<T: DeserializeOwned>(txn: &mut dyn Txn, table: &'static str, prefix: &str) -> Result<Vec<T>> {
-    txn.scan(table, prefix, None, usize::MAX)?.iter().map(|(_, v)| decode(table, v)).collect()
-}
-
-/// Rows read per scan while a migration walks a table (`for_each_row`, `clear`).
-const MIGRATION_BATCH: usize = 10_000;
-
-/// Calls `f` on every row of `table` in key order, a batch at a time; `f` may write to the
-/// transaction (into other tables).
-pub(crate) fn for_each_row(
-    txn: &mut dyn Txn,
-    table: &str,
-    mut f: impl FnMut(&mut dyn Txn, &str, &[u8]) -> Result<(), Failure>,
-) -> Result<(), Failure> {
-    let mut after: Option<String> = None;
-    loop {
-        let rows = txn.scan(table, "", after.as_deref(), MIGRATION_BATCH)?;
-        for (k, v) in &rows {
-            f(txn, k, v)?;
-        }
-        match rows.last() {
-            Some((k, _)) if rows.len() == MIGRATION_BATCH => after = Some(k.clone()),
-            _ => return Ok(()),
-        }
-    }
-}
-
-/// Empties `table`, so that a builder starts from nothing.
-pub(crate) fn clear(txn: &mut dyn Txn, table: &str) -> Result<(), Failure> {
-    loop {
-        let rows = txn.scan(table, "", None, MIGRATION_BATCH)?;
-        for (k, _) in &rows {
-            txn.delete(table, k)?;
-        }
-        if rows.len() < MIGRATION_BATCH {
-            return Ok(());
-        }
     }
 }
 

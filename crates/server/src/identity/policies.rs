@@ -2,8 +2,9 @@
 //! policy.md 8) and the read-only system policies every account sees (policy.md 7).
 
 use super::attachments::{self, PolicyType};
-use super::{decode, load, now_ms, save, tables};
+use super::{now_ms, tables};
 use crate::failure::Result;
+use crate::record::{decode, load, save};
 use localyun_core::error::RamError;
 use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
@@ -293,7 +294,7 @@ pub fn page_custom(
 /// Format 3: the position and tagged-policy indexes, built from the custom policies of an older
 /// store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::identity::{clear, for_each_row};
+    use crate::record::{clear, for_each_row};
     clear(txn, POLICY_BY_POSITION)?;
     clear(txn, POLICY_TAGGED)?;
     for_each_row(txn, tables::POLICY, |t, k, v| {

@@ -1,7 +1,8 @@
 //! RAM roles with their trust policies (ram.md 6.3).
 
-use super::{decode, load, load_by_name, name_key, now_ms, random_digits16, record_key as key, save, tables};
+use super::{load_by_name, name_key, now_ms, random_digits16, record_key as key, tables};
 use crate::failure::Result;
+use crate::record::{decode, load, save};
 use localyun_core::error::RamError;
 use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
@@ -155,7 +156,7 @@ pub fn tagged_prefix(account: &str) -> String {
 
 /// Format 3: the position and tagged-role indexes, built from the role records of an older store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::identity::{clear, for_each_row};
+    use crate::record::{clear, for_each_row};
     clear(txn, ROLE_BY_POSITION)?;
     clear(txn, ROLE_TAGGED)?;
     for_each_row(txn, tables::ROLE, |t, k, v| {

@@ -1,8 +1,9 @@
 //! Temporary credentials of role sessions (ram.md 8): an `STS.` AccessKey ID, a secret and a
 //! security token, valid until they expire.
 
-use super::{load, now_ms, random_alnum, save, tables};
+use super::{now_ms, random_alnum, tables};
 use crate::failure::Result;
+use crate::record::{load, save};
 use localyun_core::Secret;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};

@@ -162,7 +162,7 @@ pub fn own_project(txn: &mut dyn Txn, caller: &Caller, region: &str, name: &str)
 /// The ownership rule of [`own_project`] on a project already read.
 pub fn owned(found: Option<ProjectRecord>, caller: &Caller, name: &str) -> Result<ProjectRecord> {
     match found {
-        None => Err(SlsError::ProjectNotExist { project: (name).into() }.into()),
+        None => Err(SlsError::ProjectNotExist { project: name.into() }.into()),
         Some(p) if p.account_id != caller.account_id => Err(SlsError::ProjectNotYours.into()),
         Some(p) => Ok(p),
     }

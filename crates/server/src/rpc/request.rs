@@ -8,8 +8,10 @@ use localyun_core::error::GatewayError;
 use localyun_core::params::Params;
 use localyun_core::ApiError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// JSON until the request says otherwise (errors met before its parameters are read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    #[default]
     Json,
     Xml,
 }

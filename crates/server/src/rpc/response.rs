@@ -20,6 +20,13 @@ pub struct Product {
     pub host: &'static str,
 }
 
+/// Before the version is known, the gateway answers.
+impl Default for Product {
+    fn default() -> Self {
+        super::GATEWAY
+    }
+}
+
 pub fn success(format: Format, action: &str, request_id: &str, fields: Map<String, Value>) -> Response {
     if format == Format::Json {
         // Written directly: `RequestId` first, then the fields, without building a merged map.

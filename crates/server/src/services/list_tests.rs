@@ -99,7 +99,7 @@ fn params(pairs: &[(&str, &str)]) -> Params {
 fn rpc(txn: &mut dyn Txn, service: &RpcService, action: &str, pairs: &[(&str, &str)]) -> Result<Map<String, Value>> {
     let handler = service.action(action).and_then(|a| a.handler).expect("an implemented action");
     let (p, c) = (params(pairs), caller());
-    handler(&p, &Context { caller: &c }, txn)
+    (handler.run)(&p, &Context { caller: &c }, txn)
 }
 
 fn ram(txn: &mut dyn Txn, action: &str, pairs: &[(&str, &str)]) -> Map<String, Value> {
@@ -224,7 +224,7 @@ fn a_page_of_groups_reads_only_its_groups() {
     write(&store, |t| {
         // The order: creation time, then ID (several groups share a millisecond).
         let mut all: Vec<crate::identity::groups::GroupRecord> =
-            crate::identity::scan_all(t, crate::identity::tables::GROUP, &format!("{ACCOUNT}/"))?;
+            crate::record::scan_all(t, crate::identity::tables::GROUP, &format!("{ACCOUNT}/"))?;
         all.sort_by_cached_key(|g| g.position());
         let mut c = Counting::new(t);
         let page = ram(&mut c, "ListGroups", &[("MaxItems", "2"), ("Marker", &encode_token(&all[99].position()))]);
@@ -268,7 +268,7 @@ fn a_page_of_roles_reads_only_its_roles_and_a_tag_filter_stops_after_one_more_ma
     });
     write(&store, |t| {
         let mut all: Vec<crate::identity::roles::RoleRecord> =
-            crate::identity::scan_all(t, crate::identity::tables::ROLE, &format!("{ACCOUNT}/"))?;
+            crate::record::scan_all(t, crate::identity::tables::ROLE, &format!("{ACCOUNT}/"))?;
         all.sort_by_cached_key(|r| r.position());
         let mut c = Counting::new(t);
         let page = ram(&mut c, "ListRoles", &[("MaxItems", "2"), ("Marker", &encode_token(&all[249].position()))]);
@@ -331,7 +331,7 @@ fn policy_pages_put_system_policies_first_and_read_only_their_custom_policies() 
     });
     write(&store, |t| {
         let mut custom: Vec<crate::identity::policies::PolicyRecord> =
-            crate::identity::scan_all(t, crate::identity::tables::POLICY, &format!("{ACCOUNT}/"))?;
+            crate::record::scan_all(t, crate::identity::tables::POLICY, &format!("{ACCOUNT}/"))?;
         custom.sort_by_cached_key(|p| p.position());
         let system: Vec<String> = crate::identity::policies::SYSTEM_POLICIES.iter().map(|s| s.name.to_string()).collect();
         let every: Vec<String> = system.iter().cloned().chain(custom.iter().map(|p| p.name.clone())).collect();
@@ -784,7 +784,7 @@ fn listings(store: &dyn Store) -> Vec<(String, Value)> {
 /// Turns a format-3 store into what format 2 left: the same records, none of the new indexes.
 fn drop_format_3_tables(txn: &mut dyn Txn) -> Result<()> {
     for table in FORMAT_3_TABLES {
-        crate::identity::clear(txn, table)?;
+        crate::record::clear(txn, table)?;
     }
     Ok(())
 }
@@ -950,12 +950,12 @@ fn pages_answer_what_the_in_memory_listings_answered_for_any_marker() {
     });
     write(&store, |t| {
         let prefix = format!("{ACCOUNT}/");
-        let mut groups: Vec<crate::identity::groups::GroupRecord> = crate::identity::scan_all(t, crate::identity::tables::GROUP, &prefix)?;
+        let mut groups: Vec<crate::identity::groups::GroupRecord> = crate::record::scan_all(t, crate::identity::tables::GROUP, &prefix)?;
         groups.sort_by_cached_key(|g| g.position());
-        let mut roles: Vec<crate::identity::roles::RoleRecord> = crate::identity::scan_all(t, crate::identity::tables::ROLE, &prefix)?;
+        let mut roles: Vec<crate::identity::roles::RoleRecord> = crate::record::scan_all(t, crate::identity::tables::ROLE, &prefix)?;
         roles.sort_by_cached_key(|r| r.position());
         let mut custom: Vec<crate::identity::policies::PolicyRecord> =
-            crate::identity::scan_all(t, crate::identity::tables::POLICY, &prefix)?;
+            crate::record::scan_all(t, crate::identity::tables::POLICY, &prefix)?;
         custom.sort_by(|a, b| (a.created_ms, &a.name).cmp(&(b.created_ms, &b.name)));
         let g00 = groups.iter().find(|g| g.name == "g00").unwrap().id.clone();
         let member_prefix = format!("{ACCOUNT}/{g00}/");
@@ -1151,7 +1151,7 @@ fn sls_pages_answer_what_the_in_memory_listings_answered() {
                 if kind == "project" {
                     resources.push((p.to_string(), crate::logservice::get_project(t, REGION, p)?.unwrap().tags));
                 } else {
-                    for r in crate::identity::scan_all::<crate::logservice::ResourceRecord>(
+                    for r in crate::record::scan_all::<crate::logservice::ResourceRecord>(
                         t,
                         crate::logservice::tables::RESOURCE,
                         &crate::logservice::resource_prefix(REGION, p, localyun_core::sls::ResourceKind::Logstore),

@@ -143,11 +143,11 @@ pub fn parse_route(path: &str) -> Option<(Route, Option<&str>)> {
 pub fn resolve<'t>(table: &'t [SlsAction], method: &str, path: &str, route: Route, has_project: bool) -> Result<&'t SlsAction, ApiError> {
     let on_route: Vec<&SlsAction> = table.iter().filter(|a| a.route == route).collect();
     if on_route.is_empty() {
-        return Err(SlsError::PathNotFound { path: (path).into() }.into());
+        return Err(SlsError::PathNotFound { path: path.into() }.into());
     }
     let with_method: Vec<&SlsAction> = on_route.into_iter().filter(|a| a.method == method).collect();
     if with_method.is_empty() {
-        return Err(SlsError::InvalidMethod { path: (path).into() }.into());
+        return Err(SlsError::InvalidMethod { path: path.into() }.into());
     }
     with_method
         .iter()

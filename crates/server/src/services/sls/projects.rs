@@ -64,7 +64,7 @@ pub fn create_project(call: &SlsCall<'_>, txn: &mut dyn Txn) -> Result<Reply> {
     };
     // Project names are unique in a region across all accounts (sls.md 6.1).
     if ls::get_project(txn, call.region, name)?.is_some() {
-        return Err(SlsError::ProjectAlreadyExist { project: (name).into() }.into());
+        return Err(SlsError::ProjectAlreadyExist { project: name.into() }.into());
     }
     ls::insert_project(txn, &record)?;
     Ok(Reply::Empty)

@@ -319,7 +319,7 @@ impl Kind for GroupKind {
 
     /// A body of the wrong shape is `InvalidParameter` "invalid group resource json" (sls.md 5.2).
     fn accept(_call: &SlsCall<'_>, _txn: &mut dyn Txn, _project: &str, body: Body, _existing: Option<&ResourceRecord>) -> Result<Body> {
-        let bad = || ApiError::from(SlsError::InvalidParameter { why: ("invalid group resource json").into() });
+        let bad = || ApiError::from(SlsError::InvalidParameter { why: "invalid group resource json".into() });
         let mut out = Body::new();
         out.insert("groupName".into(), body.get("groupName").cloned().ok_or_else(bad)?);
         match body.get("machineIdentifyType").and_then(Value::as_str) {
@@ -360,7 +360,7 @@ impl Kind for ConfigKind {
     /// A body of the wrong shape is `InvalidParameter` "Invalid config resource json."; the
     /// output logstore must exist (sls.md 6.5).
     fn accept(call: &SlsCall<'_>, txn: &mut dyn Txn, project: &str, body: Body, _existing: Option<&ResourceRecord>) -> Result<Body> {
-        let bad = || ApiError::from(SlsError::InvalidParameter { why: ("Invalid config resource json.").into() });
+        let bad = || ApiError::from(SlsError::InvalidParameter { why: "Invalid config resource json.".into() });
         let mut out = Body::new();
         out.insert("configName".into(), body.get("configName").cloned().ok_or_else(bad)?);
         match body.get("inputType").and_then(Value::as_str) {

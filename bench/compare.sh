@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Two builds side by side in one run: the working tree's localyun against the one of a base
+# revision (default: HEAD~1), on the same machine, same targets, interleaved (base, head, head,
+# base per target and connection count) so that drift of the machine falls on both equally.
+# For refactors that must not cost speed (issue 12): prints req/s and server CPU µs per request
+# of each, and head/base ratios.
+#
+#   bench/compare.sh [BASE_REV] [SECONDS]
+#
+# Loopback only; every server is started here and stopped by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base_rev=${1:-HEAD~1}
+seconds=${2:-4}
+conns="1 32"
+targets="ims-untag ims-tag ims-list sls-untag"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  git worktree remove --force "$work/base-src" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo build --release --quiet -p localyun -p localyun-bench
+bin=target/release
+# The base build reuses this checkout's target directory under its own name, so only what
+# changed is rebuilt.
+git worktree add --quiet --detach "$work/base-src" "$base_rev"
+CARGO_TARGET_DIR="$PWD/target/compare-base" cargo build --release --quiet --manifest-path "$work/base-src/Cargo.toml" -p localyun
+base_bin="$PWD/target/compare-base/release/localyun"
+
+wait_port() {
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "compare: nothing listens on $1" >&2
+  return 1
+}
+root_ak=LTAI5tLocalyunRootKey01
+root_secret=LocalyunRootSecretDoNotUseInProd
+account=1234567890123456
+start() {  # start <name> <binary> <port>
+  LOCALYUN_LOG=warn "$2" serve --listen "127.0.0.1:$3" --data-dir "$work/data-$1" & local p=$!
+  pids+=($p); eval "${1}_pid=$p"
+  wait_port "127.0.0.1:$3"
+  "$bin/loadgen" setup --addr "127.0.0.1:$3" --account-id "$account" --ak "$root_ak" --secret "$root_secret" >"$work/ctx-$1.json"
+}
+start base "$base_bin" 18981
+start head "$bin/localyun" 18982
+
+results="$work/results.jsonl"
+run() {  # run <name> <port> <target> <connections>
+  local pid_var="${1}_pid"
+  printf '{"build":"%s","target":"%s","connections":%s,"result":%s}\n' "$1" "$3" "$4" \
+    "$("$bin/loadgen" run --target "$3" --addr "127.0.0.1:$2" --connections "$4" --seconds "$seconds" --context "$work/ctx-$1.json" --server-pid "${!pid_var}")" >>"$results"
+}
+for c in $conns; do
+  for t in $targets; do
+    run base 18981 "$t" "$c"; run head 18982 "$t" "$c"; run head 18982 "$t" "$c"; run base 18981 "$t" "$c"
+  done
+done
+
+python3 - "$results" "$base_rev" "$(git rev-parse --short "$base_rev")" <<'PY'
+import json, sys
+from collections import defaultdict
+rows = [json.loads(l) for l in open(sys.argv[1])]
+acc = defaultdict(lambda: {"rps": [], "cpu": []})
+for r in rows:
+    k = (r["target"], r["connections"], r["build"])
+    acc[k]["rps"].append(r["result"]["rps"])
+    if r["result"].get("server_cpu_us") is not None:
+        acc[k]["cpu"].append(r["result"]["server_cpu_us"])
+mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")
+print(f"base = {sys.argv[2]} ({sys.argv[3]}), head = working tree; mean of two interleaved runs each")
+print("| target | conns | base req/s | head req/s | head/base | base CPU µs/req | head CPU µs/req | head/base |")
+print("|---|---|---|---|---|---|---|---|")
+for (t, c) in sorted({(k[0], k[1]) for k in acc}, key=lambda x: (x[1], x[0])):
+    b, h = acc[(t, c, "base")], acc[(t, c, "head")]
+    br, hr, bc, hc = mean(b["rps"]), mean(h["rps"]), mean(b["cpu"]), mean(h["cpu"])
+    print(f"| {t} | {c} | {br:,.0f} | {hr:,.0f} | {hr/br:.2f} | {bc:.1f} | {hc:.1f} | {hc/bc:.2f} |")
+PY
