@@ -1,13 +1,12 @@
 //! Attaching policies to users, groups and roles, and listing both ways (ram.md 6.5).
 
-use super::{TypedPolicyRef, FIRST_VERSION};
+use super::{GroupName, NamedUser, RoleName, TypedPolicyRef, FIRST_VERSION};
 use crate::failure::Result;
 use crate::identity::attachments::Entity;
 use crate::identity::policies::AnyPolicy;
 use crate::identity::{groups::GroupRecord, roles::RoleRecord, users::UserRecord};
-use crate::rpc::decode::{user_name, FromParams, Named};
+use crate::rpc::decode::{FromParams, Named};
 use crate::rpc::encode::Date;
-use localyun_core::names::check_role_name;
 use localyun_core::params::Params;
 use serde::Serialize;
 use std::marker::PhantomData;
@@ -28,23 +27,21 @@ pub struct OfRole;
 impl AttachedEntity for OfUser {
     const KIND: Entity = Entity::User;
     fn read_name(p: &Params) -> Result<String> {
-        user_name(p, "UserName")
+        Ok(NamedUser::from_params(p)?.user_name)
     }
 }
 
 impl AttachedEntity for OfGroup {
     const KIND: Entity = Entity::Group;
     fn read_name(p: &Params) -> Result<String> {
-        user_name(p, "GroupName")
+        Ok(GroupName::from_params(p)?.0)
     }
 }
 
 impl AttachedEntity for OfRole {
     const KIND: Entity = Entity::Role;
     fn read_name(p: &Params) -> Result<String> {
-        let name = p.required("RoleName")?;
-        check_role_name("RoleName", name)?;
-        Ok(name.to_string())
+        Ok(RoleName::from_params(p)?.0)
     }
 }
 
