@@ -143,3 +143,18 @@ pub fn request_tags(p: &Params) -> (Vec<(String, String)>, Vec<String>) {
     keys.extend(json_strings(p, "TagKeys", 50).unwrap_or_default());
     (tags, keys)
 }
+
+/// A request that names a stored entity (`N`) and carries other parameters (`T`) the real
+/// service checks only once that entity is found: a missing user answers `EntityNotExist.User`
+/// before a malformed `NewUserName` does. `rest` holds the decoding of the other parameters,
+/// its error included, for the handler to take (`req.rest?`) after its lookup.
+pub struct Named<N, T> {
+    pub name: N,
+    pub rest: Result<T>,
+}
+
+impl<N: FromParams, T: FromParams> FromParams for Named<N, T> {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { name: N::from_params(p)?, rest: T::from_params(p) })
+    }
+}

@@ -1,140 +1,58 @@
 //! RAM 2015-05-01 policies and policy versions (ram.md 6.4, policy.md 8): documents are
 //! validated on write (`MalformedPolicyDocument`) and returned verbatim.
 
-use crate::actions::Call;
+use super::wire::{
+    CreatePolicy, CreatePolicyVersion, DeletePolicy, GetPolicyAnswer, GetPolicyVersion, ListPolicies, NamedVersion, Policy, PolicyAnswer,
+    PolicyPage, PolicyRef, PolicyVersion, PolicyVersionAnswer, PolicyVersionList, UpdatePolicyDescription,
+};
+use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::attachments::{self, PolicyType};
-use crate::identity::policies::{self, AnyPolicy, PolicyRecord, PolicyVersion, SystemPolicy, SYSTEM_POLICIES, SYSTEM_POLICY_DATE_MS};
-use crate::services::{json_tags, malformed_policy, marker_params, opt_text, tag_fields, truncation, wrapped, Fields};
-use localyun_core::error::{GatewayError, RamError};
-use localyun_core::names::check_policy_name;
-use localyun_core::params::Params;
-use localyun_core::policy::document::{parse, DocumentKind};
-use localyun_core::tags::{matches_all, TagSet};
+use crate::identity::policies::{self, AnyPolicy, PolicyRecord, SYSTEM_POLICIES};
+use localyun_core::error::RamError;
+use localyun_core::tags::matches_all;
 use localyun_store::Txn;
-use serde_json::{Map, Value};
 
-const DESCRIPTION_MAX: usize = 1024;
-
-pub(super) fn policy_type(p: &Params, required: bool) -> Result<Option<PolicyType>> {
-    match p.optional("PolicyType") {
-        None if required => Err(GatewayError::missing("PolicyType").into()),
-        None => Ok(None),
-        Some(t) => PolicyType::parse(t).map(Some).ok_or_else(|| GatewayError::incorrect("PolicyType").into()),
-    }
-}
-
-pub(super) fn policy_name(p: &Params) -> Result<&str> {
-    let name = p.required("PolicyName")?;
-    check_policy_name("PolicyName", name)?;
-    Ok(name)
-}
-
-/// The policy a call names; without `PolicyType`, a custom policy of that name, else a system one.
-pub(super) fn named_policy(call: &Call<'_>, txn: &mut dyn Txn, type_required: bool) -> Result<AnyPolicy> {
-    let name = policy_name(call.params)?;
-    match policy_type(call.params, type_required)? {
-        Some(t) => policies::require(txn, &call.caller.account_id, t, name),
-        None => match policies::custom(txn, &call.caller.account_id, name)? {
+/// The policy a call names; without a type, a custom policy of that name, else a system one.
+pub(super) fn find(txn: &mut dyn Txn, account: &str, name: &str, kind: Option<PolicyType>) -> Result<AnyPolicy> {
+    match kind {
+        Some(t) => policies::require(txn, account, t, name),
+        None => match policies::custom(txn, account, name)? {
             Some(p) => Ok(AnyPolicy::Custom(p)),
             None => policies::system(name).map(AnyPolicy::System).ok_or_else(|| policies::not_found().into()),
         },
     }
 }
 
-fn custom_only(call: &Call<'_>, txn: &mut dyn Txn) -> Result<PolicyRecord> {
-    if policy_type(call.params, false)? == Some(PolicyType::System) {
-        return Err(policies::not_found().into());
-    }
-    policies::require_custom(txn, &call.caller.account_id, policy_name(call.params)?)
-}
-
-fn version_fields(v: &PolicyVersion, default: &str) -> Fields {
-    Fields::new()
-        .set("VersionId", v.id.clone())
-        .set("IsDefaultVersion", v.id == default)
-        .set("PolicyDocument", v.document.clone())
-        .date("CreateDate", v.created_ms)
-}
-
-fn system_version(p: &SystemPolicy) -> Fields {
-    Fields::new()
-        .set("VersionId", "v1")
-        .set("IsDefaultVersion", true)
-        .set("PolicyDocument", p.document)
-        .date("CreateDate", SYSTEM_POLICY_DATE_MS)
-}
-
-/// The common fields of a policy in Get/List answers.
-fn policy_fields(txn: &mut dyn Txn, account: &str, p: &AnyPolicy) -> Result<Fields> {
+/// A policy as Get and List answer it, with its attachment count.
+fn answered(txn: &mut dyn Txn, account: &str, p: &AnyPolicy) -> Result<Policy> {
     let count = attachments::count_of_policy(txn, account, p.policy_type(), p.name())?;
-    Ok(match p {
-        AnyPolicy::System(s) => Fields::new()
-            .set("PolicyName", s.name)
-            .set("PolicyType", "System")
-            .set("Description", s.description)
-            .set("DefaultVersion", "v1")
-            .date("CreateDate", SYSTEM_POLICY_DATE_MS)
-            .date("UpdateDate", SYSTEM_POLICY_DATE_MS)
-            .set("AttachmentCount", count),
-        AnyPolicy::Custom(c) => Fields::new()
-            .set("PolicyName", c.name.clone())
-            .set("PolicyType", "Custom")
-            .opt("Description", c.description.clone())
-            .set("DefaultVersion", c.default_version.clone())
-            .date("CreateDate", c.created_ms)
-            .date("UpdateDate", c.updated_ms)
-            .set("AttachmentCount", count),
-    })
+    Ok(Policy::of(p, count))
 }
 
-fn identity_document(p: &Params) -> Result<&str> {
-    let doc = p.required("PolicyDocument")?;
-    parse(doc, DocumentKind::Identity).map_err(malformed_policy)?;
-    Ok(doc)
+pub fn create_policy(req: CreatePolicy, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyAnswer> {
+    let record = policies::create(txn, cx.account(), &req.policy_name, req.description, &req.policy_document, req.tags)?;
+    Ok(PolicyAnswer { policy: Policy::created(&record) })
 }
 
-pub fn create_policy(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let p = call.params;
-    let name = policy_name(p)?;
-    let doc = identity_document(p)?;
-    let description = opt_text(p, "Description", DESCRIPTION_MAX)?.map(str::to_string);
-    let tags = super::roles::create_tags(p)?;
-    let record = policies::create(txn, &call.caller.account_id, name, description, doc, tags)?;
-    let f = Fields::new()
-        .set("PolicyName", record.name.clone())
-        .set("PolicyType", "Custom")
-        .opt("Description", record.description.clone())
-        .set("DefaultVersion", "v1")
-        .date("CreateDate", record.created_ms);
-    Ok(Fields::new().set("Policy", f).build())
+pub fn get_policy(req: PolicyRef, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<GetPolicyAnswer> {
+    let p = find(txn, cx.account(), &req.name, req.kind)?;
+    let default_policy_version = PolicyVersion::default_of(&p);
+    Ok(GetPolicyAnswer { policy: answered(txn, cx.account(), &p)?, default_policy_version })
 }
 
-pub fn get_policy(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let account = call.caller.account_id.clone();
-    let p = named_policy(call, txn, false)?;
-    let default = match &p {
-        AnyPolicy::System(s) => system_version(s),
-        AnyPolicy::Custom(c) => c.default().map(|v| version_fields(v, &c.default_version)).unwrap_or_default(),
-    };
-    let f = policy_fields(txn, &account, &p)?;
-    Ok(Fields::new().set("Policy", f).set("DefaultPolicyVersion", default).build())
-}
-
-pub fn update_policy_description(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let mut p = custom_only(call, txn)?;
-    p.description = opt_text(call.params, "NewDescription", DESCRIPTION_MAX)?.map(str::to_string);
+pub fn update_policy_description(req: UpdatePolicyDescription, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyAnswer> {
+    let mut p = policies::require_custom(txn, cx.account(), &req.name.0)?;
+    p.description = req.rest?.0;
     p.updated_ms = crate::identity::now_ms();
-    policies::save_policy(txn, &call.caller.account_id, &p)?;
-    let f = policy_fields(txn, &call.caller.account_id, &AnyPolicy::Custom(p))?;
-    Ok(Fields::new().set("Policy", f).build())
+    policies::save_policy(txn, cx.account(), &p)?;
+    Ok(PolicyAnswer { policy: answered(txn, cx.account(), &AnyPolicy::Custom(p))? })
 }
 
-pub fn delete_policy(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let p = custom_only(call, txn)?;
-    let cascading = call.params.bool("CascadingDelete")?.unwrap_or(false);
-    policies::delete(txn, &call.caller.account_id, &p, cascading)?;
-    Ok(Map::new())
+pub fn delete_policy(req: DeletePolicy, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let p = policies::require_custom(txn, cx.account(), &req.name.0)?;
+    let cascading = req.rest?.0;
+    policies::delete(txn, cx.account(), &p, cascading)
 }
 
 /// System policies first (fixed order), then custom ones by creation; `PolicyType` filters,
@@ -142,18 +60,16 @@ pub fn delete_policy(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
 /// system policies and `1/{creation}/{lower-case name}` for custom ones; the custom part of a
 /// page is read from the position index, so a page loads only its own policies (with a tag
 /// filter, policies in listing order until the page is full and one more matches).
-pub fn list_policies(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let account = call.caller.account_id.clone();
-    let wanted = policy_type(call.params, false)?;
-    let filter = json_tags(call.params, "Tag", 20)?;
-    let refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
-    let (max, after) = marker_params(call.params, 100)?;
+pub fn list_policies(req: ListPolicies, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyPage> {
+    let wanted = req.kind;
+    let refs = req.filter.refs();
+    let (max, after) = (req.paging.0.max, req.paging.0.after.as_deref());
     let mut page: Vec<(String, AnyPolicy)> = Vec::new();
     let mut more = false;
     if wanted != Some(PolicyType::Custom) && refs.is_empty() {
         for (i, s) in SYSTEM_POLICIES.iter().enumerate() {
             let pos = format!("0/{i:04}");
-            if after.as_deref().is_some_and(|a| pos.as_str() <= a) {
+            if after.is_some_and(|a| pos.as_str() <= a) {
                 continue;
             }
             if page.len() == max {
@@ -164,24 +80,19 @@ pub fn list_policies(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, V
         }
     }
     if !more && wanted != Some(PolicyType::System) {
-        if let Some(custom_after) = custom_after(after.as_deref()) {
+        if let Some(custom_after) = custom_after(after) {
             let keep = |c: &PolicyRecord| matches_all(&c.tags, &refs);
             let keep: Option<&dyn Fn(&PolicyRecord) -> bool> = if refs.is_empty() { None } else { Some(&keep) };
-            let (custom, more_custom) = policies::page_custom(txn, &account, custom_after, max - page.len(), keep)?;
+            let (custom, more_custom) = policies::page_custom(txn, cx.account(), custom_after, max - page.len(), keep)?;
             page.extend(custom.into_iter().map(|c| (format!("1/{}", c.position()), AnyPolicy::Custom(c))));
             more = more_custom;
         }
     }
-    let f = truncation(more, "Marker", page.last().map(|(pos, _)| pos.clone()));
     let mut items = Vec::with_capacity(page.len());
     for (_, p) in &page {
-        let tags = match p {
-            AnyPolicy::Custom(c) => c.tags.clone(),
-            AnyPolicy::System(_) => TagSet::new(),
-        };
-        items.push(policy_fields(txn, &account, p)?.set("Tags", tag_fields(&tags)).into());
+        items.push(answered(txn, cx.account(), p)?.with_tags(p));
     }
-    Ok(f.set("Policies", wrapped("Policy", items)).build())
+    Ok(PolicyPage::new(more, page.last().map(|(pos, _)| pos.clone()), items))
 }
 
 /// Where the custom policies resume after the position `after` (a custom position is `1/` and
@@ -195,67 +106,50 @@ fn custom_after(after: Option<&str>) -> Option<Option<&str>> {
     }
 }
 
-pub fn create_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let p = custom_only(call, txn)?;
-    let doc = identity_document(call.params)?;
-    let set_default = call.params.bool("SetAsDefault")?.unwrap_or(false);
-    let rotate = match call.params.optional("RotateStrategy") {
-        None | Some("None") => false,
-        Some("DeleteOldestNonDefaultVersionWhenLimitExceeded") => true,
-        Some(_) => return Err(GatewayError::incorrect("RotateStrategy").into()),
-    };
-    let (p, v) = policies::add_version(txn, &call.caller.account_id, p, doc, set_default, rotate)?;
-    Ok(Fields::new().set("PolicyVersion", version_fields(&v, &p.default_version)).build())
+pub fn create_policy_version(req: CreatePolicyVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyVersionAnswer> {
+    let p = policies::require_custom(txn, cx.account(), &req.name.0)?;
+    let new = req.rest?;
+    let (p, v) = policies::add_version(txn, cx.account(), p, &new.policy_document, new.set_as_default, new.rotate)?;
+    Ok(PolicyVersionAnswer { policy_version: PolicyVersion::of(&v, &p.default_version) })
 }
 
-fn version_id(p: &Params) -> Result<&str> {
-    let id = p.required("VersionId")?;
-    if !(id.len() > 1 && id.starts_with('v') && id.bytes().skip(1).all(|b| b.is_ascii_digit())) {
-        return Err(RamError::VersionIdFormat.into());
-    }
-    Ok(id)
-}
-
-pub fn get_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let id = version_id(call.params)?;
-    let f = match named_policy(call, txn, false)? {
-        AnyPolicy::System(s) if id == "v1" => system_version(s),
+pub fn get_policy_version(req: GetPolicyVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyVersionAnswer> {
+    let id = req.version_id.0;
+    let policy_version = match find(txn, cx.account(), &req.policy.name, req.policy.kind)? {
+        AnyPolicy::System(s) if id == "v1" => PolicyVersion::system(s),
         AnyPolicy::System(_) => return Err(policies::version_not_found().into()),
-        AnyPolicy::Custom(c) => version_fields(c.version(id).ok_or_else(policies::version_not_found)?, &c.default_version),
+        AnyPolicy::Custom(c) => PolicyVersion::of(c.version(&id).ok_or_else(policies::version_not_found)?, &c.default_version),
     };
-    Ok(Fields::new().set("PolicyVersion", f).build())
+    Ok(PolicyVersionAnswer { policy_version })
 }
 
-pub fn list_policy_versions(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let items = match named_policy(call, txn, false)? {
-        AnyPolicy::System(s) => vec![system_version(s).into()],
-        AnyPolicy::Custom(c) => c.versions.iter().map(|v| version_fields(v, &c.default_version).into()).collect(),
-    };
-    Ok(Fields::new().set("PolicyVersions", wrapped("PolicyVersion", items)).build())
+pub fn list_policy_versions(req: PolicyRef, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyVersionList> {
+    let p = find(txn, cx.account(), &req.name, req.kind)?;
+    Ok(PolicyVersionList { policy_versions: PolicyVersion::all_of(&p).into() })
 }
 
-pub fn set_default_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let mut p = custom_only(call, txn)?;
-    let id = version_id(call.params)?;
-    if p.version(id).is_none() {
+/// The custom policy and one of its versions.
+fn named_version(req: NamedVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<(PolicyRecord, String)> {
+    let p = policies::require_custom(txn, cx.account(), &req.name.0)?;
+    let id = req.rest?.0;
+    if p.version(&id).is_none() {
         return Err(policies::version_not_found().into());
     }
-    p.default_version = id.to_string();
+    Ok((p, id))
+}
+
+pub fn set_default_policy_version(req: NamedVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let (mut p, id) = named_version(req, cx, txn)?;
+    p.default_version = id;
     p.updated_ms = crate::identity::now_ms();
-    policies::save_policy(txn, &call.caller.account_id, &p)?;
-    Ok(Map::new())
+    policies::save_policy(txn, cx.account(), &p)
 }
 
-pub fn delete_policy_version(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let mut p = custom_only(call, txn)?;
-    let id = version_id(call.params)?;
-    if p.version(id).is_none() {
-        return Err(policies::version_not_found().into());
-    }
+pub fn delete_policy_version(req: NamedVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let (mut p, id) = named_version(req, cx, txn)?;
     if p.default_version == id {
         return Err(RamError::DefaultVersionDelete.into());
     }
     p.versions.retain(|v| v.id != id);
-    policies::save_policy(txn, &call.caller.account_id, &p)?;
-    Ok(Map::new())
+    policies::save_policy(txn, cx.account(), &p)
 }

@@ -1,125 +1,57 @@
 //! RAM 2015-05-01 roles (ram.md 6.3): trust policies validated on write and stored verbatim.
 
-use crate::actions::Call;
+use super::wire::{CreateRole, ListRoles, Role, RoleAnswer, RoleName, RolePage, UpdateRole};
+use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::roles::{self, RoleRecord};
-use crate::services::{json_tags, malformed_policy, marker_params, opt_text, tag_fields, truncation, wrapped, Fields};
-use localyun_core::error::RamError;
-use localyun_core::names::check_role_name;
-use localyun_core::params::Params;
-use localyun_core::policy::document::{parse, DocumentKind};
-use localyun_core::tags::{matches_all, TagSet, RAM_TAGS};
+use localyun_core::tags::matches_all;
 use localyun_store::Txn;
-use serde_json::{Map, Value};
 
-const DESCRIPTION_MAX: usize = 1024;
+/// MaxSessionDuration when CreateRole gives none (ram.md 6.3).
+const DEFAULT_MAX_SESSION_SECONDS: i64 = 3600;
 
-pub(super) fn role_fields(r: &RoleRecord, account: &str) -> Fields {
-    Fields::new()
-        .set("RoleId", r.id.clone())
-        .set("RoleName", r.name.clone())
-        .set("Arn", r.arn(account))
-        .opt("Description", r.description.clone())
-        .set("AssumeRolePolicyDocument", r.trust_policy.clone())
-        .date("CreateDate", r.created_ms)
-        .date("UpdateDate", r.updated_ms)
-        .set("MaxSessionDuration", r.max_session_duration)
-        .set("IsServiceLinkedRole", false)
-}
-
-/// `MaxSessionDuration`: 3600-43200 seconds (ram.md 6.3).
-fn max_session(p: &Params, name: &str) -> Result<Option<i64>> {
-    match p.optional(name) {
-        None => Ok(None),
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) if (3600..=43200).contains(&n) => Ok(Some(n)),
-            // One code for CreateRole and UpdateRole (ram.md 5.3).
-            _ => Err(RamError::MaxSessionDuration { name: name.to_string() }.into()),
-        },
-    }
-}
-
-fn trust_document<'a>(p: &'a Params, name: &str, required: bool) -> Result<Option<&'a str>> {
-    let doc = if required { Some(p.required(name)?) } else { p.optional(name) };
-    if let Some(d) = doc {
-        parse(d, DocumentKind::Trust).map_err(malformed_policy)?;
-    }
-    Ok(doc)
-}
-
-/// `Tag` on CreateRole/CreatePolicy: a JSON list checked with the RAM tag rules.
-pub(super) fn create_tags(p: &Params) -> Result<TagSet> {
-    let pairs: Vec<(String, String)> =
-        json_tags(p, "Tag", RAM_TAGS.max_per_resource)?.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
-    RAM_TAGS.check_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(super::tags::tag_error)?;
-    Ok(pairs.into_iter().collect())
-}
-
-pub fn create_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let p = call.params;
-    let name = p.required("RoleName")?;
-    check_role_name("RoleName", name)?;
-    let trust = trust_document(p, "AssumeRolePolicyDocument", true)?.unwrap_or_default();
+pub fn create_role(req: CreateRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RoleAnswer> {
     let role = RoleRecord {
         id: String::new(),
-        name: name.to_string(),
-        description: opt_text(p, "Description", DESCRIPTION_MAX)?.map(str::to_string),
-        trust_policy: trust.to_string(),
-        max_session_duration: max_session(p, "MaxSessionDuration")?.unwrap_or(3600),
+        name: req.role_name,
+        description: req.description,
+        trust_policy: req.assume_role_policy_document,
+        max_session_duration: req.max_session_duration.unwrap_or(DEFAULT_MAX_SESSION_SECONDS),
         created_ms: 0,
         updated_ms: 0,
-        tags: create_tags(p)?,
+        tags: req.tags,
     };
-    let role = roles::create(txn, &call.caller.account_id, role)?;
-    Ok(Fields::new().set("Role", role_fields(&role, &call.caller.account_id)).build())
+    let role = roles::create(txn, cx.account(), role)?;
+    Ok(RoleAnswer { role: Role::of(&role, cx.account(), false) })
 }
 
-fn named_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<RoleRecord> {
-    let name = call.params.required("RoleName")?;
-    check_role_name("RoleName", name)?;
-    roles::require_by_name(txn, &call.caller.account_id, name)
+pub fn get_role(req: RoleName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RoleAnswer> {
+    let r = roles::require_by_name(txn, cx.account(), &req.0)?;
+    Ok(RoleAnswer { role: Role::of(&r, cx.account(), false) })
 }
 
-pub fn get_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let r = named_role(call, txn)?;
-    Ok(Fields::new().set("Role", role_fields(&r, &call.caller.account_id)).build())
+pub fn update_role(req: UpdateRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RoleAnswer> {
+    let mut r = roles::require_by_name(txn, cx.account(), &req.name.0)?;
+    let changes = req.rest?;
+    r.trust_policy = changes.new_assume_role_policy_document.unwrap_or(r.trust_policy);
+    r.description = changes.new_description.or(r.description);
+    r.max_session_duration = changes.new_max_session_duration.unwrap_or(r.max_session_duration);
+    let r = roles::update(txn, cx.account(), r)?;
+    Ok(RoleAnswer { role: Role::of(&r, cx.account(), false) })
 }
 
-pub fn update_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let p = call.params;
-    let mut r = named_role(call, txn)?;
-    if let Some(doc) = trust_document(p, "NewAssumeRolePolicyDocument", false)? {
-        r.trust_policy = doc.to_string();
-    }
-    if let Some(d) = opt_text(p, "NewDescription", DESCRIPTION_MAX)? {
-        r.description = Some(d.to_string());
-    }
-    if let Some(m) = max_session(p, "NewMaxSessionDuration")? {
-        r.max_session_duration = m;
-    }
-    let r = roles::update(txn, &call.caller.account_id, r)?;
-    Ok(Fields::new().set("Role", role_fields(&r, &call.caller.account_id)).build())
+pub fn delete_role(req: RoleName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let r = roles::require_by_name(txn, cx.account(), &req.0)?;
+    roles::delete(txn, cx.account(), &r)
 }
 
-pub fn delete_role(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let r = named_role(call, txn)?;
-    roles::delete(txn, &call.caller.account_id, &r)?;
-    Ok(Map::new())
-}
-
-/// `Marker`/`MaxItems` and a `Tag` filter: a role matches when it carries every given key with
-/// the given value (any value when none is given; ram.md 6.3).
-pub fn list_roles(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let account = &call.caller.account_id;
-    let filter = json_tags(call.params, "Tag", 20)?;
-    let refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
-    let (max, after) = marker_params(call.params, 100)?;
-    // Without a filter a page reads only its own roles; with one, roles are read in listing
-    // order until the page is full and one more matches.
+/// Without a filter a page reads only its own roles; with one, roles are read in listing order
+/// until the page is full and one more matches.
+pub fn list_roles(req: ListRoles, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RolePage> {
+    let refs = req.filter.refs();
     let keep = |r: &RoleRecord| matches_all(&r.tags, &refs);
     let keep: Option<&dyn Fn(&RoleRecord) -> bool> = if refs.is_empty() { None } else { Some(&keep) };
-    let (page, more) = roles::page(txn, account, after.as_deref(), max, keep)?;
-    let f = truncation(more, "Marker", page.last().map(RoleRecord::position));
-    let items = page.iter().map(|r| role_fields(r, account).set("Tags", tag_fields(&r.tags)).into()).collect();
-    Ok(f.set("Roles", wrapped("Role", items)).build())
+    let (page, more) = roles::page(txn, cx.account(), req.paging.0.after.as_deref(), req.paging.0.max, keep)?;
+    let items: Vec<Role> = page.iter().map(|r| Role::of(r, cx.account(), true)).collect();
+    Ok(RolePage::new(more, page.last().map(RoleRecord::position), items))
 }

@@ -2,42 +2,14 @@
 //! the JSON-array encoding of this version (ram.md 6.8): `ResourceNames=["r1"]`,
 //! `Tag=[{"Key":..,"Value":..}]`, `TagKeys=["k"]`; the list answer is a bare array.
 
-use crate::actions::Call;
+use super::wire::{tag_error, ListTagResources, ResourceKind, TagResource, TagResourcePage, TagResources, UntagResources};
+use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::{policies, roles};
-use crate::services::{json_strings, json_tags, position_param, tag_rows_page, Fields, TagRow};
-use localyun_core::error::{GatewayError, RamError};
-use localyun_core::paging::{encode_token, page};
-use localyun_core::tags::{matches_all, TagError, TagSet, RAM_TAGS};
-use localyun_core::ApiError;
+use crate::services::{next_marker, tag_rows_page, TagRow};
+use localyun_core::paging::page;
+use localyun_core::tags::{matches_all, TagSet, RAM_TAGS};
 use localyun_store::Txn;
-use serde_json::{Map, Value};
-
-const MAX_RESOURCES: usize = 50;
-
-pub(super) fn tag_error(e: TagError) -> ApiError {
-    match e {
-        TagError::TooManyTags(max) => ApiError::from(RamError::TagLimit { max }),
-        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
-            ApiError::from(RamError::TagValueInvalid { why: e.to_string() })
-        }
-        _ => ApiError::from(RamError::TagKeyInvalid { why: e.to_string() }),
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Role,
-    Policy,
-}
-
-fn kind(call: &Call<'_>) -> Result<Kind> {
-    match call.params.required("ResourceType")? {
-        "role" => Ok(Kind::Role),
-        "policy" => Ok(Kind::Policy),
-        _ => Err(RamError::ResourceType { valid: "Valid values: role, policy." }.into()),
-    }
-}
 
 /// A named role or custom policy, with its tags; an unknown name fails the whole call.
 enum Tagged {
@@ -74,21 +46,18 @@ impl Tagged {
     }
 }
 
-fn find(txn: &mut dyn Txn, account: &str, kind: Kind, name: &str) -> Result<Tagged> {
+fn find(txn: &mut dyn Txn, account: &str, kind: ResourceKind, name: &str) -> Result<Tagged> {
     Ok(match kind {
-        Kind::Role => Tagged::Role(roles::require_by_name(txn, account, name)?),
-        Kind::Policy => Tagged::Policy(policies::require_custom(txn, account, name)?),
+        ResourceKind::Role => Tagged::Role(roles::require_by_name(txn, account, name)?),
+        ResourceKind::Policy => Tagged::Policy(policies::require_custom(txn, account, name)?),
     })
 }
 
-fn named(call: &Call<'_>, txn: &mut dyn Txn, kind: Kind, required: bool) -> Result<Vec<Tagged>> {
-    let names = json_strings(call.params, "ResourceNames", MAX_RESOURCES)?;
-    if names.is_empty() && required {
-        return Err(GatewayError::missing("ResourceNames").into());
-    }
+/// The named resources, each once; an unknown name fails the whole call.
+fn named(txn: &mut dyn Txn, account: &str, kind: ResourceKind, names: &[String]) -> Result<Vec<Tagged>> {
     let mut out: Vec<Tagged> = Vec::with_capacity(names.len());
-    for n in &names {
-        let t = find(txn, &call.caller.account_id, kind, n)?;
+    for n in names {
+        let t = find(txn, account, kind, n)?;
         if !out.iter().any(|o| o.name() == t.name()) {
             out.push(t);
         }
@@ -96,58 +65,47 @@ fn named(call: &Call<'_>, txn: &mut dyn Txn, kind: Kind, required: bool) -> Resu
     Ok(out)
 }
 
-pub fn tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let kind = kind(call)?;
-    let pairs: Vec<(String, String)> =
-        json_tags(call.params, "Tag", RAM_TAGS.max_per_resource)?.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
-    if pairs.is_empty() {
-        return Err(GatewayError::missing("Tag").into());
-    }
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    RAM_TAGS.check_pairs(refs.iter().copied()).map_err(tag_error)?;
-    let targets = named(call, txn, kind, true)?;
+pub fn tag_resources(req: TagResources, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let refs: Vec<(&str, &str)> = req.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let targets = named(txn, cx.account(), req.kind, &req.resource_names)?;
     let updated =
         targets.into_iter().map(|t| RAM_TAGS.merged(t.tags(), &refs).map(|n| (t, n)).map_err(tag_error)).collect::<Result<Vec<_>, _>>()?;
     for (t, tags) in updated {
-        t.save(txn, &call.caller.account_id, tags)?;
+        t.save(txn, cx.account(), tags)?;
     }
-    Ok(Map::new())
+    Ok(())
 }
 
-pub fn untag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let kind = kind(call)?;
-    let keys = json_strings(call.params, "TagKeys", RAM_TAGS.max_per_resource)?;
-    let all = call.params.bool("All")?.unwrap_or(false);
-    for t in named(call, txn, kind, true)? {
+pub fn untag_resources(req: UntagResources, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    for t in named(txn, cx.account(), req.kind, &req.resource_names)? {
         let mut tags = t.tags().clone();
-        if !keys.is_empty() {
-            tags.retain(|k, _| !keys.contains(k));
-        } else if all {
+        if !req.tag_keys.is_empty() {
+            tags.retain(|k, _| !req.tag_keys.contains(k));
+        } else if req.all {
             tags.clear();
         }
         if tags.len() != t.tags().len() {
-            t.save(txn, &call.caller.account_id, tags)?;
+            t.save(txn, cx.account(), tags)?;
         }
     }
-    Ok(Map::new())
+    Ok(())
 }
 
-/// One element per (resource, tag), resources by name and tags by key; `PageSize` 1-100
-/// (default 100) and `NextToken` while more remain. Without `ResourceNames` the rows come from
-/// the index of tagged roles or policies, in name order: a page loads only the resources of its
-/// rows (with a tag filter, resources until the page is full and one more row matches).
-pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<String, Value>> {
-    let kind = kind(call)?;
-    let account = call.caller.account_id.clone();
-    let size = call.params.int_in("PageSize", 1, 100)?.unwrap_or(100) as usize;
-    let filter = json_tags(call.params, "Tag", 20)?;
-    let refs: Vec<(&str, Option<&str>)> = filter.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
-    let after = position_param(call.params, "NextToken")?;
-    let mut targets = named(call, txn, kind, false)?;
+/// One element per (resource, tag), resources by name and tags by key; `NextToken` while more
+/// remain. Without resource names the rows come from the index of tagged roles or policies, in
+/// name order: a page loads only the resources of its rows (with a tag filter, resources until
+/// the page is full and one more row matches).
+pub fn list_tag_resources(req: ListTagResources, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<TagResourcePage> {
+    let kind = req.kind;
+    let account = cx.account();
+    let size = req.page_size;
+    let refs = req.filter.refs();
+    let after = req.after;
+    let mut targets = named(txn, account, kind, &req.resource_names)?;
     let (items, more) = if targets.is_empty() {
         let (table, base) = match kind {
-            Kind::Role => (roles::ROLE_TAGGED, roles::tagged_prefix(&account)),
-            Kind::Policy => (policies::POLICY_TAGGED, policies::tagged_prefix(&account)),
+            ResourceKind::Role => (roles::ROLE_TAGGED, roles::tagged_prefix(account)),
+            ResourceKind::Policy => (policies::POLICY_TAGGED, policies::tagged_prefix(account)),
         };
         tag_rows_page(
             txn,
@@ -161,8 +119,8 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
             |t, _, v| {
                 let id = String::from_utf8_lossy(v);
                 Ok(match kind {
-                    Kind::Role => roles::by_id(t, &account, &id)?.map(|r| r.tags),
-                    Kind::Policy => policies::custom(t, &account, &id)?.map(|p| p.tags),
+                    ResourceKind::Role => roles::by_id(t, account, &id)?.map(|r| r.tags),
+                    ResourceKind::Policy => policies::custom(t, account, &id)?.map(|p| p.tags),
                 })
             },
         )?
@@ -183,23 +141,10 @@ pub fn list_tag_resources(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Map<Stri
             .collect();
         page(rows, after.as_ref(), size, |r| r.position.clone())
     };
-    let type_name = if kind == Kind::Role { "role" } else { "policy" };
-    let mut f = Fields::new();
-    if more {
-        if let Some(last) = items.last() {
-            f = f.set("NextToken", encode_token(&last.position));
-        }
-    }
-    let list: Vec<Value> = items
+    let next_token = next_marker(more, items.last().map(|r| r.position.clone()));
+    let tag_resources = items
         .into_iter()
-        .map(|r| {
-            Fields::new()
-                .set("ResourceName", r.resource)
-                .set("ResourceType", type_name)
-                .set("TagKey", r.key)
-                .set("TagValue", r.value)
-                .into()
-        })
+        .map(|r| TagResource { resource_name: r.resource, resource_type: kind.as_str(), tag_key: r.key, tag_value: r.value })
         .collect();
-    Ok(f.set("TagResources", list).build())
+    Ok(TagResourcePage { next_token, tag_resources })
 }

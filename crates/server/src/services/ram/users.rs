@@ -1,10 +1,9 @@
 //! RAM 2015-05-01 user operations (ram.md 6.1).
 
-use super::wire::{CreateUser, ListUsers, NamedUser, UpdateUser, User, UserAnswer, UserPage};
+use super::wire::{CreateUser, NamedUser, Paging, UpdateUser, User, UserAnswer, UserPage};
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::users::{self, UserRecord};
-use crate::services::next_marker;
 use localyun_store::Txn;
 
 pub fn create_user(req: CreateUser, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<UserAnswer> {
@@ -34,11 +33,7 @@ pub fn delete_user(req: NamedUser, cx: &Context<'_>, txn: &mut dyn Txn) -> Resul
     users::delete(txn, cx.account(), &user)
 }
 
-pub fn list_users(req: ListUsers, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<UserPage> {
+pub fn list_users(req: Paging, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<UserPage> {
     let (items, more) = users::page(txn, cx.account(), users::Listing::All, req.0.after.as_deref(), req.0.max, None)?;
-    Ok(UserPage {
-        is_truncated: more,
-        marker: next_marker(more, items.last().map(UserRecord::position)),
-        users: items.iter().map(|u| User::of(u, true)).collect::<Vec<_>>().into(),
-    })
+    Ok(UserPage::new(more, items.last().map(UserRecord::position), items.iter().map(|u| User::of(u, true)).collect::<Vec<_>>()))
 }

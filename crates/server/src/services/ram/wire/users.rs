@@ -1,16 +1,15 @@
-//! RAM 2015-05-01's wire types: each action's request, decoded from its parameters, and its
-//! answer, encoded with the SDK models' field names (ram.md 6). Handlers see only these.
+//! Users (ram.md 6.1).
 
+use super::{marker_page, COMMENTS_MAX};
 use crate::failure::Result;
 use crate::identity::users::{NewUser, UserRecord};
-use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, user_name, FromParams, MarkerPage};
+use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, user_name, FromParams};
 use crate::rpc::encode::Date;
 use localyun_core::params::Params;
 use serde::Serialize;
 
-/// DisplayName and Comments: up to 128 characters in RAM (ram.md 6, name rules).
+/// DisplayName: up to 128 characters in RAM (ram.md 6, name rules).
 const DISPLAY_NAME_MAX: usize = 128;
-const COMMENTS_MAX: usize = 128;
 
 // ---- users (ram.md 6.1) ----
 
@@ -29,7 +28,7 @@ impl FromParams for CreateUser {
     }
 }
 
-/// GetUser, DeleteUser: the user by `UserName`.
+/// GetUser, DeleteUser, ListGroupsForUser: the user by `UserName`.
 pub struct NamedUser {
     pub user_name: String,
 }
@@ -60,15 +59,6 @@ impl FromParams for UpdateUser {
             new_email: opt_contact(p, "NewEmail")?,
             new_comments: opt_text(p, "NewComments", COMMENTS_MAX)?,
         })
-    }
-}
-
-/// ListUsers: `Marker` / `MaxItems` paging (1-1000, default 100).
-pub struct ListUsers(pub MarkerPage);
-
-impl FromParams for ListUsers {
-    fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self(MarkerPage::read(p, 100)?))
     }
 }
 
@@ -114,12 +104,4 @@ pub struct UserAnswer {
 
 crate::wrapper!(Users, "User", User);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserPage {
-    pub is_truncated: bool,
-    /// Only while truncated (ram.md 6.1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    pub users: Users,
-}
+marker_page!(UserPage, users: Users);

@@ -1,0 +1,54 @@
+//! AccessKey operations, written once for RAM 2015-05-01 and IMS 2019-08-15 (ram.md 6.6, 7.1):
+//! the two differ only in how a call names the key's user ([`KeyOwnerParam`]). A call that names
+//! no user acts on the caller's own keys (the account-level keys for the root).
+
+pub mod wire;
+
+use crate::actions::Context;
+use crate::failure::Result;
+use crate::identity::access_keys::{self, Owner};
+use crate::rpc::decode::FromParams;
+use localyun_store::Txn;
+use wire::{AccessKey, AccessKeyList, CreatedAccessKey, DeleteAccessKey, UpdateAccessKey};
+
+/// How a service's AccessKey calls name the user whose keys they act on: the request parameter
+/// (decoded by its service's wire types) and how it finds the user.
+pub trait KeyOwnerParam: FromParams {
+    /// IMS list items carry `UpdateDate`; RAM's do not (SDK models).
+    const LIST_UPDATE_DATE: bool;
+    /// The named user's ID, `None` when the call names no user.
+    fn user_id(&self, account: &str, txn: &mut dyn Txn) -> Result<Option<String>>;
+}
+
+fn owner<P: KeyOwnerParam>(named: &P, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<Owner> {
+    match named.user_id(cx.account(), txn)? {
+        Some(id) => Ok(Owner::User(id)),
+        // A role session owns no AccessKey: it must name a user.
+        None => cx.caller.owner().ok_or_else(wire::owner_missing),
+    }
+}
+
+pub fn create_access_key<P: KeyOwnerParam>(req: P, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<CreatedAccessKey> {
+    let owner = owner(&req, cx, txn)?;
+    let key = access_keys::create(txn, cx.account(), owner)?;
+    Ok(CreatedAccessKey::of(&key))
+}
+
+pub fn list_access_keys<P: KeyOwnerParam>(req: P, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<AccessKeyList> {
+    let owner = owner(&req, cx, txn)?;
+    let keys = access_keys::list(txn, cx.account(), &owner)?;
+    Ok(AccessKeyList { access_keys: keys.iter().map(|k| AccessKey::of(k, P::LIST_UPDATE_DATE)).collect::<Vec<_>>().into() })
+}
+
+pub fn update_access_key<P: KeyOwnerParam>(req: UpdateAccessKey<P>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let owner = owner(&req.name, cx, txn)?;
+    let change = req.rest?;
+    let key = access_keys::require_owned(txn, cx.account(), &owner, &change.key_id)?;
+    access_keys::set_status(txn, key, change.status)
+}
+
+pub fn delete_access_key<P: KeyOwnerParam>(req: DeleteAccessKey<P>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+    let owner = owner(&req.name, cx, txn)?;
+    let key = access_keys::require_owned(txn, cx.account(), &owner, &req.rest?.0)?;
+    access_keys::delete(txn, &key)
+}
