@@ -13,6 +13,7 @@ use localyun_core::paging::page;
 use localyun_core::tags::{matches_all, TagError, IMS_USER_TAGS};
 use localyun_core::ApiError;
 use localyun_store::Txn;
+
 /// IMS documents no codes for tag-rule violations (research note 1); these follow the Tag
 /// service conventions that sibling products answer with.
 pub(super) fn tag_error(e: TagError) -> ApiError {
