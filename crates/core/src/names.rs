@@ -51,13 +51,14 @@ pub fn check_contact(param: &str, value: &str) -> Result<(), ApiError> {
 }
 
 /// The default logon domain of an account: `<alias or account id>.onaliyun.com` (ram.md 7.1).
+/// The server asks `identity::users::logon_domain` for an account's domain, which calls this.
 pub fn default_domain(account_alias_or_id: &str) -> String {
     format!("{account_alias_or_id}.onaliyun.com")
 }
 
-/// Splits a UserPrincipalName `name@domain` (1-128 characters) into its user-name prefix,
-/// checking the prefix with the UserName rules and the domain against the account's.
-pub fn split_principal_name<'a>(param: &str, upn: &'a str, domain: &str) -> Result<&'a str, ApiError> {
+/// The form of a UserPrincipalName `name@domain` (1-128 characters): its user-name prefix,
+/// checked with the UserName rules, and its domain, not yet checked against the account's.
+pub fn parse_principal_name<'a>(param: &str, upn: &'a str) -> Result<(&'a str, &'a str), ApiError> {
     if upn.is_empty() || upn.len() > 128 {
         return Err(GatewayError::invalid_length(param).into());
     }
@@ -65,9 +66,22 @@ pub fn split_principal_name<'a>(param: &str, upn: &'a str, domain: &str) -> Resu
         return Err(GatewayError::invalid_chars(param).into());
     };
     check_user_name(param, name)?;
+    Ok((name, upn_domain))
+}
+
+/// A logon name's domain must be the account's (any case).
+pub fn check_domain(param: &str, upn_domain: &str, domain: &str) -> Result<(), ApiError> {
     if !upn_domain.eq_ignore_ascii_case(domain) {
         return Err(crate::error::RamError::WrongDomain { name: param.to_string(), domain: domain.to_string() }.into());
     }
+    Ok(())
+}
+
+/// Splits a UserPrincipalName `name@domain` into its user-name prefix, checking its form and
+/// the domain against the account's.
+pub fn split_principal_name<'a>(param: &str, upn: &'a str, domain: &str) -> Result<&'a str, ApiError> {
+    let (name, upn_domain) = parse_principal_name(param, upn)?;
+    check_domain(param, upn_domain, domain)?;
     Ok(name)
 }
 

@@ -34,15 +34,23 @@ pub struct UserRecord {
 }
 
 impl UserRecord {
-    /// The IMS logon name, `<UserName>@<AccountId>.onaliyun.com` (no alias support yet).
-    pub fn principal_name(&self, account: &str) -> String {
-        format!("{}@{}", self.name, default_domain(account))
+    /// The IMS logon name, `<UserName>@<logon domain>`, given the account's [`logon_domain`].
+    pub fn principal_name(&self, domain: &str) -> String {
+        format!("{}@{domain}", self.name)
     }
 
     /// Listing order: creation time, then ID; also the paging position.
     pub fn position(&self) -> String {
         format!("{:016}/{}", self.created_ms, self.id)
     }
+}
+
+/// The logon domain of the account's users (ram.md 7.1): the one place the server learns it, for
+/// IMS logon names, GetDefaultDomain and the domain checks. Today always the default domain
+/// `<account id>.onaliyun.com`; once accounts have an alias (RAM SetAccountAlias) it is read
+/// here from the store and the domain becomes `<alias>.onaliyun.com`.
+pub fn logon_domain(_txn: &mut dyn Txn, account: &str) -> Result<String> {
+    Ok(default_domain(account))
 }
 
 pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<UserRecord>> {

@@ -144,17 +144,32 @@ pub fn request_tags(p: &Params) -> (Vec<(String, String)>, Vec<String>) {
     (tags, keys)
 }
 
+/// A part of a request decoded with the rest whose error, if any, is answered only when the
+/// handler takes it: after a check the service makes first and that needs the store or the
+/// caller (a user lookup, the account's logon domain, the caller's identity), so that the
+/// errors of a request keep the service's order.
+pub struct Deferred<T>(Result<T>);
+
+impl<T> Deferred<T> {
+    pub fn decode(read: impl FnOnce() -> Result<T>) -> Self {
+        Self(read())
+    }
+
+    pub fn take(self) -> Result<T> {
+        self.0
+    }
+}
+
 /// A request that names a stored entity (`N`) and carries other parameters (`T`) the real
 /// service checks only once that entity is found: a missing user answers `EntityNotExist.User`
-/// before a malformed `NewUserName` does. `rest` holds the decoding of the other parameters,
-/// its error included, for the handler to take (`req.rest?`) after its lookup.
+/// before a malformed `NewUserName` does. The handler takes `rest` after its lookup.
 pub struct Named<N, T> {
     pub name: N,
-    pub rest: Result<T>,
+    pub rest: Deferred<T>,
 }
 
 impl<N: FromParams, T: FromParams> FromParams for Named<N, T> {
     fn from_params(p: &Params) -> Result<Self> {
-        Ok(Self { name: N::from_params(p)?, rest: T::from_params(p) })
+        Ok(Self { name: N::from_params(p)?, rest: Deferred::decode(|| T::from_params(p)) })
     }
 }

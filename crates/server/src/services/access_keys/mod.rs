@@ -42,13 +42,13 @@ pub fn list_access_keys<P: KeyOwnerParam>(req: P, cx: &Context<'_>, txn: &mut dy
 
 pub fn update_access_key<P: KeyOwnerParam>(req: UpdateAccessKey<P>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let owner = owner(&req.name, cx, txn)?;
-    let change = req.rest?;
+    let change = req.rest.take()?;
     let key = access_keys::require_owned(txn, cx.account(), &owner, &change.key_id)?;
     access_keys::set_status(txn, key, change.status)
 }
 
 pub fn delete_access_key<P: KeyOwnerParam>(req: DeleteAccessKey<P>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let owner = owner(&req.name, cx, txn)?;
-    let key = access_keys::require_owned(txn, cx.account(), &owner, &req.rest?.0)?;
+    let key = access_keys::require_owned(txn, cx.account(), &owner, &req.rest.take()?.0)?;
     access_keys::delete(txn, &key)
 }

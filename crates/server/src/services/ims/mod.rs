@@ -4,33 +4,34 @@
 mod access_keys;
 mod tags;
 mod users;
+mod wire;
 
 use crate::actions::{Call, Resources, RpcService};
 use crate::authz::{arns, Target};
 use crate::failure::Result;
-use crate::identity::users::{self as user_store, UserRecord};
+use crate::identity::access_keys::{self as key_store, Owner};
+use crate::identity::users::{self as user_store, logon_domain, UserRecord};
 use crate::rpc::response::Product;
 use crate::rpc_actions;
 use crate::services::access_keys as keys;
-use localyun_core::error::{GatewayError, RamError};
-use localyun_core::names::default_domain;
-use localyun_core::params::Params;
+use localyun_core::error::RamError;
 use localyun_store::Txn;
+use wire::UserRef;
 
 pub static SERVICE: RpcService = RpcService {
     version: "2019-08-15",
     product: Product { name: "Ims", host: "ims.aliyuncs.com" },
     ram_namespace: "ram",
     actions: rpc_actions![
-        "CreateUser" => Write[users::create_user] on Resources::Custom(ims_user),
-        "GetUser" => Read[users::get_user] on Resources::Custom(ims_user),
-        "UpdateUser" => Write[users::update_user] on Resources::Custom(ims_user),
-        "DeleteUser" => Write[users::delete_user] on Resources::Custom(ims_user),
-        "ListUsers" => Read[users::list_users],
-        "GetDefaultDomain" => Read[users::get_default_domain],
-        "TagResources" => Write[tags::tag_resources],
-        "UntagResources" => Write[tags::untag_resources],
-        "ListTagResources" => Read[tags::list_tag_resources],
+        "CreateUser" => Write(users::create_user) on Resources::Custom(ims_user),
+        "GetUser" => Read(users::get_user) on Resources::Custom(ims_user),
+        "UpdateUser" => Write(users::update_user) on Resources::Custom(ims_user),
+        "DeleteUser" => Write(users::delete_user) on Resources::Custom(ims_user),
+        "ListUsers" => Read(users::list_users),
+        "GetDefaultDomain" => Read(users::get_default_domain),
+        "TagResources" => Write(tags::tag_resources),
+        "UntagResources" => Write(tags::untag_resources),
+        "ListTagResources" => Read(tags::list_tag_resources),
         "CreateAccessKey" => Write(keys::create_access_key::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
         "ListAccessKeys" => Read(keys::list_access_keys::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
         "UpdateAccessKey" => Write(keys::update_access_key::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
@@ -135,34 +136,29 @@ pub static SERVICE: RpcService = RpcService {
 /// The user with this logon name, if the domain is the account's and the name exists.
 fn by_principal_name(txn: &mut dyn Txn, account: &str, upn: &str) -> Result<Option<UserRecord>> {
     let Some((name, domain)) = upn.rsplit_once('@') else { return Ok(None) };
-    if !domain.eq_ignore_ascii_case(&default_domain(account)) {
+    if !domain.eq_ignore_ascii_case(&logon_domain(txn, account)?) {
         return Ok(None);
     }
     user_store::by_name(txn, account, name)
 }
 
-/// The user named by exactly one of `UserPrincipalName` / `UserId` (and, where `by_key`,
-/// `UserAccessKeyId`), as IMS GetUser/UpdateUser/DeleteUser take it (ram.md 7.1).
-fn named_user(txn: &mut dyn Txn, account: &str, p: &Params, by_key: bool) -> Result<UserRecord> {
-    let upn = p.optional("UserPrincipalName");
-    let id = p.optional("UserId");
-    let key = if by_key { p.optional("UserAccessKeyId") } else { None };
-    let given = [upn.is_some(), id.is_some(), key.is_some()].iter().filter(|g| **g).count();
-    if given > 1 {
-        let names = if by_key { "UserPrincipalName, UserId and UserAccessKeyId" } else { "UserPrincipalName and UserId" };
-        return Err(GatewayError::invalid("UserPrincipalName", &format!("Specify only one of {names}.")).into());
-    }
-    let found = match (upn, id, key) {
-        (Some(upn), _, _) => by_principal_name(txn, account, upn)?,
-        (_, Some(id), _) => user_store::by_id(txn, account, id)?,
-        (_, _, Some(key_id)) => match crate::identity::access_keys::get(txn, key_id)? {
-            Some(k) if k.account_id == account => match k.owner {
-                crate::identity::access_keys::Owner::User(uid) => user_store::by_id(txn, account, &uid)?,
-                crate::identity::access_keys::Owner::Root => None,
-            },
-            _ => None,
+/// The user owning the account's AccessKey `key_id`, if it is a user's.
+fn by_access_key(txn: &mut dyn Txn, account: &str, key_id: &str) -> Result<Option<UserRecord>> {
+    match key_store::get(txn, key_id)? {
+        Some(k) if k.account_id == account => match k.owner {
+            Owner::User(uid) => user_store::by_id(txn, account, &uid),
+            Owner::Root => Ok(None),
         },
-        _ => return Err(GatewayError::missing("UserPrincipalName").into()),
+        _ => Ok(None),
+    }
+}
+
+/// The user a GetUser/UpdateUser/DeleteUser call names (ram.md 7.1).
+fn named_user(txn: &mut dyn Txn, account: &str, user: &UserRef) -> Result<UserRecord> {
+    let found = match user {
+        UserRef::PrincipalName(upn) => by_principal_name(txn, account, upn)?,
+        UserRef::Id(id) => user_store::by_id(txn, account, id)?,
+        UserRef::AccessKey(key_id) => by_access_key(txn, account, key_id)?,
     };
     found.ok_or_else(|| RamError::UserNotFound.into())
 }
@@ -171,21 +167,11 @@ fn named_user(txn: &mut dyn Txn, account: &str, p: &Params, by_key: bool) -> Res
 /// no user acts on the calling user itself.
 fn ims_user(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Vec<Target>> {
     let account = &call.caller.account_id;
-    let p = call.params;
-    let name = if let Some(upn) = p.optional("UserPrincipalName") {
-        upn.split('@').next().map(str::to_string)
-    } else if let Some(id) = p.optional("UserId") {
-        user_store::by_id(txn, account, id)?.map(|u| u.name)
-    } else if let Some(key) = p.optional("UserAccessKeyId").filter(|_| p.optional("Status").is_none()) {
-        match crate::identity::access_keys::get(txn, key)? {
-            Some(k) if k.account_id == *account => match k.owner {
-                crate::identity::access_keys::Owner::User(uid) => user_store::by_id(txn, account, &uid)?.map(|u| u.name),
-                crate::identity::access_keys::Owner::Root => None,
-            },
-            _ => None,
-        }
-    } else {
-        None
+    let name = match UserRef::for_resource(call.params) {
+        Some(UserRef::PrincipalName(upn)) => upn.split('@').next().map(str::to_string),
+        Some(UserRef::Id(id)) => user_store::by_id(txn, account, &id)?.map(|u| u.name),
+        Some(UserRef::AccessKey(key_id)) => by_access_key(txn, account, &key_id)?.map(|u| u.name),
+        None => None,
     };
     match name {
         Some(n) => Ok(vec![arns::user(txn, account, &n)?]),

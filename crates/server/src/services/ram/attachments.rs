@@ -25,7 +25,7 @@ fn entity_id(txn: &mut dyn Txn, account: &str, kind: Entity, name: &str) -> Resu
 /// The policy, then the entity's ID.
 fn resolve<E: AttachedEntity>(req: Attachment<E>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<(AnyPolicy, String)> {
     let policy = find(txn, cx.account(), &req.name.name, Some(req.name.kind))?;
-    let id = entity_id(txn, cx.account(), E::KIND, &req.rest?.name)?;
+    let id = entity_id(txn, cx.account(), E::KIND, &req.rest.take()?.name)?;
     Ok((policy, id))
 }
 

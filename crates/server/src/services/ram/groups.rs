@@ -22,7 +22,7 @@ pub fn get_group(req: GroupName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<
 
 pub fn update_group(req: UpdateGroup, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<GroupAnswer> {
     let old = groups::require_by_name(txn, cx.account(), &req.name.0)?;
-    let changes = req.rest?;
+    let changes = req.rest.take()?;
     let mut next = old.clone();
     next.name = changes.new_group_name.unwrap_or(next.name);
     next.comments = changes.new_comments.or(next.comments);
@@ -44,7 +44,7 @@ pub fn list_groups(req: Paging, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<G
 /// The group, then the user: a missing group answers before a malformed or missing user.
 fn membership(req: Membership, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<(GroupRecord, users::UserRecord)> {
     let g = groups::require_by_name(txn, cx.account(), &req.name.0)?;
-    let u = users::require_by_name(txn, cx.account(), &req.rest?.user_name)?;
+    let u = users::require_by_name(txn, cx.account(), &req.rest.take()?.user_name)?;
     Ok((g, u))
 }
 
@@ -66,7 +66,7 @@ pub fn list_groups_for_user(req: NamedUser, cx: &Context<'_>, txn: &mut dyn Txn)
 
 pub fn list_users_for_group(req: ListUsersForGroup, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<MemberPage> {
     let g = groups::require_by_name(txn, cx.account(), &req.name.0)?;
-    let paging = req.rest?.0;
+    let paging = req.rest.take()?.0;
     let (page, more) = groups::members_page(txn, cx.account(), &g.id, paging.after.as_deref(), paging.max)?;
     Ok(MemberPage::new(more, page.last().map(Member::position), page.iter().map(GroupMember::of).collect::<Vec<_>>()))
 }

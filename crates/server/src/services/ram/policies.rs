@@ -43,7 +43,7 @@ pub fn get_policy(req: PolicyRef, cx: &Context<'_>, txn: &mut dyn Txn) -> Result
 
 pub fn update_policy_description(req: UpdatePolicyDescription, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyAnswer> {
     let mut p = policies::require_custom(txn, cx.account(), &req.name.0)?;
-    p.description = req.rest?.0;
+    p.description = req.rest.take()?.0;
     p.updated_ms = crate::identity::now_ms();
     policies::save_policy(txn, cx.account(), &p)?;
     Ok(PolicyAnswer { policy: answered(txn, cx.account(), &AnyPolicy::Custom(p))? })
@@ -51,7 +51,7 @@ pub fn update_policy_description(req: UpdatePolicyDescription, cx: &Context<'_>,
 
 pub fn delete_policy(req: DeletePolicy, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let p = policies::require_custom(txn, cx.account(), &req.name.0)?;
-    let cascading = req.rest?.0;
+    let cascading = req.rest.take()?.0;
     policies::delete(txn, cx.account(), &p, cascading)
 }
 
@@ -108,7 +108,7 @@ fn custom_after(after: Option<&str>) -> Option<Option<&str>> {
 
 pub fn create_policy_version(req: CreatePolicyVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<PolicyVersionAnswer> {
     let p = policies::require_custom(txn, cx.account(), &req.name.0)?;
-    let new = req.rest?;
+    let new = req.rest.take()?;
     let (p, v) = policies::add_version(txn, cx.account(), p, &new.policy_document, new.set_as_default, new.rotate)?;
     Ok(PolicyVersionAnswer { policy_version: PolicyVersion::of(&v, &p.default_version) })
 }
@@ -131,7 +131,7 @@ pub fn list_policy_versions(req: PolicyRef, cx: &Context<'_>, txn: &mut dyn Txn)
 /// The custom policy and one of its versions.
 fn named_version(req: NamedVersion, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<(PolicyRecord, String)> {
     let p = policies::require_custom(txn, cx.account(), &req.name.0)?;
-    let id = req.rest?.0;
+    let id = req.rest.take()?.0;
     if p.version(&id).is_none() {
         return Err(policies::version_not_found().into());
     }

@@ -32,7 +32,7 @@ pub fn get_role(req: RoleName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<Ro
 
 pub fn update_role(req: UpdateRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RoleAnswer> {
     let mut r = roles::require_by_name(txn, cx.account(), &req.name.0)?;
-    let changes = req.rest?;
+    let changes = req.rest.take()?;
     r.trust_policy = changes.new_assume_role_policy_document.unwrap_or(r.trust_policy);
     r.description = changes.new_description.or(r.description);
     r.max_session_duration = changes.new_max_session_duration.unwrap_or(r.max_session_duration);

@@ -1,0 +1,470 @@
+//! IMS 2019-08-15's wire types (ram.md 7): each action's request, decoded from its parameters
+//! with IMS's repeat lists (`Tag.N.Key`, `ResourceId.N`, `ResourcePrincipalName.N`, `TagKey.N`),
+//! and its answer, encoded with the SDK models' field names. Handlers see only these.
+//!
+//! Where the service checks a parameter only after looking something up (the user, the
+//! account's logon domain), the request keeps that part [`Deferred`] and the handler takes it
+//! after the lookup.
+
+use super::tags::tag_error;
+use crate::failure::Result;
+use crate::identity::users::{NewUser, UserRecord};
+use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
+use crate::rpc::encode::Date;
+use localyun_core::error::{GatewayError, RamError};
+use localyun_core::names::{check_domain, check_text, parse_principal_name};
+use localyun_core::params::Params;
+use localyun_core::tags::{TagSet, IMS_USER_TAGS};
+use serde::Serialize;
+
+/// IMS display names are 1-24 characters (ram.md 7.1; research note 2).
+const DISPLAY_NAME_MAX: usize = 24;
+const COMMENTS_MAX: usize = 128;
+/// `ResourceId.N` / `ResourcePrincipalName.N`: N from 1 to 50 (seed).
+const MAX_RESOURCES: usize = 50;
+/// `TagKey.N`: N from 1 to 20, consecutive (seed).
+const MAX_TAG_KEYS: usize = 20;
+/// `Tag.N` filters of ListUsers and ListTagResources.
+const MAX_FILTER_TAGS: usize = 20;
+
+// ---- naming users (ram.md 7.1) ----
+
+/// How a call names its user: by logon name, ID or one of its AccessKeys.
+pub enum UserRef {
+    PrincipalName(String),
+    Id(String),
+    AccessKey(String),
+}
+
+impl UserRef {
+    /// Exactly one of `UserPrincipalName` / `UserId` (and, where `by_key`, `UserAccessKeyId`),
+    /// as GetUser/UpdateUser/DeleteUser take it.
+    fn read(p: &Params, by_key: bool) -> Result<Self> {
+        let upn = p.optional("UserPrincipalName");
+        let id = p.optional("UserId");
+        let key = if by_key { p.optional("UserAccessKeyId") } else { None };
+        let given = [upn.is_some(), id.is_some(), key.is_some()].iter().filter(|g| **g).count();
+        if given > 1 {
+            let names = if by_key { "UserPrincipalName, UserId and UserAccessKeyId" } else { "UserPrincipalName and UserId" };
+            return Err(GatewayError::invalid("UserPrincipalName", &format!("Specify only one of {names}.")).into());
+        }
+        match (upn, id, key) {
+            (Some(upn), _, _) => Ok(Self::PrincipalName(upn.to_string())),
+            (_, Some(id), _) => Ok(Self::Id(id.to_string())),
+            (_, _, Some(key)) => Ok(Self::AccessKey(key.to_string())),
+            _ => Err(GatewayError::missing("UserPrincipalName").into()),
+        }
+    }
+
+    /// The user a request names for its resource ARN (ram.md 9), read before the request is
+    /// decoded and so never refused: the first of `UserPrincipalName`, `UserId`, and
+    /// `UserAccessKeyId` unless `Status` is given (UpdateAccessKey's key is not its user's).
+    pub fn for_resource(p: &Params) -> Option<Self> {
+        if let Some(upn) = p.optional("UserPrincipalName") {
+            Some(Self::PrincipalName(upn.to_string()))
+        } else if let Some(id) = p.optional("UserId") {
+            Some(Self::Id(id.to_string()))
+        } else {
+            p.optional("UserAccessKeyId").filter(|_| p.optional("Status").is_none()).map(|k| Self::AccessKey(k.to_string()))
+        }
+    }
+}
+
+/// A logon name `name@domain` of a well-formed name; whether the domain is the account's is
+/// checked by the handler, which knows the account ([`PrincipalName::name_in`]).
+pub struct PrincipalName {
+    param: &'static str,
+    name: String,
+    domain: String,
+}
+
+impl PrincipalName {
+    fn parse(param: &'static str, upn: &str) -> Result<Self> {
+        let (name, domain) = parse_principal_name(param, upn)?;
+        Ok(Self { param, name: name.to_string(), domain: domain.to_string() })
+    }
+
+    /// The user name, if the logon name is in the account's logon domain `domain`.
+    pub fn name_in(self, domain: &str) -> Result<String> {
+        check_domain(self.param, &self.domain, domain)?;
+        Ok(self.name)
+    }
+}
+
+// ---- users (ram.md 7.1) ----
+
+/// CreateUser: the user's fields are checked after its logon name's domain; the user name of
+/// `user` is left empty, it comes from `principal`.
+pub struct CreateUser {
+    pub principal: PrincipalName,
+    pub user: Deferred<NewUser>,
+}
+
+impl FromParams for CreateUser {
+    fn from_params(p: &Params) -> Result<Self> {
+        let principal = PrincipalName::parse("UserPrincipalName", p.required("UserPrincipalName")?)?;
+        let user = Deferred::decode(|| {
+            let display_name = p.required("DisplayName")?;
+            check_text("DisplayName", display_name, DISPLAY_NAME_MAX)?;
+            let tags = IMS_USER_TAGS.merged(&TagSet::default(), &borrowed(&tag_pairs(p)?)).map_err(tag_error)?;
+            Ok(NewUser {
+                name: String::new(),
+                display_name: Some(display_name.to_string()),
+                email: opt_contact(p, "Email")?,
+                mobile_phone: opt_contact(p, "MobilePhone")?,
+                comments: opt_text(p, "Comments", COMMENTS_MAX)?,
+                tags,
+            })
+        });
+        Ok(Self { principal, user })
+    }
+}
+
+/// GetUser: the user by logon name, ID or AccessKey.
+pub struct GetUser {
+    pub user: UserRef,
+}
+
+impl FromParams for GetUser {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { user: UserRef::read(p, true)? })
+    }
+}
+
+/// DeleteUser: the user by logon name or ID.
+pub struct DeleteUser {
+    pub user: UserRef,
+}
+
+impl FromParams for DeleteUser {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { user: UserRef::read(p, false)? })
+    }
+}
+
+/// UpdateUser: the user by logon name or ID; the new values are checked after the user is
+/// found, the new logon name first (its form, then its domain).
+pub struct UpdateUser {
+    pub user: UserRef,
+    pub new_principal: Deferred<Option<PrincipalName>>,
+    pub changes: Deferred<UserChanges>,
+}
+
+/// The fields UpdateUser replaces, those given.
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub comments: Option<String>,
+    pub email: Option<String>,
+    pub mobile_phone: Option<String>,
+}
+
+impl FromParams for UpdateUser {
+    fn from_params(p: &Params) -> Result<Self> {
+        let user = UserRef::read(p, false)?;
+        let new_principal = Deferred::decode(|| {
+            p.optional("NewUserPrincipalName").map(|upn| PrincipalName::parse("NewUserPrincipalName", upn)).transpose()
+        });
+        let changes = Deferred::decode(|| {
+            Ok(UserChanges {
+                display_name: opt_text(p, "NewDisplayName", DISPLAY_NAME_MAX)?,
+                comments: opt_text(p, "NewComments", COMMENTS_MAX)?,
+                email: opt_contact(p, "NewEmail")?,
+                mobile_phone: opt_contact(p, "NewMobilePhone")?,
+            })
+        });
+        Ok(Self { user, new_principal, changes })
+    }
+}
+
+/// ListUsers: the `Tag.N` filter, `Marker` / `MaxItems` (1-1000, default 1000) and `Status`.
+pub struct ListUsers {
+    pub filter: TagFilter,
+    pub page: MarkerPage,
+    /// Whether active users are asked for; every localyun user is active (no freezing yet).
+    pub active: bool,
+}
+
+impl FromParams for ListUsers {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { filter: TagFilter::read(p)?, page: MarkerPage::read(p, 1000)?, active: wants_active(p)? })
+    }
+}
+
+/// Which user states a ListUsers call asks for: a comma-separated `Status` of `active` and
+/// `freeze`, default `active` (with a Tag filter both states, which is the same set here).
+fn wants_active(p: &Params) -> Result<bool> {
+    match p.optional("Status") {
+        None => Ok(true),
+        Some(s) => {
+            let mut active = false;
+            for part in s.split(',') {
+                match part.trim().to_ascii_lowercase().as_str() {
+                    "active" => active = true,
+                    "freeze" => {}
+                    _ => return Err(GatewayError::incorrect("Status").into()),
+                }
+            }
+            Ok(active)
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct User {
+    pub user_id: String,
+    pub user_principal_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+    pub create_date: Date,
+    pub update_date: Date,
+    pub provision_type: &'static str,
+    pub tags: Tags,
+    /// GetUser adds UserName, the prefix of the logon name (ram.md 7.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// ListUsers adds the user's state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+}
+
+impl User {
+    /// The user as CreateUser and UpdateUser answer it; `domain` is the account's logon domain.
+    pub fn of(u: &UserRecord, domain: &str) -> Self {
+        Self {
+            user_id: u.id.clone(),
+            user_principal_name: u.principal_name(domain),
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            mobile_phone: u.mobile_phone.clone(),
+            comments: u.comments.clone(),
+            create_date: Date(u.created_ms),
+            update_date: Date(u.updated_ms),
+            provision_type: "Manual",
+            tags: u.tags.iter().map(|(k, v)| Tag { tag_key: k.clone(), tag_value: v.clone() }).collect::<Vec<_>>().into(),
+            user_name: None,
+            status: None,
+        }
+    }
+
+    /// As GetUser answers it.
+    pub fn with_name(self, u: &UserRecord) -> Self {
+        Self { user_name: Some(u.name.clone()), ..self }
+    }
+
+    /// As ListUsers answers it: every localyun user is active.
+    pub fn listed(self) -> Self {
+        Self { status: Some("Active"), ..self }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+crate::wrapper!(Tags, "Tag", Tag);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserAnswer {
+    pub user: User,
+}
+
+crate::wrapper!(Users, "User", User);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPage {
+    pub is_truncated: bool,
+    /// Only while truncated (ram.md 7.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    pub users: Users,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DefaultDomain {
+    pub default_domain_name: String,
+}
+
+// ---- tags (ram.md 7.2-7.4, the seed) ----
+
+/// `Tag.N.Key` / `Tag.N.Value` as given to CreateUser and TagResources, checked with the IMS tag
+/// rules; a missing value is the empty string.
+fn tag_pairs(p: &Params) -> Result<Vec<(String, String)>> {
+    let pairs: Vec<(&str, &str)> =
+        p.key_values("Tag", IMS_USER_TAGS.max_per_resource)?.into_iter().map(|(k, v)| (k, v.unwrap_or(""))).collect();
+    IMS_USER_TAGS.check_pairs(pairs.iter().copied()).map_err(tag_error)?;
+    Ok(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+/// Tag pairs as the tag rules take them.
+pub fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// A `Tag.N.Key` / `Tag.N.Value` filter: a user matches when it carries every tag, any value
+/// where the value is absent.
+pub struct TagFilter(Vec<(String, Option<String>)>);
+
+impl TagFilter {
+    fn read(p: &Params) -> Result<Self> {
+        let pairs = p.key_values("Tag", MAX_FILTER_TAGS)?;
+        Ok(Self(pairs.into_iter().map(|(k, v)| (k.to_string(), v.map(str::to_string))).collect()))
+    }
+
+    /// The filter as `localyun_core::tags::matches_all` takes it.
+    pub fn pairs(&self) -> Vec<(&str, Option<&str>)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect()
+    }
+
+    /// The first filter tag.
+    fn first(&self) -> Option<(String, Option<String>)> {
+        self.0.first().cloned()
+    }
+}
+
+/// `ResourceType`: only `user`; absent means `user`, its only value (ram.md 7.2 rule 1).
+fn check_resource_type(p: &Params) -> Result<()> {
+    match p.optional("ResourceType") {
+        None | Some("user") => Ok(()),
+        Some(_) => Err(RamError::ResourceType { valid: "Valid value: user." }.into()),
+    }
+}
+
+/// The users a tag call names: exactly one of the two lists may be given (seed).
+pub enum ResourceRefs {
+    Ids(Vec<String>),
+    PrincipalNames(Vec<String>),
+}
+
+impl ResourceRefs {
+    /// `ResourceId.N` or `ResourcePrincipalName.N`; `None` when the call names no user.
+    fn read(p: &Params) -> Result<Option<Self>> {
+        let ids = p.list("ResourceId", MAX_RESOURCES)?;
+        let names = p.list("ResourcePrincipalName", MAX_RESOURCES)?;
+        let owned = |list: Vec<&str>| list.into_iter().map(str::to_string).collect();
+        match (ids.is_empty(), names.is_empty()) {
+            (false, false) => {
+                Err(GatewayError::invalid("ResourceId", "You must specify only one of ResourceId and ResourcePrincipalName.").into())
+            }
+            (true, true) => Ok(None),
+            (false, true) => Ok(Some(Self::Ids(owned(ids)))),
+            (true, false) => Ok(Some(Self::PrincipalNames(owned(names)))),
+        }
+    }
+
+    fn required(p: &Params) -> Result<Self> {
+        Self::read(p)?.ok_or_else(|| missing_resources().into())
+    }
+}
+
+fn missing_resources() -> GatewayError {
+    GatewayError::missing("ResourceId")
+}
+
+/// TagResources: the tags are checked after the users are found.
+pub struct TagResources {
+    pub users: ResourceRefs,
+    /// At least one (key, value).
+    pub tags: Deferred<Vec<(String, String)>>,
+}
+
+impl FromParams for TagResources {
+    fn from_params(p: &Params) -> Result<Self> {
+        check_resource_type(p)?;
+        let users = ResourceRefs::required(p)?;
+        let tags = Deferred::decode(|| {
+            let pairs = tag_pairs(p)?;
+            if pairs.is_empty() {
+                return Err(GatewayError::missing("Tag.1.Key").into());
+            }
+            Ok(pairs)
+        });
+        Ok(Self { users, tags })
+    }
+}
+
+/// UntagResources (the seed): `TagKey.N`, else `All`.
+pub struct UntagResources {
+    pub keys: Vec<String>,
+    pub all: bool,
+    pub users: ResourceRefs,
+}
+
+impl FromParams for UntagResources {
+    fn from_params(p: &Params) -> Result<Self> {
+        check_resource_type(p)?;
+        let keys = p.list("TagKey", MAX_TAG_KEYS)?.into_iter().map(str::to_string).collect();
+        let all = p.bool("All")?.unwrap_or(false);
+        Ok(Self { keys, all, users: ResourceRefs::required(p)? })
+    }
+}
+
+/// What ListTagResources lists: the named users, or (without a resource list) the users
+/// carrying the first filter tag.
+pub enum TagScope {
+    Named(ResourceRefs),
+    Tagged { key: String, value: Option<String> },
+}
+
+/// ListTagResources: `PageSize` 1-100 (default 100), the `Tag.N` filter, `NextToken`, and a
+/// resource list or a filter (research note 1).
+pub struct ListTagResources {
+    pub page_size: usize,
+    pub filter: TagFilter,
+    pub after: Option<String>,
+    pub scope: TagScope,
+}
+
+impl FromParams for ListTagResources {
+    fn from_params(p: &Params) -> Result<Self> {
+        check_resource_type(p)?;
+        let page_size = p.int_in("PageSize", 1, 100)?.unwrap_or(100) as usize;
+        let filter = TagFilter::read(p)?;
+        let after = position_param(p, "NextToken")?;
+        let scope = match (ResourceRefs::read(p)?, filter.first()) {
+            (Some(named), _) => TagScope::Named(named),
+            (None, Some((key, value))) => TagScope::Tagged { key, value },
+            (None, None) => return Err(missing_resources().into()),
+        };
+        Ok(Self { page_size, filter, after, scope })
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagResource {
+    pub resource_id: String,
+    pub resource_type: &'static str,
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+impl TagResource {
+    pub fn user(id: String, tag_key: String, tag_value: String) -> Self {
+        Self { resource_id: id, resource_type: "user", tag_key, tag_value }
+    }
+}
+
+crate::wrapper!(TagResourceList, "TagResource", TagResource);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagPage {
+    pub is_truncated: bool,
+    /// Only while truncated (ram.md 7.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    pub tag_resources: TagResourceList,
+}

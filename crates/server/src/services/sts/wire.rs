@@ -1,0 +1,148 @@
+//! STS 2015-04-01's wire types (ram.md 8): each action's request, decoded from its parameters,
+//! and its answer, encoded with the SDK models' field names. Handlers see only these.
+
+use crate::failure::Result;
+use crate::rpc::decode::{Deferred, FromParams};
+use crate::rpc::encode::Date;
+use localyun_core::error::StsError;
+use localyun_core::params::Params;
+use localyun_core::policy::document::{parse, DocumentKind};
+use localyun_core::ApiError;
+use serde::Serialize;
+
+/// The session duration when `DurationSeconds` is absent, at most the role's maximum.
+const DEFAULT_DURATION: i64 = 3600;
+/// The shortest session: 15 minutes.
+const MIN_DURATION: i64 = 900;
+
+/// AssumeRole. The session's policy and external ID are checked after the caller may assume
+/// roles at all; the duration after the role is found, since the role bounds it.
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub role_account: String,
+    pub role_name: String,
+    pub session_name: String,
+    pub session: Deferred<SessionOptions>,
+    pub duration: DurationSeconds,
+}
+
+/// The optional parts of an AssumeRole session.
+pub struct SessionOptions {
+    /// A session policy, grammar checked.
+    pub policy: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl FromParams for AssumeRole {
+    fn from_params(p: &Params) -> Result<Self> {
+        let role_arn = p.required("RoleArn")?;
+        let session_name = p.required("RoleSessionName")?;
+        if !valid_session_name(session_name) {
+            return Err(StsError::RoleSessionName.into());
+        }
+        let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(|| ApiError::from(StsError::RoleArn))?;
+        let session = Deferred::decode(|| {
+            let policy = match p.optional("Policy") {
+                Some(doc) => {
+                    parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
+                    Some(doc.to_string())
+                }
+                None => None,
+            };
+            let external_id = p.optional("ExternalId");
+            if let Some(ext) = external_id {
+                let ok = (2..=1224).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b));
+                if !ok {
+                    return Err(StsError::ExternalId.into());
+                }
+            }
+            Ok(SessionOptions { policy, external_id: external_id.map(str::to_string) })
+        });
+        Ok(Self {
+            role_arn: role_arn.to_string(),
+            role_account: role_account.to_string(),
+            role_name: role_name.to_string(),
+            session_name: session_name.to_string(),
+            session,
+            duration: DurationSeconds(p.optional("DurationSeconds").map(str::to_string)),
+        })
+    }
+}
+
+/// `acs:ram::<account>:role/<name>` (ram.md 8).
+fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("acs:ram::")?;
+    let (account, role) = rest.split_once(":role/")?;
+    (!account.is_empty() && !role.is_empty() && !role.contains('/')).then_some((account, role))
+}
+
+/// `RoleSessionName`: 2-64 characters of letters, digits, `.`, `@`, `-`, `_` (ram.md 8).
+fn valid_session_name(s: &str) -> bool {
+    (2..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'-' | b'_'))
+}
+
+/// `DurationSeconds` as given; its bound is the role's maximum session duration.
+pub struct DurationSeconds(Option<String>);
+
+impl DurationSeconds {
+    /// The session duration in seconds: as asked, from 15 minutes to `max`, or the default.
+    pub fn within(&self, max: i64) -> Result<i64> {
+        match &self.0 {
+            None => Ok(DEFAULT_DURATION.min(max)),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (MIN_DURATION..=max).contains(&n) => Ok(n),
+                _ => {
+                    let message = format!("The Min/Max value of DurationSeconds is 15min/{max}s.");
+                    Err(StsError::DurationSeconds { why: message }.into())
+                }
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumedRoleUser {
+    pub arn: String,
+    pub assumed_role_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    pub security_token: String,
+    pub expiration: Date,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleAnswer {
+    pub assumed_role_user: AssumedRoleUser,
+    pub credentials: Credentials,
+}
+
+/// GetCallerIdentity: who the credentials stand for (ram.md 8).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CallerIdentity {
+    pub account_id: String,
+    pub arn: String,
+    pub identity_type: IdentityType,
+    pub principal_id: String,
+    /// A RAM user's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// An assumed role's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub enum IdentityType {
+    Account,
+    #[serde(rename = "RAMUser")]
+    RamUser,
+    AssumedRoleUser,
+}
