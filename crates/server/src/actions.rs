@@ -136,26 +136,19 @@ impl RpcService {
 /// `fn(Request, &Context, &mut dyn Txn) -> Result<Answer>`.
 #[macro_export]
 macro_rules! rpc_actions {
-    ($($name:literal => $mode:ident $(($handler:expr))? $([$untyped:expr])? $(on $res:expr)?),* $(,)?) => {
+    ($($name:literal => $mode:ident $(($handler:expr))? $(on $res:expr)?),* $(,)?) => {
         &[$($crate::actions::RpcAction {
             name: $name,
             mode: localyun_store::Mode::$mode,
-            handler: $crate::rpc_actions!(@h [$($handler)?] [$($untyped)?]),
+            handler: $crate::rpc_actions!(@h $($handler)?),
             resources: $crate::rpc_actions!(@r $($res)?),
         }),*]
     };
-    (@h [] []) => { None };
-    (@h [$handler:expr] []) => {
+    (@h) => { None };
+    (@h $handler:expr) => {
         Some($crate::actions::Handler {
             run: |p, cx, txn| $crate::actions::typed(p, cx, txn, $handler),
             decode: |p| $crate::actions::decode_only(p, $handler),
-        })
-    };
-    // Transitional: a handler still taking the raw parameters.
-    (@h [] [$untyped:expr]) => {
-        Some($crate::actions::Handler {
-            run: |p, cx, txn| $untyped(&$crate::actions::Call { params: p, caller: cx.caller }, txn),
-            decode: |_| Ok(()),
         })
     };
     (@r) => { $crate::actions::Resources::All };

@@ -70,3 +70,10 @@ crate::error_codes! {
             "The parameter - \"EncodedDiagnosticMessage\" is incorrect.";
     }
 }
+
+/// A policy document that fails the grammar is `MalformedPolicyDocument` (policy.md 9).
+impl From<crate::policy::document::PolicyError> for RamError {
+    fn from(e: crate::policy::document::PolicyError) -> Self {
+        Self::MalformedPolicy { why: e.0 }
+    }
+}

@@ -3,8 +3,9 @@
 //! user's tags go with it (ram.md 6.1: tags are deleted with the user).
 
 use super::access_keys::{self, Owner};
-use super::{load, load_by_name, name_key, now_ms, record_key as key, save, tables};
+use super::{load_by_name, name_key, now_ms, record_key as key, tables};
 use crate::failure::Result;
+use crate::record::{load, save};
 use localyun_core::error::RamError;
 use localyun_core::names::default_domain;
 use localyun_core::paging::walk;

@@ -10,8 +10,7 @@ use crate::identity::{roles, sts};
 use crate::rpc::encode::Date;
 use crate::rpc::response::Product;
 use crate::rpc_actions;
-use crate::services::malformed_policy;
-use localyun_core::error::StsError;
+use localyun_core::error::{RamError, StsError};
 use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::policy::{self, ConditionKeys, TrustCaller};
 use localyun_core::ApiError;
@@ -46,7 +45,7 @@ pub fn assume_role(req: AssumeRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Resu
     let duration = req.duration.within(role.max_session_duration)?;
     // The trust policy must name the caller (policy.md 5.3 step 2); a role in another account
     // is reachable only this way.
-    let trust = parse(&role.trust_policy, DocumentKind::Trust).map_err(malformed_policy)?;
+    let trust = parse(&role.trust_policy, DocumentKind::Trust).map_err(RamError::from)?;
     let mut keys = ConditionKeys::default();
     if let Some(ext) = &options.external_id {
         keys.set("sts:ExternalId", vec![ext.clone()]);

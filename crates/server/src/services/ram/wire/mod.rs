@@ -26,7 +26,6 @@ use localyun_core::error::RamError;
 use localyun_core::params::Params;
 use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::tags::{TagSet, RAM_TAGS};
-use localyun_core::ApiError;
 use serde::Serialize;
 
 /// Comments of users and groups: up to 128 characters (ram.md 6, name rules).
@@ -73,7 +72,7 @@ fn create_tags(p: &Params) -> Result<TagSet> {
 fn document(p: &Params, name: &str, kind: DocumentKind, required: bool) -> Result<Option<String>> {
     let doc = if required { Some(p.required(name)?) } else { p.optional(name) };
     if let Some(d) = doc {
-        parse(d, kind).map_err(|e| ApiError::from(RamError::MalformedPolicy { why: e.0 }))?;
+        parse(d, kind).map_err(RamError::from)?;
     }
     Ok(doc.map(str::to_string))
 }
