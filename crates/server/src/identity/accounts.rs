@@ -61,6 +61,18 @@ pub fn is_valid_account_id(id: &str) -> bool {
     id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The account's alias (RAM GetAccountAlias, ram.md 6.7): the account ID while none was ever
+/// set. SetAccountAlias will store one in the account record and this reads it.
+pub fn alias(_txn: &mut dyn Txn, account: &str) -> Result<String> {
+    Ok(account.to_string())
+}
+
+/// The logon domain of the account's users, `<alias>.onaliyun.com` (ram.md 7.1): the one place
+/// the server learns it, for IMS logon names, GetDefaultDomain and the domain checks.
+pub fn logon_domain(txn: &mut dyn Txn, account: &str) -> Result<String> {
+    Ok(localyun_core::names::default_domain(&alias(txn, account)?))
+}
+
 pub fn get(txn: &mut dyn Txn, id: &str) -> Result<Option<AccountRecord>> {
     load(txn, tables::ACCOUNT, id)
 }

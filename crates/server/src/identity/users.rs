@@ -7,7 +7,6 @@ use super::{load_by_name, name_key, now_ms, record_key as key, tables};
 use crate::failure::Result;
 use crate::record::{load, save};
 use localyun_core::error::RamError;
-use localyun_core::names::default_domain;
 use localyun_core::paging::walk;
 use localyun_core::tags::TagSet;
 use localyun_store::Txn;
@@ -35,7 +34,7 @@ pub struct UserRecord {
 }
 
 impl UserRecord {
-    /// The IMS logon name, `<UserName>@<logon domain>`, given the account's [`logon_domain`].
+    /// The IMS logon name, `<UserName>@<logon domain>`, given the account's [`super::accounts::logon_domain`].
     pub fn principal_name(&self, domain: &str) -> String {
         format!("{}@{domain}", self.name)
     }
@@ -44,14 +43,6 @@ impl UserRecord {
     pub fn position(&self) -> String {
         format!("{:016}/{}", self.created_ms, self.id)
     }
-}
-
-/// The logon domain of the account's users (ram.md 7.1): the one place the server learns it, for
-/// IMS logon names, GetDefaultDomain and the domain checks. Today always the default domain
-/// `<account id>.onaliyun.com`; once accounts have an alias (RAM SetAccountAlias) it is read
-/// here from the store and the domain becomes `<alias>.onaliyun.com`.
-pub fn logon_domain(_txn: &mut dyn Txn, account: &str) -> Result<String> {
-    Ok(default_domain(account))
 }
 
 pub fn by_id(txn: &mut dyn Txn, account: &str, id: &str) -> Result<Option<UserRecord>> {
