@@ -3,6 +3,7 @@
 //! so that it answers "not implemented" under its real name.
 
 mod access_keys;
+mod account;
 mod attachments;
 mod diagnostics;
 mod groups;
@@ -60,7 +61,7 @@ pub static SERVICE: RpcService = RpcService {
         "DetachPolicyFromRole" => Write(attachments::detach::<wire::OfRole>) on Resources::Both(&Resources::Role("RoleName"), &POLICY),
         "DetachPolicyFromUser" => Write(attachments::detach::<wire::OfUser>) on Resources::Both(&Resources::User("UserName"), &POLICY),
         "GetAccessKeyLastUsed" => Read,
-        "GetAccountAlias" => Read,
+        "GetAccountAlias" => Read(account::get_account_alias),
         "GetGroup" => Read(groups::get_group) on Resources::Group("GroupName"),
         "GetLoginProfile" => Read,
         "GetPasswordPolicy" => Read,

@@ -3,6 +3,7 @@
 //! file per concept.
 
 mod access_keys;
+mod account;
 mod attachments;
 mod diagnostics;
 mod groups;
@@ -12,6 +13,7 @@ mod tags;
 mod users;
 
 pub use access_keys::*;
+pub use account::*;
 pub use attachments::*;
 pub use diagnostics::*;
 pub use groups::*;
