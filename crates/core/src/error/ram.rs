@@ -77,3 +77,26 @@ impl From<crate::policy::document::PolicyError> for RamError {
         Self::MalformedPolicy { why: e.0 }
     }
 }
+
+impl RamError {
+    /// A tag rule broken, as RAM 2015-05-01 words it for its JSON tag lists.
+    pub fn ram_tag(e: crate::tags::TagError) -> Self {
+        Self::tag(e, |why| Self::TagKeyInvalid { why }, |why| Self::TagValueInvalid { why })
+    }
+
+    /// A tag rule broken, as IMS words it for its `Tag.N.Key` lists. IMS documents no codes for
+    /// tag-rule violations (ram.md 7.2); these follow the Tag service's conventions that sibling
+    /// products answer with.
+    pub fn ims_tag(e: crate::tags::TagError) -> Self {
+        Self::tag(e, |why| Self::ImsTagKeyInvalid { why }, |why| Self::ImsTagValueInvalid { why })
+    }
+
+    fn tag(e: crate::tags::TagError, key: fn(String) -> Self, value: fn(String) -> Self) -> Self {
+        use crate::tags::TagError::*;
+        match e {
+            TooManyTags(max) => Self::TagLimit { max },
+            ValueTooLong(_) | ValueReserved(_) | ValueHasUrl | ValueHasControl => value(e.to_string()),
+            EmptyKey | KeyTooLong(_) | KeyReserved(_) | KeyHasUrl | KeyHasControl => key(e.to_string()),
+        }
+    }
+}

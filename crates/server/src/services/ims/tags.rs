@@ -10,23 +10,9 @@ use crate::identity::users::{self, UserRecord};
 use crate::services::next_marker;
 use localyun_core::error::RamError;
 use localyun_core::paging::page;
-use localyun_core::tags::{matches_all, TagError, IMS_USER_TAGS};
+use localyun_core::tags::{matches_all, IMS_USER_TAGS};
 use localyun_core::ApiError;
 use localyun_store::Txn;
-
-/// IMS documents no codes for tag-rule violations (research note 1); these follow the Tag
-/// service conventions that sibling products answer with.
-pub(super) fn tag_error(e: TagError) -> ApiError {
-    match e {
-        TagError::EmptyKey | TagError::KeyTooLong(_) | TagError::KeyReserved(_) | TagError::KeyHasUrl | TagError::KeyHasControl => {
-            ApiError::from(RamError::ImsTagKeyInvalid { why: e.to_string() })
-        }
-        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
-            ApiError::from(RamError::ImsTagValueInvalid { why: e.to_string() })
-        }
-        TagError::TooManyTags(max) => ApiError::from(RamError::TagLimit { max }),
-    }
-}
 
 /// The users a call names, in request order without repeats; an unknown user fails the whole call.
 fn named_users(txn: &mut dyn Txn, account: &str, refs: &ResourceRefs) -> Result<Vec<UserRecord>> {
@@ -59,7 +45,7 @@ pub fn tag_resources(req: TagResources, cx: &Context<'_>, txn: &mut dyn Txn) -> 
     // Compute every new tag set first so that a limit violation on any user changes no user.
     let updated = targets
         .into_iter()
-        .map(|u| IMS_USER_TAGS.merged(&u.tags, &pairs).map(|t| (u, t)).map_err(tag_error))
+        .map(|u| IMS_USER_TAGS.merged(&u.tags, &pairs).map(|t| (u, t)).map_err(RamError::ims_tag))
         .collect::<Result<Vec<_>, _>>()?;
     for (mut u, tags) in updated {
         if tags != u.tags {

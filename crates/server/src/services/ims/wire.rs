@@ -6,7 +6,6 @@
 //! account's logon domain), the request keeps that part [`Deferred`] and the handler takes it
 //! after the lookup.
 
-use super::tags::tag_error;
 use crate::failure::Result;
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
@@ -106,7 +105,7 @@ impl FromParams for CreateUser {
         let user = Deferred::decode(|| {
             let display_name = p.required("DisplayName")?;
             check_text("DisplayName", display_name, DISPLAY_NAME_MAX)?;
-            let tags = IMS_USER_TAGS.merged(&TagSet::default(), &borrowed(&tag_pairs(p)?)).map_err(tag_error)?;
+            let tags = IMS_USER_TAGS.merged(&TagSet::default(), &borrowed(&tag_pairs(p)?)).map_err(RamError::ims_tag)?;
             Ok(NewUser {
                 name: String::new(),
                 display_name: Some(display_name.to_string()),
@@ -304,7 +303,7 @@ pub struct DefaultDomain {
 fn tag_pairs(p: &Params) -> Result<Vec<(String, String)>> {
     let pairs: Vec<(&str, &str)> =
         p.key_values("Tag", IMS_USER_TAGS.max_per_resource)?.into_iter().map(|(k, v)| (k, v.unwrap_or(""))).collect();
-    IMS_USER_TAGS.check_pairs(pairs.iter().copied()).map_err(tag_error)?;
+    IMS_USER_TAGS.check_pairs(pairs.iter().copied()).map_err(RamError::ims_tag)?;
     Ok(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 

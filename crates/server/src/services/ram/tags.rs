@@ -2,11 +2,12 @@
 //! the JSON-array encoding of this version (ram.md 6.8): `ResourceNames=["r1"]`,
 //! `Tag=[{"Key":..,"Value":..}]`, `TagKeys=["k"]`; the list answer is a bare array.
 
-use super::wire::{tag_error, ListTagResources, ResourceKind, TagResource, TagResourcePage, TagResources, UntagResources};
+use super::wire::{ListTagResources, ResourceKind, TagResource, TagResourcePage, TagResources, UntagResources};
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::{policies, roles};
 use crate::services::{next_marker, tag_rows_page, TagRow};
+use localyun_core::error::RamError;
 use localyun_core::paging::page;
 use localyun_core::tags::{matches_all, TagSet, RAM_TAGS};
 use localyun_store::Txn;
@@ -68,8 +69,10 @@ fn named(txn: &mut dyn Txn, account: &str, kind: ResourceKind, names: &[String])
 pub fn tag_resources(req: TagResources, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let refs: Vec<(&str, &str)> = req.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let targets = named(txn, cx.account(), req.kind, &req.resource_names)?;
-    let updated =
-        targets.into_iter().map(|t| RAM_TAGS.merged(t.tags(), &refs).map(|n| (t, n)).map_err(tag_error)).collect::<Result<Vec<_>, _>>()?;
+    let updated = targets
+        .into_iter()
+        .map(|t| RAM_TAGS.merged(t.tags(), &refs).map(|n| (t, n)).map_err(RamError::ram_tag))
+        .collect::<Result<Vec<_>, _>>()?;
     for (t, tags) in updated {
         t.save(txn, cx.account(), tags)?;
     }

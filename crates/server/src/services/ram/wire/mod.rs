@@ -66,7 +66,7 @@ impl TagFilter {
 fn create_tags(p: &Params) -> Result<TagSet> {
     let pairs: Vec<(String, String)> =
         json_tags(p, "Tag", RAM_TAGS.max_per_resource)?.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
-    RAM_TAGS.check_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(tag_error)?;
+    RAM_TAGS.check_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(RamError::ram_tag)?;
     Ok(pairs.into_iter().collect())
 }
 

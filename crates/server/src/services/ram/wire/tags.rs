@@ -7,25 +7,13 @@ use crate::failure::Result;
 use crate::rpc::decode::{json_strings, json_tags, position_param, FromParams};
 use localyun_core::error::{GatewayError, RamError};
 use localyun_core::params::Params;
-use localyun_core::tags::{TagError, RAM_TAGS};
-use localyun_core::ApiError;
+use localyun_core::tags::RAM_TAGS;
 use serde::Serialize;
 
 /// At most 50 resources per call.
 const MAX_RESOURCES: usize = 50;
 /// ListTagResources' `PageSize`: 1-100, 100 when absent.
 const PAGE_SIZE_MAX: i64 = 100;
-
-/// A tag rule broken, as RAM answers it.
-pub fn tag_error(e: TagError) -> ApiError {
-    match e {
-        TagError::TooManyTags(max) => ApiError::from(RamError::TagLimit { max }),
-        TagError::ValueTooLong(_) | TagError::ValueReserved(_) | TagError::ValueHasUrl | TagError::ValueHasControl => {
-            ApiError::from(RamError::TagValueInvalid { why: e.to_string() })
-        }
-        _ => ApiError::from(RamError::TagKeyInvalid { why: e.to_string() }),
-    }
-}
 
 /// `ResourceType`: `role` or `policy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +63,7 @@ impl FromParams for TagResources {
         if tags.is_empty() {
             return Err(GatewayError::missing("Tag").into());
         }
-        RAM_TAGS.check_pairs(tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(tag_error)?;
+        RAM_TAGS.check_pairs(tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(RamError::ram_tag)?;
         Ok(Self { kind, tags, resource_names: resource_names(p, true)? })
     }
 }
