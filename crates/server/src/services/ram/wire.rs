@@ -1,10 +1,10 @@
 //! RAM 2015-05-01's wire types: each action's request, decoded from its parameters, and its
 //! answer, encoded with the SDK models' field names (ram.md 6). Handlers see only these.
 
-use crate::failure::Result;
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, user_name, FromParams, MarkerPage};
 use crate::rpc::encode::Date;
+use crate::failure::Result;
 use localyun_core::params::Params;
 use serde::Serialize;
 

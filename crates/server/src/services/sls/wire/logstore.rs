@@ -215,3 +215,22 @@ impl Kind for Logstore {
         names
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record as the untyped handlers wrote it (the accepted fields in their order) reads and
+    /// writes back byte for byte, and GetLogStore answers its fields in the same order.
+    #[test]
+    fn stored_format_and_answer_order() {
+        let stored = r#"{"name":"s1","body":{"logstoreName":"s1","ttl":30,"shardCount":2,"enable_tracking":false,"autoSplit":true,"appendMeta":false,"maxSplitShard":64,"hot_ttl":7,"mode":"query","encrypt_conf":{"enable":true}},"created_ms":1000,"updated_ms":2000,"tags":{}}"#;
+        let r: Record<Logstore> = serde_json::from_str(stored).unwrap();
+        assert_eq!(serde_json::to_string(&r).unwrap(), stored);
+        let answer = serde_json::to_string(&Logstore::render(r)).unwrap();
+        assert_eq!(
+            answer,
+            r#"{"logstoreName":"s1","ttl":30,"shardCount":2,"enable_tracking":false,"autoSplit":true,"appendMeta":false,"maxSplitShard":64,"hot_ttl":7,"mode":"query","encrypt_conf":{"enable":true},"telemetryType":"None","productType":"","createTime":1,"lastModifyTime":2}"#
+        );
+    }
+}
