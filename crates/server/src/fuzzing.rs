@@ -7,11 +7,10 @@
 use crate::http::Bytes;
 use crate::http::Parts;
 use crate::pipeline::{Api, RpcApi, SlsApi};
-use crate::services::sls::body;
 use crate::state::Settings;
 use hyper::http::Request;
 use localyun_core::params::Params;
-use localyun_core::sls::{parse_resource_id, ResourceKind};
+use localyun_core::sls::parse_resource_id;
 use localyun_core::tags::SLS_TAGS;
 use serde_json::Value;
 
@@ -62,18 +61,26 @@ pub fn sls_request(method: &str, target: &str, headers: &[(&str, &str)], body: &
 /// A peer address for the condition keys.
 const PEER: std::net::SocketAddr = std::net::SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 1));
 
-/// The reads the SLS handlers make of the query and of a JSON body.
+/// The typed requests of every SLS action decoded from the query and the JSON body, then the
+/// tag rules the handlers apply to what they carry.
 fn read_sls_body(query: &Params, json: &Value) {
-    let _ = body::paging(query);
+    let caller = crate::caller::Caller {
+        account_id: "1234567890123456".into(),
+        identity: crate::caller::Identity::Root,
+        access_key_id: "LTAIfuzz".into(),
+    };
+    let call = crate::sls::SlsCall {
+        caller: &caller,
+        region: "cn-hangzhou",
+        host_project: Some("proj"),
+        item: Some("item"),
+        query,
+        body: json,
+        loaded: Default::default(),
+    };
+    crate::services::sls::wire::decode_every_request(&call);
     let Value::Object(map) = json else { return };
-    for field in ["projectName", "description", "dataRedundancyType", "resourceGroupId", "logstoreName", "resourceType"] {
-        let _ = body::opt_str(map, field);
-    }
-    let _ = body::req_str(map, "projectName");
-    let _ = body::opt_int(map, "ttl", 1, 3650);
-    let _ = body::opt_int(map, "shardCount", 1, 256);
-    let _ = body::opt_bool(map, "recycleBinEnabled");
-    let kind = map.get("resourceType").and_then(Value::as_str).and_then(ResourceKind::parse_tag_type);
+    let kind = map.get("resourceType").and_then(Value::as_str).and_then(localyun_core::sls::ResourceKind::parse_tag_type);
     let ids: Vec<&str> = match map.get("resourceId") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),

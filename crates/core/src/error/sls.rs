@@ -25,13 +25,11 @@ crate::error_codes! {
         InvalidContentSha256 => 400, "InvalidContentSha256", "The x-log-content-sha256 header does not match the SHA-256 of the body.";
         InvalidMethod { path: String } => 405, "InvalidMethod", "invalid request method: {path}";
         PathNotFound { path: String } => 404, "NotFound", "The requested path {path} is not found.";
-        ProjectNotExist { project: String } => 404, "ProjectNotExist", "The Project does not exist : {project}";
-        ProjectAlreadyExist { project: String } => 400, "ProjectAlreadyExist", "Project {project} already exist.";
         ProjectQuotaExceed => 400, "ProjectQuotaExceed", "Project Quota Exceed.";
-        /// `LogStoreNotExist`, `DashboardNotExist`, ...: code and message from the resource
-        /// kind's table row (sls.md 5.2).
+        /// `ProjectNotExist`, `LogStoreNotExist`, ...: code and message from the resource kind's
+        /// row of `localyun_core::sls`'s table (sls.md 5.2).
         NotExist { code: &'static str, message: String } => 404, "{code}", "{message}";
-        /// `LogStoreAlreadyExist`, ...: all 400 (sls.md 5.2).
+        /// `ProjectAlreadyExist`, `LogStoreAlreadyExist`, ...: all 400, from the same table (sls.md 5.2).
         AlreadyExist { code: &'static str, message: String } => 400, "{code}", "{message}";
         /// SLS clients retry 5xx ten times (sls.md 4.4): only real server faults get one.
         ServerBusy => 503, "ServerBusy", "The request has failed due to a temporary failure of the server.";

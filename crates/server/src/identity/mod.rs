@@ -16,8 +16,7 @@ use crate::failure::Result;
 use localyun_store::Txn;
 use serde::de::DeserializeOwned;
 
-// Transitional: the record codec moved to `crate::record`.
-pub(crate) use crate::record::{clear, decode, for_each_row, load, save};
+use crate::record::load;
 
 /// Store tables of the identity domain.
 pub mod tables {

@@ -69,7 +69,7 @@ pub fn purge_expired(txn: &mut dyn Txn, after: Option<&str>, limit: usize, now_m
     let next = if rows.len() < limit { None } else { rows.last().map(|(k, _)| k.clone()) };
     let mut purged = 0;
     for (key, bytes) in &rows {
-        let c: StsCredential = super::decode(tables::STS_CREDENTIAL, bytes)?;
+        let c: StsCredential = crate::record::decode(tables::STS_CREDENTIAL, bytes)?;
         if now_ms >= c.expires_ms {
             txn.delete(tables::STS_CREDENTIAL, key)?;
             purged += 1;

@@ -252,7 +252,7 @@ pub fn list(txn: &mut dyn Txn, account: &str) -> Result<Vec<UserRecord>> {
 /// Format 2: the position index, built from the user records of an older store.
 pub fn build_position_index(txn: &mut dyn Txn) -> Result<()> {
     crate::record::for_each_row(txn, tables::USER, |t, k, v| {
-        let user: UserRecord = super::decode(tables::USER, v)?;
+        let user: UserRecord = crate::record::decode(tables::USER, v)?;
         let account = k.split_once('/').map_or("", |(a, _)| a);
         Ok(t.put(tables::USER_BY_POSITION, &position_key(account, &user), user.id.as_bytes())?)
     })

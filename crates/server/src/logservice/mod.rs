@@ -4,13 +4,12 @@
 
 use crate::caller::Caller;
 use crate::failure::Result;
-use crate::identity::{decode, load, save};
+use crate::record::{decode, load, save};
 use localyun_core::error::SlsError;
 use localyun_core::sls::ResourceKind;
 use localyun_core::tags::TagSet;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 pub mod tables {
     /// `{region}/{project}` → project record.
@@ -52,29 +51,23 @@ pub struct ProjectRecord {
     pub tags: TagSet,
 }
 
-/// A logstore, dashboard, machine group or Logtail config: the accepted fields of its body as
-/// the client sent them (GetX echoes them back), plus times and tags.
+/// A logstore, dashboard, machine group or Logtail config as stored: its name, its body `B`
+/// (the kind's record, `services::sls::wire::<kind>`: the accepted fields under their wire
+/// names, which GetX echoes), times and tags. The stored format is this envelope whatever `B`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ResourceRecord {
+pub struct Record<B> {
     pub name: String,
-    pub body: Map<String, Value>,
+    pub body: B,
     pub created_ms: i64,
     pub updated_ms: i64,
     #[serde(default)]
     pub tags: TagSet,
 }
 
-/// The same record as tag calls and authorization see it: the body stays the JSON text it is
-/// stored as (they never look inside), so reading and rewriting tags parses no body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TaggedResource {
-    pub name: String,
-    pub body: Box<serde_json::value::RawValue>,
-    pub created_ms: i64,
-    pub updated_ms: i64,
-    #[serde(default)]
-    pub tags: TagSet,
-}
+/// A record of any kind as tag calls, authorization and existence checks see it: the body stays
+/// the JSON text it is stored as (they never look inside), so reading and rewriting tags parses
+/// no body.
+pub type ResourceRecord = Record<Box<serde_json::value::RawValue>>;
 
 fn project_key(region: &str, name: &str) -> String {
     format!("{region}/{name}")
@@ -162,7 +155,7 @@ pub fn own_project(txn: &mut dyn Txn, caller: &Caller, region: &str, name: &str)
 /// The ownership rule of [`own_project`] on a project already read.
 pub fn owned(found: Option<ProjectRecord>, caller: &Caller, name: &str) -> Result<ProjectRecord> {
     match found {
-        None => Err(SlsError::ProjectNotExist { project: name.into() }.into()),
+        None => Err(ResourceKind::Project.not_exist(name).into()),
         Some(p) if p.account_id != caller.account_id => Err(SlsError::ProjectNotYours.into()),
         Some(p) => Ok(p),
     }
@@ -174,7 +167,7 @@ pub fn owned(found: Option<ProjectRecord>, caller: &Caller, name: &str) -> Resul
 #[derive(Default)]
 pub struct Loaded {
     project: Option<(String, Option<ProjectRecord>)>,
-    resource: Option<(String, Option<TaggedResource>)>,
+    resource: Option<(String, Option<ResourceRecord>)>,
 }
 
 impl Loaded {
@@ -196,14 +189,14 @@ impl Loaded {
         project: &str,
         kind: ResourceKind,
         name: &str,
-    ) -> Result<Option<TaggedResource>> {
+    ) -> Result<Option<ResourceRecord>> {
         let key = resource_key(region, project, kind, name);
         if let Some((k, found)) = &self.resource {
             if *k == key {
                 return Ok(found.clone());
             }
         }
-        let found: Option<TaggedResource> = load(txn, tables::RESOURCE, &key)?;
+        let found: Option<ResourceRecord> = load(txn, tables::RESOURCE, &key)?;
         self.resource = Some((key, found.clone()));
         Ok(found)
     }
@@ -230,11 +223,11 @@ pub fn delete_project(txn: &mut dyn Txn, p: &ProjectRecord) -> Result<()> {
         txn.delete(tables::RESOURCE, &key)?;
         txn.delete(tables::RESOURCE_NAME, &key)?;
         let Some((segment, name)) = localyun_store::key_rest(&key, &inside_prefix).split_once('/') else { continue };
-        if let Some(kind) = ResourceKind::SUB_RESOURCES.into_iter().find(|k| k.arn_segment() == segment) {
+        if let Some(kind) = ResourceKind::from_arn_segment(segment).filter(|k| *k != ResourceKind::Project) {
             txn.delete(tables::TAGGED, &resource_tagged_key(&p.account_id, &p.region, &p.name, kind, name))?;
         }
     }
-    for kind in ResourceKind::SUB_RESOURCES {
+    for kind in ResourceKind::sub_resources() {
         txn.delete(tables::RESOURCE_COUNT, &count_key(&p.region, &p.name, kind))?;
     }
     txn.delete(tables::PROJECT, &project_key(&p.region, &p.name))?;
@@ -250,7 +243,7 @@ pub fn project_count(txn: &mut dyn Txn, account: &str, region: &str) -> Result<u
     read_count(txn, tables::PROJECT_COUNT, &project_count_key(account, region))
 }
 
-/// A resource of a kind, as a full [`ResourceRecord`] or as tag calls see it ([`TaggedResource`]).
+/// A resource of a kind, as the kind's [`Record`] or as tag calls see it ([`ResourceRecord`]).
 pub fn get_resource<T: serde::de::DeserializeOwned>(
     txn: &mut dyn Txn,
     region: &str,
@@ -262,30 +255,30 @@ pub fn get_resource<T: serde::de::DeserializeOwned>(
 }
 
 /// Saves a tag change of a resource in a project of `account`.
-pub fn save_tagged_resource(
-    txn: &mut dyn Txn,
-    account: &str,
-    region: &str,
-    project: &str,
-    kind: ResourceKind,
-    r: &TaggedResource,
-) -> Result<()> {
+pub fn save_tags(txn: &mut dyn Txn, account: &str, region: &str, project: &str, kind: ResourceKind, r: &ResourceRecord) -> Result<()> {
     save(txn, tables::RESOURCE, &resource_key(region, project, kind, &r.name), r)?;
     index_tagged(txn, &resource_tagged_key(account, region, project, kind, &r.name), &r.tags)
 }
 
-pub fn require_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, name: &str) -> Result<ResourceRecord> {
+/// A resource that must exist (`LogStoreNotExist`, ... otherwise).
+pub fn require_resource<T: serde::de::DeserializeOwned>(
+    txn: &mut dyn Txn,
+    region: &str,
+    project: &str,
+    kind: ResourceKind,
+    name: &str,
+) -> Result<T> {
     get_resource(txn, region, project, kind, name)?.ok_or_else(|| kind.not_exist(name).into())
 }
 
 /// Stores a new resource in a project of `account`, with its name index entry and count.
-pub fn insert_resource(
+pub fn insert_resource<B: Serialize>(
     txn: &mut dyn Txn,
     account: &str,
     region: &str,
     project: &str,
     kind: ResourceKind,
-    r: &ResourceRecord,
+    r: &Record<B>,
 ) -> Result<()> {
     let key = resource_key(region, project, kind, &r.name);
     save(txn, tables::RESOURCE, &key, r)?;
@@ -296,8 +289,8 @@ pub fn insert_resource(
     write_count(txn, tables::RESOURCE_COUNT, &count, n + 1)
 }
 
-/// Stores an updated resource; its tags are unchanged (tag calls use [`save_tagged_resource`]).
-pub fn save_resource(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, r: &ResourceRecord) -> Result<()> {
+/// Stores an updated resource; its tags are unchanged (tag calls use [`save_tags`]).
+pub fn save_resource<B: Serialize>(txn: &mut dyn Txn, region: &str, project: &str, kind: ResourceKind, r: &Record<B>) -> Result<()> {
     save(txn, tables::RESOURCE, &resource_key(region, project, kind, &r.name), r)
 }
 
@@ -395,7 +388,7 @@ pub fn filtered_names<T>(
 /// Format 3: the name index and counts of resources, the project counts, and the index of
 /// tagged projects and resources, built from the records of an older store.
 pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
-    use crate::identity::{clear, for_each_row};
+    use crate::record::{clear, for_each_row};
     use std::collections::BTreeMap;
     for table in [tables::RESOURCE_NAME, tables::RESOURCE_COUNT, tables::PROJECT_COUNT, tables::TAGGED] {
         clear(txn, table)?;
@@ -430,7 +423,7 @@ pub fn build_indexes(txn: &mut dyn Txn) -> Result<()> {
         let (Some(region), Some(project), Some(segment), Some(name)) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Ok(());
         };
-        let Some(kind) = ResourceKind::SUB_RESOURCES.into_iter().find(|kind| kind.arn_segment() == segment) else { return Ok(()) };
+        let Some(kind) = ResourceKind::from_arn_segment(segment).filter(|k| *k != ResourceKind::Project) else { return Ok(()) };
         *counts.entry(count_key(region, project, kind)).or_default() += 1;
         let tags: Tags = decode(tables::RESOURCE, v)?;
         if tags.tags.is_empty() {

@@ -7,15 +7,19 @@ pub mod request;
 pub mod response;
 
 use crate::caller::Caller;
-use crate::failure::Result;
+use crate::failure::{Failure, Result};
 use localyun_core::error::SlsError;
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;
 use localyun_core::ApiError;
 use localyun_store::{Mode, Txn};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::cell::RefCell;
 
-/// What a handler sees: never HTTP, headers or signatures.
+/// What the table's handler gets: the request as routed, never HTTP, headers or signatures.
+/// Typed handlers see only their decoded request and a [`Context`] (see [`typed`]).
 pub struct SlsCall<'a> {
     pub caller: &'a Caller,
     /// From the endpoint name (`<region>.log.aliyuncs.com`) or the server's `--region`.
@@ -29,41 +33,117 @@ pub struct SlsCall<'a> {
     /// to the signature.
     pub body: &'a Value,
     /// Records this call has read, shared by authorization and the handler.
-    pub loaded: std::cell::RefCell<crate::logservice::Loaded>,
+    pub loaded: RefCell<crate::logservice::Loaded>,
 }
 
 impl<'a> SlsCall<'a> {
     /// The project of a project-scoped call (the table guarantees the Host named one).
-    pub fn project(&self) -> Result<&str> {
+    pub fn project(&self) -> Result<&'a str> {
         self.host_project.ok_or_else(|| SlsError::parameter_invalid("The project must be given in the Host header.").into())
     }
 
-    pub fn item(&self) -> Result<&str> {
+    pub fn item(&self) -> Result<&'a str> {
         self.item.ok_or_else(|| SlsError::parameter_invalid("The resource name is missing from the path.").into())
     }
 
-    /// The body as a JSON object (`PostBodyInvalid` otherwise).
-    pub fn json_body(&self) -> Result<&'a serde_json::Map<String, Value>> {
+    /// The body decoded as `T` when it is a JSON object (`PostBodyInvalid` otherwise). Bodies
+    /// are decoded leniently (every field accepts any JSON), so that the handler checks the
+    /// fields in the order the real service reports them.
+    pub fn json_body<T: DeserializeOwned>(&self) -> Result<T> {
         match self.body {
-            Value::Object(map) => Ok(map),
+            Value::Object(_) => T::deserialize(self.body).map_err(|_| SlsError::PostBodyInvalid.into()),
             _ => Err(SlsError::PostBodyInvalid.into()),
         }
     }
+
+    pub fn context(&self) -> Context<'_> {
+        Context { caller: self.caller, region: self.region, host_project: self.host_project, loaded: &self.loaded }
+    }
+}
+
+/// What a typed handler sees besides its request: who calls, in which region, the Host's
+/// project (ListTagResources narrows to it) and the records authorization already read.
+pub struct Context<'a> {
+    pub caller: &'a Caller,
+    pub region: &'a str,
+    pub host_project: Option<&'a str>,
+    pub loaded: &'a RefCell<crate::logservice::Loaded>,
+}
+
+impl Context<'_> {
+    pub fn account(&self) -> &str {
+        &self.caller.account_id
+    }
+}
+
+/// An action's request, decoded from the routed call (Host project, path item, query, JSON body).
+pub trait FromCall: Sized {
+    fn from_call(call: &SlsCall<'_>) -> Result<Self>;
+}
+
+/// Part of a request decoded with the rest but whose error the handler reports where the real
+/// service does: after the store lookups it makes first (UpdateProject reports a missing
+/// project before a bad body).
+pub struct Later<T>(Result<T>);
+
+impl<T> Later<T> {
+    pub fn decode(f: impl FnOnce() -> Result<T>) -> Self {
+        Self(f())
+    }
+
+    pub fn get(self) -> Result<T> {
+        self.0
+    }
+}
+
+/// A typed handler: `fn(UpdateProject, &Context, &mut dyn Txn) -> Result<()>`.
+pub type TypedHandler<Q, A> = fn(Q, &Context<'_>, &mut dyn Txn) -> Result<A>;
+
+/// Decode → handle → encode: an answer of `()` is the empty 200, any other its JSON.
+pub fn typed<Q: FromCall, A: Serialize>(call: &SlsCall<'_>, txn: &mut dyn Txn, handler: TypedHandler<Q, A>) -> Result<Reply> {
+    let request = Q::from_call(call)?;
+    let answer = handler(request, &call.context(), txn)?;
+    match serde_json::to_value(&answer) {
+        Ok(Value::Null) => Ok(Reply::Empty),
+        Ok(v) => Ok(Reply::Json(v)),
+        Err(e) => Err(Failure::Corrupt { table: "answer", detail: e.to_string() }),
+    }
+}
+
+/// A `{"key","value"}` item of a TagResources body.
+#[derive(Deserialize)]
+struct RequestTag {
+    #[serde(default)]
+    key: Option<Value>,
+    #[serde(default)]
+    value: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct RequestTagsBody {
+    #[serde(default)]
+    tags: Option<Value>,
 }
 
 /// The tags an SLS request carries, for `acs:RequestTag/<key>` and `acs:TagKeys`: TagResources
-/// sends `{"key","value"}` objects, UntagResources bare keys.
+/// sends `{"key","value"}` objects, UntagResources bare keys; anything else carries no tag.
 pub fn request_tags(body: &Value) -> (Vec<(String, String)>, Vec<String>) {
-    let Value::Object(map) = body else { return (Vec::new(), Vec::new()) };
-    let Some(Value::Array(items)) = map.get("tags") else { return (Vec::new(), Vec::new()) };
     let mut tags = Vec::new();
     let mut keys = Vec::new();
+    if !body.is_object() {
+        return (tags, keys);
+    }
+    let Ok(RequestTagsBody { tags: Some(Value::Array(items)) }) = RequestTagsBody::deserialize(body) else { return (tags, keys) };
     for item in items {
         match item {
-            Value::String(k) => keys.push(k.clone()),
-            Value::Object(o) => {
-                if let Some(k) = o.get("key").and_then(Value::as_str) {
-                    tags.push((k.to_string(), o.get("value").and_then(Value::as_str).unwrap_or("").to_string()));
+            Value::String(k) => keys.push(k),
+            Value::Object(_) => {
+                if let Ok(RequestTag { key: Some(Value::String(k)), value }) = RequestTag::deserialize(&item) {
+                    let value = match value {
+                        Some(Value::String(v)) => v,
+                        _ => String::new(),
+                    };
+                    tags.push((k, value));
                 }
             }
             _ => {}
@@ -78,6 +158,7 @@ pub enum Reply {
     Json(Value),
 }
 
+/// A handler erased to one signature, built from a typed handler by [`typed`].
 pub type SlsHandler = fn(&SlsCall<'_>, &mut dyn Txn) -> Result<Reply>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,16 +192,6 @@ pub struct SlsAction {
     pub handler: SlsHandler,
 }
 
-fn collection_kind(segment: &str) -> Option<ResourceKind> {
-    match segment {
-        "logstores" => Some(ResourceKind::Logstore),
-        "dashboards" => Some(ResourceKind::Dashboard),
-        "machinegroups" => Some(ResourceKind::MachineGroup),
-        "configs" => Some(ResourceKind::LogtailConfig),
-        _ => None,
-    }
-}
-
 /// The route of a decoded path and the item name it carries.
 pub fn parse_route(path: &str) -> Option<(Route, Option<&str>)> {
     let trimmed = path.strip_prefix('/')?;
@@ -132,8 +203,8 @@ pub fn parse_route(path: &str) -> Option<(Route, Option<&str>)> {
         ("tag", None) => Some((Route::Tag, None)),
         ("untag", None) => Some((Route::Untag, None)),
         ("tags", None) => Some((Route::Tags, None)),
-        (seg, None) => collection_kind(seg).map(|k| (Route::Collection(k), None)),
-        (seg, Some(name)) if !name.is_empty() && !name.contains('/') => collection_kind(seg).map(|k| (Route::Item(k), Some(name))),
+        (seg, None) => ResourceKind::from_path(seg).map(|k| (Route::Collection(k), None)),
+        (seg, Some(name)) if !name.is_empty() && !name.contains('/') => ResourceKind::from_path(seg).map(|k| (Route::Item(k), Some(name))),
         _ => None,
     }
 }
@@ -173,5 +244,13 @@ mod tests {
         assert_eq!(parse_route("/logstores/a/shards"), None);
         assert_eq!(parse_route("/logstores/"), None);
         assert_eq!(parse_route("/nothing"), None);
+    }
+
+    #[test]
+    fn request_tags_of_both_bodies() {
+        let body = serde_json::json!({"tags": [{"key": "env", "value": "dev"}, {"key": "k"}, {"key": 1}, {"value": "v"}, "team", 3, null, ["a", "b"]]});
+        assert_eq!(request_tags(&body), (vec![("env".into(), "dev".into()), ("k".into(), String::new())], vec!["team".to_string()]));
+        assert_eq!(request_tags(&serde_json::json!({"tags": "x"})), (vec![], vec![]));
+        assert_eq!(request_tags(&Value::Null), (vec![], vec![]));
     }
 }

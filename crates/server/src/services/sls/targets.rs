@@ -1,6 +1,8 @@
 //! The resources each SLS action is authorized on (sls.md 7.7):
 //! `acs:log:<region>:<account>:project/<p>[/<type>/<name>]`, `…/*` for lists, and for the tag
-//! calls the ARN of the tagged resource.
+//! calls the ARN of the tagged resource. Resources are resolved from the raw JSON body before
+//! the request is decoded (as the RPC `Resources` rules read raw parameters), so that a
+//! request without permission learns nothing from validation.
 
 use crate::authz::Target;
 use crate::failure::Result;
@@ -8,16 +10,6 @@ use crate::sls::{Route, SlsAction, SlsCall};
 use localyun_core::sls::{parse_resource_id, ResourceKind};
 use localyun_store::Txn;
 use serde_json::Value;
-
-fn name_field(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Project => "projectName",
-        ResourceKind::Logstore => "logstoreName",
-        ResourceKind::Dashboard => "dashboardName",
-        ResourceKind::MachineGroup => "groupName",
-        ResourceKind::LogtailConfig => "configName",
-    }
-}
 
 /// The ARN of a project or of a resource in it, with its tags when it exists and is the caller's.
 fn target(call: &SlsCall<'_>, txn: &mut dyn Txn, project: &str, sub: Option<(ResourceKind, &str)>) -> Result<Target> {
@@ -60,16 +52,18 @@ fn tagged(call: &SlsCall<'_>, txn: &mut dyn Txn, type_name: Option<&str>, id: &s
 pub fn targets(call: &SlsCall<'_>, txn: &mut dyn Txn, action: &SlsAction) -> Result<Vec<Target>> {
     let project = call.host_project;
     Ok(match action.route {
-        Route::Root if action.name == "ListProject" => vec![all_projects(call)],
+        Route::Root if action.name == ResourceKind::Project.spec().calls.list => vec![all_projects(call)],
         // The body names the project; the Host's prefix is ignored, as by the handler (sls.md 1.1).
-        Route::Root if action.name == "CreateProject" => match body_str(call, "projectName") {
-            Some(p) => vec![target(call, txn, &p, None)?],
-            None => vec![all_projects(call)],
-        },
+        Route::Root if action.name == ResourceKind::Project.spec().calls.create => {
+            match body_str(call, ResourceKind::Project.spec().name_field) {
+                Some(p) => vec![target(call, txn, &p, None)?],
+                None => vec![all_projects(call)],
+            }
+        }
         Route::Root => vec![target(call, txn, project.unwrap_or("*"), None)?],
         Route::Collection(kind) => {
             let p = project.unwrap_or("*");
-            let name = if action.method == "POST" { body_str(call, name_field(kind)) } else { None };
+            let name = if action.method == "POST" { body_str(call, kind.spec().name_field) } else { None };
             vec![target(call, txn, p, Some((kind, name.as_deref().unwrap_or("*"))))?]
         }
         Route::Item(kind) => vec![target(call, txn, project.unwrap_or("*"), Some((kind, call.item.unwrap_or("*"))))?],
