@@ -14,6 +14,22 @@ impl Serialize for Date {
     }
 }
 
+/// An entity's tags as RAM and IMS answer them: `{"Tag": [{"TagKey","TagValue"}]}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub tag_key: String,
+    pub tag_value: String,
+}
+
+crate::wrapper!(Tags, "Tag", Tag);
+
+impl Tags {
+    pub fn of(tags: &localyun_core::tags::TagSet) -> Self {
+        Self { items: tags.iter().map(|(k, v)| Tag { tag_key: k.clone(), tag_value: v.clone() }).collect() }
+    }
+}
+
 /// A wrapper object holding one list under its item name: `wrapper!(Users, "User", User)`
 /// answers `{"User": [...]}`.
 #[macro_export]

@@ -9,7 +9,7 @@
 use crate::failure::Result;
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
-use crate::rpc::encode::Date;
+use crate::rpc::encode::{Date, Tags};
 use localyun_core::error::{GatewayError, RamError};
 use localyun_core::names::{check_domain, check_text, parse_principal_name};
 use localyun_core::params::Params;
@@ -246,7 +246,7 @@ impl User {
             create_date: Date(u.created_ms),
             update_date: Date(u.updated_ms),
             provision_type: "Manual",
-            tags: u.tags.iter().map(|(k, v)| Tag { tag_key: k.clone(), tag_value: v.clone() }).collect::<Vec<_>>().into(),
+            tags: Tags::of(&u.tags),
             user_name: None,
             status: None,
         }
@@ -262,15 +262,6 @@ impl User {
         Self { status: Some("Active"), ..self }
     }
 }
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Tag {
-    pub tag_key: String,
-    pub tag_value: String,
-}
-
-crate::wrapper!(Tags, "Tag", Tag);
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

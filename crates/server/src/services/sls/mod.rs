@@ -14,7 +14,7 @@ use crate::sls::HostProject::{Absent, Any, Required};
 use crate::sls::Route::{Collection, Item, Root, Tag, Tags, Untag};
 use crate::sls::SlsAction;
 use localyun_store::Mode::{Read, Write};
-use resources::Kind;
+use wire::kind::Kind;
 use wire::{config::Config, dashboard::Dashboard, logstore::Logstore, machine_group::MachineGroup};
 
 /// One row: the API name (also the RAM action `log:<name>`), method, route, whether the Host

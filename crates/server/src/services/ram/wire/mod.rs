@@ -28,7 +28,6 @@ use localyun_core::error::RamError;
 use localyun_core::params::Params;
 use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::tags::{TagSet, RAM_TAGS};
-use serde::Serialize;
 
 /// Comments of users and groups: up to 128 characters (ram.md 6, name rules).
 const COMMENTS_MAX: usize = 128;
@@ -102,18 +101,4 @@ macro_rules! marker_page {
 }
 use marker_page;
 
-/// An entity's tags: `{"Tag": [{"TagKey","TagValue"}]}`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Tag {
-    pub tag_key: String,
-    pub tag_value: String,
-}
-
-crate::wrapper!(Tags, "Tag", Tag);
-
-impl Tags {
-    pub fn of(tags: &TagSet) -> Self {
-        Self { items: tags.iter().map(|(k, v)| Tag { tag_key: k.clone(), tag_value: v.clone() }).collect() }
-    }
-}
+pub use crate::rpc::encode::Tags;

@@ -1,10 +1,10 @@
 //! Logtail configs (sls.md 6.5): `/configs`, name field `configName`. A body of the wrong shape
 //! is `InvalidParameter` "Invalid config resource json."; the output logstore must exist.
 
+use super::kind::{At, Kind};
 use super::{Field, NameList, Shape, Stamped};
 use crate::failure::Result;
 use crate::logservice::{self as ls, Record};
-use crate::services::sls::resources::{At, Kind};
 use localyun_core::error::SlsError;
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;

@@ -1,10 +1,10 @@
 //! Dashboards (sls.md 6.3): `/dashboards`, name field `dashboardName`; the list answers
 //! `dashboardItems` beside the names.
 
+use super::kind::{At, Kind};
 use super::{contains, opt, Field, NameList, Obj, Shape};
 use crate::failure::Result;
 use crate::logservice::Record;
-use crate::services::sls::resources::{At, Kind};
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;
 use localyun_store::Txn;

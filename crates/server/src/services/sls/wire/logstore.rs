@@ -1,9 +1,9 @@
 //! Logstores (sls.md 6.2): `/logstores`, name field `logstoreName`, 200 per project.
 
+use super::kind::{At, Kind};
 use super::{invalid, opt, opt_int, Field, IntText, NameList};
 use crate::failure::Result;
 use crate::logservice::Record;
-use crate::services::sls::resources::{At, Kind};
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;
 use localyun_store::Txn;

@@ -1,10 +1,10 @@
 //! Machine groups (sls.md 6.4): `/machinegroups`, name field `groupName`. A body of the wrong
 //! shape is `InvalidParameter` "invalid group resource json" (sls.md 5.2).
 
+use super::kind::{At, Kind};
 use super::{Field, NameList, Shape, Stamped};
 use crate::failure::Result;
 use crate::logservice::Record;
-use crate::services::sls::resources::{At, Kind};
 use localyun_core::error::SlsError;
 use localyun_core::params::Params;
 use localyun_core::sls::ResourceKind;

@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod dashboard;
+pub mod kind;
 pub mod logstore;
 pub mod machine_group;
 pub mod projects;
@@ -176,7 +177,7 @@ pub fn decode_every_request(call: &crate::sls::SlsCall<'_>) {
     let _ = tags::TagResources::from_call(call);
     let _ = tags::UntagResources::from_call(call);
     let _ = tags::ListTagResources::from_call(call);
-    fn kind<K: crate::services::sls::resources::Kind>(call: &crate::sls::SlsCall<'_>) {
+    fn kind<K: kind::Kind>(call: &crate::sls::SlsCall<'_>) {
         let _ = resources::CreateResource::<K>::from_call(call).map(|r| r.body.get());
         let _ = resources::UpdateResource::<K>::from_call(call).map(|r| r.body.get());
         let _ = resources::ListResources::<K>::from_call(call).map(|r| r.paging.get());

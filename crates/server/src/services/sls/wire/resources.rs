@@ -1,9 +1,9 @@
 //! The requests common to the kinds inside a project (sls.md 6.2-6.5): create, get, update,
 //! delete and list, with the name field and the list's name filter from the kinds' table.
 
+use super::kind::Kind;
 use super::{bad, field_at, opt, required, Field, Paging};
 use crate::failure::Result;
-use crate::services::sls::resources::Kind;
 use crate::sls::{FromCall, Later, SlsCall};
 
 /// CreateX: the body's name and the rest of the body, checked once the project is the caller's
