@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Two builds side by side in one run: the working tree's localyun against the one of a base
-# revision (default: HEAD~1), on the same machine, same targets, interleaved (base, head, head,
-# base per target and connection count) so that drift of the machine falls on both equally.
+# revision (default: HEAD~1), on the same machine, same targets, interleaved (each round runs
+# every target on both, alternating which goes first) so that drift of the machine falls on both
+# equally; the median of the rounds is reported with the spread.
 # For refactors that must not cost speed (issue 12): prints req/s and server CPU µs per request
 # of each, and head/base ratios.
 #
-#   bench/compare.sh [BASE_REV] [SECONDS]
+#   bench/compare.sh [BASE_REV] [SECONDS] [ROUNDS]     (COMPARE_TARGETS, COMPARE_CONNS narrow it)
 #
 # Loopback only; every server is started here and stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base_rev=${1:-HEAD~1}
 seconds=${2:-4}
-conns="1 32"
-targets="ims-untag ims-tag ims-list sls-untag"
+rounds=${3:-3}
+conns=${COMPARE_CONNS:-"1 32"}
+targets=${COMPARE_TARGETS:-"ims-untag ims-tag ims-list sls-untag"}
 
 work=$(mktemp -d)
 pids=()
@@ -59,15 +61,19 @@ run() {  # run <name> <port> <target> <connections>
   printf '{"build":"%s","target":"%s","connections":%s,"result":%s}\n' "$1" "$3" "$4" \
     "$("$bin/loadgen" run --target "$3" --addr "127.0.0.1:$2" --connections "$4" --seconds "$seconds" --context "$work/ctx-$1.json" --server-pid "${!pid_var}")" >>"$results"
 }
-for c in $conns; do
-  for t in $targets; do
-    run base 18981 "$t" "$c"; run head 18982 "$t" "$c"; run head 18982 "$t" "$c"; run base 18981 "$t" "$c"
+for r in $(seq 1 "$rounds"); do
+  for c in $conns; do
+    for t in $targets; do
+      if [ $((r % 2)) -eq 1 ]; then run base 18981 "$t" "$c"; run head 18982 "$t" "$c"
+      else run head 18982 "$t" "$c"; run base 18981 "$t" "$c"; fi
+    done
   done
 done
 
 python3 - "$results" "$base_rev" "$(git rev-parse --short "$base_rev")" <<'PY'
 import json, sys
 from collections import defaultdict
+from statistics import median
 rows = [json.loads(l) for l in open(sys.argv[1])]
 acc = defaultdict(lambda: {"rps": [], "cpu": []})
 for r in rows:
@@ -75,12 +81,14 @@ for r in rows:
     acc[k]["rps"].append(r["result"]["rps"])
     if r["result"].get("server_cpu_us") is not None:
         acc[k]["cpu"].append(r["result"]["server_cpu_us"])
-mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")
-print(f"base = {sys.argv[2]} ({sys.argv[3]}), head = working tree; mean of two interleaved runs each")
+med = lambda xs: median(xs) if xs else float("nan")
+spread = lambda xs: f"{min(xs):,.0f}-{max(xs):,.0f}" if xs else "-"
+n = len(next(iter(acc.values()))["rps"]) if acc else 0
+print(f"base = {sys.argv[2]} ({sys.argv[3]}), head = working tree; median of {n} interleaved rounds (range)")
 print("| target | conns | base req/s | head req/s | head/base | base CPU µs/req | head CPU µs/req | head/base |")
 print("|---|---|---|---|---|---|---|---|")
 for (t, c) in sorted({(k[0], k[1]) for k in acc}, key=lambda x: (x[1], x[0])):
     b, h = acc[(t, c, "base")], acc[(t, c, "head")]
-    br, hr, bc, hc = mean(b["rps"]), mean(h["rps"]), mean(b["cpu"]), mean(h["cpu"])
-    print(f"| {t} | {c} | {br:,.0f} | {hr:,.0f} | {hr/br:.2f} | {bc:.1f} | {hc:.1f} | {hc/bc:.2f} |")
+    br, hr, bc, hc = med(b["rps"]), med(h["rps"]), med(b["cpu"]), med(h["cpu"])
+    print(f"| {t} | {c} | {br:,.0f} ({spread(b['rps'])}) | {hr:,.0f} ({spread(h['rps'])}) | {hr/br:.2f} | {bc:.1f} | {hc:.1f} | {hc/bc:.2f} |")
 PY

@@ -12,6 +12,12 @@ pub type Body = http_body_util::Full<Bytes>;
 pub type Request = hyper::Request<Incoming>;
 pub type Response = hyper::Response<Body>;
 
+/// The headers as `(lower-case name, value)` pairs, borrowed, for the signature checks; values
+/// that are not visible ASCII are left out.
+pub fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
+    headers.iter().filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str(), v))).collect()
+}
+
 /// An answer with `body`, labelled `content_type` unless `None` (hyper adds Content-Length).
 pub fn response(status: StatusCode, content_type: Option<&'static str>, body: impl Into<Bytes>) -> Response {
     let mut resp = hyper::Response::new(Body::new(body.into()));

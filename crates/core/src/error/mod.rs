@@ -58,6 +58,20 @@ impl AccessDenied {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// `AccessDeniedDetail`: the seven documented fields (ram.md 4.3); SLS sends the same object
+    /// as `accessDeniedDetail`.
+    pub fn detail(&self) -> serde_json::Value {
+        serde_json::json!({
+            "PolicyType": self.policy_type,
+            "AuthPrincipalOwnerId": self.account_id,
+            "AuthPrincipalType": self.principal_type,
+            "AuthPrincipalDisplayName": self.principal_display_name,
+            "NoPermissionType": if self.explicit { "ExplicitDeny" } else { "ImplicitDeny" },
+            "AuthAction": self.action,
+            "EncodedDiagnosticMessage": self.encode(),
+        })
+    }
+
     /// One sentence saying why, appended to the error message.
     pub fn explain(&self) -> String {
         let why = match &self.matched {

@@ -2,8 +2,9 @@
 //! `Authorization` header (ram.md 3.2-3.5). The checks run in the order of ram.md 4.5 and 3.5:
 //! clock, AccessKey, signature, then the nonce.
 
-use super::request::{header_pairs, RpcRequest};
+use super::request::RpcRequest;
 use crate::auth::{check_clock, rpc_key_error, Claim, SignatureCheck};
+use crate::http::header_pairs;
 use crate::state::Settings;
 use localyun_core::error::GatewayError;
 use localyun_core::sig::{rpc_v1, rpc_v3, sha256_hex};

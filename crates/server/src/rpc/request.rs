@@ -61,12 +61,6 @@ pub fn response_format(params: Option<&Params>, has_authorization_header: bool) 
     }
 }
 
-/// The headers as `(lower-case name, value)` pairs, borrowed, for the signature checks; values
-/// that are not visible ASCII are left out.
-pub fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
-    headers.iter().filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str(), v))).collect()
-}
-
 /// Decodes the request's parameters, the query's first, and says how many came from the
 /// query. Errors here are the client's (400).
 pub fn decode_params(parts: &Parts, body: &[u8]) -> Result<(usize, Params), ApiError> {

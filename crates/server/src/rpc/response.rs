@@ -58,7 +58,7 @@ pub fn error(format: Format, request_id: &str, product: Product, err: &ApiError)
     body.insert("Code".into(), err.code.as_ref().into());
     body.insert("Message".into(), err.message.clone().into());
     if let Some(d) = &err.denied {
-        body.insert("AccessDeniedDetail".into(), access_denied_detail(d));
+        body.insert("AccessDeniedDetail".into(), d.detail());
     }
     body.insert(
         "Recommend".into(),
@@ -66,19 +66,6 @@ pub fn error(format: Format, request_id: &str, product: Product, err: &ApiError)
     );
     let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST);
     render(format, status, || "Error".to_string(), body, request_id)
-}
-
-/// The seven documented fields (ram.md 4.3); SLS sends the same object as `accessDeniedDetail`.
-pub fn access_denied_detail(d: &localyun_core::AccessDenied) -> Value {
-    serde_json::json!({
-        "PolicyType": d.policy_type,
-        "AuthPrincipalOwnerId": d.account_id,
-        "AuthPrincipalType": d.principal_type,
-        "AuthPrincipalDisplayName": d.principal_display_name,
-        "NoPermissionType": if d.explicit { "ExplicitDeny" } else { "ImplicitDeny" },
-        "AuthAction": d.action,
-        "EncodedDiagnosticMessage": d.encode(),
-    })
 }
 
 /// `root` names the XML document element; JSON has none, so it is only built for XML.

@@ -44,7 +44,7 @@ pub fn error(request_id: &str, err: &ApiError) -> Response {
     body.insert("errorMessage".into(), err.message.to_string().into());
     body.insert("requestId".into(), request_id.into());
     if let Some(d) = &err.denied {
-        body.insert("accessDeniedDetail".into(), crate::rpc::response::access_denied_detail(d));
+        body.insert("accessDeniedDetail".into(), d.detail());
     }
     let body = serde_json::Value::Object(body);
     finish(StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST), body.to_string(), request_id)
