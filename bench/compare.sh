@@ -35,17 +35,7 @@ git worktree add --quiet --detach "$work/base-src" "$base_rev"
 CARGO_TARGET_DIR="$PWD/target/compare-base" cargo build --release --quiet --manifest-path "$work/base-src/Cargo.toml" -p localyun
 base_bin="$PWD/target/compare-base/release/localyun"
 
-wait_port() {
-  for _ in $(seq 1 300); do
-    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "compare: nothing listens on $1" >&2
-  return 1
-}
-root_ak=LTAI5tLocalyunRootKey01
-root_secret=LocalyunRootSecretDoNotUseInProd
-account=1234567890123456
+. bench/common.sh
 start() {  # start <name> <binary> <port>
   LOCALYUN_LOG=warn "$2" serve --listen "127.0.0.1:$3" --data-dir "$work/data-$1" & local p=$!
   pids+=($p); eval "${1}_pid=$p"

@@ -32,18 +32,7 @@ trap cleanup EXIT
 ceiling_addr=127.0.0.1:18990
 moto_addr=127.0.0.1:18991
 ly_addr=127.0.0.1:18992
-root_ak=LTAI5tLocalyunRootKey01
-root_secret=LocalyunRootSecretDoNotUseInProd
-account=1234567890123456
-
-wait_port() {  # wait for a TCP port to accept, at most 15 s
-  for _ in $(seq 1 300); do
-    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "bench: nothing listens on $1" >&2
-  return 1
-}
+. bench/common.sh
 
 results="$work/results.jsonl"
 record() {  # record <group> <target> <connections> <json>
