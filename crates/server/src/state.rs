@@ -32,8 +32,57 @@ impl Default for Settings {
     }
 }
 
+/// The store's readiness as `/_localyun/health` reports it. A probe (a round trip to the store,
+/// on a blocking thread) runs at most once per [`READINESS_FRESH`], one at a time: a burst of
+/// health checks (a balancer, a test opening a thousand connections) answers from the last
+/// probe instead of starting a blocking thread each.
+pub struct Readiness {
+    checked: std::sync::Mutex<Option<(std::time::Instant, bool)>>,
+    probe: tokio::sync::Semaphore,
+}
+
+/// How long a probe's answer stands.
+pub const READINESS_FRESH: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// How long a probe waits for the store.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Self { checked: std::sync::Mutex::new(None), probe: tokio::sync::Semaphore::new(1) }
+    }
+}
+
+impl Readiness {
+    fn fresh(&self) -> Option<bool> {
+        match *self.checked.lock().ok()? {
+            Some((at, ready)) if at.elapsed() < READINESS_FRESH => Some(ready),
+            _ => None,
+        }
+    }
+
+    /// Whether the store answers now (within the probe timeout).
+    pub async fn check(&self, store: &Arc<dyn Store>) -> bool {
+        if let Some(ready) = self.fresh() {
+            return ready;
+        }
+        // One probe at a time; who waited for it takes its answer.
+        let Ok(_permit) = self.probe.acquire().await else { return false };
+        if let Some(ready) = self.fresh() {
+            return ready;
+        }
+        let store = store.clone();
+        let ready = matches!(tokio::time::timeout(PROBE_TIMEOUT, tokio::task::spawn_blocking(move || store.ping())).await, Ok(Ok(Ok(()))));
+        if let Ok(mut checked) = self.checked.lock() {
+            *checked = Some((std::time::Instant::now(), ready));
+        }
+        ready
+    }
+}
+
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub readiness: Readiness,
     pub executor: crate::executor::Executor,
     pub policies: crate::authz::PolicyCache,
     pub credentials: crate::auth::CredentialCache,
@@ -43,6 +92,6 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         let executor = crate::executor::Executor::start(store.clone());
-        Self { store, executor, policies: Default::default(), credentials: Default::default(), settings }
+        Self { store, executor, policies: Default::default(), credentials: Default::default(), settings, readiness: Readiness::default() }
     }
 }

@@ -279,21 +279,13 @@ fn authorized_handle<A: Api>(
     A::handle(req, route, caller, txn, scratch)
 }
 
-/// How long the health check waits for the store to answer.
-const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// `/_localyun/health`'s readiness: the store answers now (a database that cannot be reached
-/// makes it 503 "unavailable", so a load balancer stops sending requests to this process).
-async fn store_ready(state: &AppState) -> bool {
-    let store = state.store.clone();
-    matches!(tokio::time::timeout(HEALTH_TIMEOUT, tokio::task::spawn_blocking(move || store.ping())).await, Ok(Ok(Ok(()))))
-}
-
 /// `/_localyun/...`: answered before any cloud parsing.
 async fn internal(state: &AppState, parts: &Parts) -> Response {
     match parts.uri.path() {
         "/_localyun/health" => {
-            let ready = store_ready(state).await;
+            // A database that cannot be reached makes it 503 "unavailable", so a load balancer stops
+            // sending requests to this process.
+            let ready = state.readiness.check(&state.store).await;
             let body = serde_json::json!({
                 "status": if ready { "ok" } else { "unavailable" },
                 "version": env!("CARGO_PKG_VERSION"),
