@@ -40,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// The local certificate authority that signs localyun's TLS certificates.
+    Ca {
+        #[command(subcommand)]
+        command: CaCommand,
+    },
     /// Print the table of served actions (README's "What is served"), from the action tables.
     Actions,
 }
@@ -137,6 +142,16 @@ fn seconds(s: &str) -> Result<Duration, String> {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
         _ => Err(format!("{s:?} is not a number of seconds above 0 and at most 86400")),
     }
+}
+
+#[derive(Subcommand)]
+enum CaCommand {
+    /// Print the CA certificate (PEM), made first if the store has none, so that clients can
+    /// trust localyun's https answers.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -278,6 +293,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let settings = Settings { region: args.region.clone(), body_read_timeout: t.body_read_timeout, ..Settings::default() };
     let limits =
         Limits { connection: Timeouts { header_read: t.header_read_timeout, idle: t.idle_timeout }, shutdown_grace: t.shutdown_grace };
+    // The same port answers TLS with the store's CA (issue 13).
+    let ca = localyun_server::tls::Ca::load_or_create(store.as_ref()).map_err(|e| format!("cannot set up the local CA: {e}"))?;
+    let tls = localyun_server::tls::acceptor(ca).map_err(|e| format!("cannot set up TLS: {e}"))?;
     let state = Arc::new(AppState::new(store.clone(), settings));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let (engine, store_durability) = (store.engine(), store.durability());
@@ -292,7 +310,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             authorization = "enforced: RAM policies decide every call of a RAM user or role session; the account root may do everything",
             "localyun serving"
         );
-        localyun_server::server::serve(listener, state, limits, signal_counter()).await.map_err(|e| e.to_string())
+        localyun_server::server::serve(listener, state, limits, Some(tls), signal_counter()).await.map_err(|e| e.to_string())
     })?;
     // Connections still open after the grace period are dropped with the runtime.
     runtime.shutdown_timeout(Duration::from_millis(100));
@@ -353,6 +371,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Account { command } => account(command),
+        Command::Ca { command: CaCommand::Export { store } } => store.open().and_then(|s| {
+            let ca = localyun_server::tls::Ca::load_or_create(s.as_ref()).map_err(|e| e.to_string())?;
+            print!("{}", ca.cert_pem());
+            Ok(())
+        }),
         Command::Actions => {
             print!("{}", localyun_server::catalog::markdown());
             Ok(())

@@ -22,6 +22,7 @@
 )]
 
 pub mod encoding;
+pub mod endpoints;
 pub mod error;
 pub mod names;
 pub mod paging;

@@ -134,6 +134,12 @@ pub fn format_sls_datetime(millis: i64) -> String {
 }
 
 /// Formats Unix milliseconds as the response date format, e.g. `2015-01-23T12:33:18Z`.
+/// The UTC calendar date (year, month, day) of a time in milliseconds.
+pub fn civil_date(millis: i64) -> (i32, u8, u8) {
+    let dt = DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or_default();
+    (dt.year(), dt.month() as u8, dt.day() as u8)
+}
+
 pub fn format_iso8601(millis: i64) -> String {
     format_fixed(millis, 'T', "Z")
 }

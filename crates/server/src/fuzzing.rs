@@ -58,8 +58,9 @@ pub fn sls_request(method: &str, target: &str, headers: &[(&str, &str)], body: &
     read_sls_body(query, json);
 }
 
-/// A peer address for the condition keys.
-const PEER: std::net::SocketAddr = std::net::SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 1));
+/// A peer for the condition keys.
+const PEER: crate::pipeline::Peer =
+    crate::pipeline::Peer { addr: std::net::SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 1)), secure: false };
 
 /// The typed requests of every SLS action decoded from the query and the JSON body, then the
 /// tag rules the handlers apply to what they carry.

@@ -26,3 +26,4 @@ pub mod server;
 pub mod services;
 pub mod sls;
 pub mod state;
+pub mod tls;

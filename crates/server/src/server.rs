@@ -1,10 +1,10 @@
-//! The server loop: one listener serving every API style over HTTP/1.1 and HTTP/2 (told apart by
-//! the connection's first bytes), every connection under the deadlines of `connection.rs`, and a
-//! bounded shutdown. It drives hyper directly, as the benchmark's ceiling does: a router would
+//! The server loop: one listener serving every API style over plain HTTP and over TLS (told
+//! apart by a connection's first byte), HTTP/1.1 and HTTP/2 on both (told apart by the first bytes
+//! inside), every connection under the deadlines of `connection.rs`, and a bounded shutdown. It drives hyper directly, as the benchmark's ceiling does: a router would
 //! only add per-request boxing and an extension map for the one handler every request goes to.
 
 use crate::connection::{Activity, Timeouts, Verdict, Watched};
-use crate::pipeline;
+use crate::pipeline::{self, Peer};
 use crate::state::AppState;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -13,8 +13,10 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
+use tokio_rustls::TlsAcceptor;
 
 /// The limits the loop enforces.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +41,13 @@ const CLOSE_GRACE: Duration = Duration::from_millis(500);
 /// the other connections, and returns when all are closed, when `shutdown_grace` has passed, or
 /// at a second signal. Every answer is sent after its commit, so returning at any point loses
 /// nothing that was acknowledged.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>, limits: Limits, mut signals: Signals) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    limits: Limits,
+    tls: Option<TlsAcceptor>,
+    mut signals: Signals,
+) -> std::io::Result<()> {
     let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
     let (drain_tx, drain_rx) = watch::channel(false);
     // Each connection task holds a sender; `recv` answers `None` once the last one has ended.
@@ -75,6 +83,7 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>, limits: Limits, 
             limits: limits.connection,
             drain: drain_rx.clone(),
             alive: alive_tx.clone(),
+            tls: tls.clone(),
         };
         tokio::spawn(conn.run(stream, peer));
     }
@@ -97,6 +106,7 @@ struct Conn {
     limits: Timeouts,
     drain: watch::Receiver<bool>,
     alive: mpsc::Sender<()>,
+    tls: Option<TlsAcceptor>,
 }
 
 /// Counts a request in flight for as long as its service future lives (an HTTP/2 stream the
@@ -117,13 +127,34 @@ impl Drop for InFlight {
 }
 
 impl Conn {
-    async fn run(mut self, stream: TcpStream, peer: SocketAddr) {
-        let _alive = self.alive;
+    /// Plain HTTP or TLS, by the first byte (a TLS connection starts with a handshake record;
+    /// no HTTP request starts with that byte). A client that sends nothing within the header
+    /// deadline, or whose handshake does not finish within it, is dropped.
+    async fn run(self, stream: TcpStream, peer: SocketAddr) {
         let _ = stream.set_nodelay(true);
+        let mut first = [0u8; 1];
+        let deadline = self.limits.header_read;
+        let peeked = tokio::time::timeout(deadline, stream.peek(&mut first)).await;
+        match (peeked, self.tls.clone()) {
+            (Ok(Ok(1)), Some(tls)) if first == [crate::tls::HANDSHAKE_RECORD] => {
+                match tokio::time::timeout(deadline, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => self.serve_io(stream, Peer { addr: peer, secure: true }).await,
+                    Ok(Err(e)) => tracing::debug!(peer = %peer, error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(peer = %peer, "TLS handshake timed out"),
+                }
+            }
+            (Ok(Ok(n)), _) if n > 0 => self.serve_io(stream, Peer { addr: peer, secure: false }).await,
+            _ => {}
+        }
+    }
+
+    async fn serve_io<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(mut self, stream: S, peer: Peer) {
+        let _alive = self.alive;
         let activity = Activity::new();
         let state = self.state;
         let counted = activity.clone();
-        // The peer address is the `acs:SourceIp` condition key (policy.md 4.3).
+        // The peer address is the `acs:SourceIp` condition key, TLS `acs:SecureTransport`
+        // (policy.md 4.3).
         let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let state = state.clone();
             let in_flight = InFlight::new(&counted);

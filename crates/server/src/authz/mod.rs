@@ -262,6 +262,7 @@ pub fn sls_denial(d: Box<AccessDenied>) -> ApiError {
 /// carries.
 pub fn base_keys(
     peer: Option<std::net::IpAddr>,
+    secure: bool,
     now_ms: i64,
     user_agent: Option<&str>,
     request_tags: &[(String, String)],
@@ -276,7 +277,7 @@ pub fn base_keys(
         keys.set("acs:SourceIp", vec![ip.to_string()]);
     }
     keys.set("acs:CurrentTime", vec![localyun_core::time::format_iso8601(now_ms)]);
-    keys.set("acs:SecureTransport", vec!["false".into()]);
+    keys.set("acs:SecureTransport", vec![secure.to_string()]);
     keys.set("acs:MFAPresent", vec!["false".into()]);
     if let Some(ua) = user_agent {
         keys.set("acs:UserAgent", vec![ua.to_string()]);

@@ -72,7 +72,7 @@ pub trait Api: Sized + Send + Sync + 'static {
     fn authenticate(settings: &Settings, req: &Self::Request, now_ms: i64) -> Result<Claim, ApiError>;
     fn mode(route: Self::Route) -> Mode;
     /// The request's own condition keys (source IP, time, user agent, request tags).
-    fn condition_keys(req: &Self::Request, peer: SocketAddr, now_ms: i64) -> ConditionKeys;
+    fn condition_keys(req: &Self::Request, peer: Peer, now_ms: i64) -> ConditionKeys;
     /// The RAM action (`ram:CreateUser`, `log:UntagResources`) and the resources it is
     /// authorized on.
     fn resources(
@@ -94,6 +94,14 @@ pub trait Api: Sized + Send + Sync + 'static {
     fn internal_error(f: &Failure) -> ApiError;
     fn encode(req: &Self::Request, route: Self::Route, request_id: &str, answer: Self::Answer) -> Response;
     fn encode_error(shape: Self::Shape, request_id: &str, e: &ApiError) -> Response;
+}
+
+/// Where a request came from: the TCP peer (`acs:SourceIp`) and whether it arrived over TLS,
+/// directly or inside a CONNECT tunnel (`acs:SecureTransport`).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    pub addr: SocketAddr,
+    pub secure: bool,
 }
 
 /// Upper-case UUID, like `6AC79B74-9A78-58E2-818B-1D38EDC64D67` in the seed. Drawn from the
@@ -123,7 +131,7 @@ fn is_sls(parts: &Parts) -> bool {
     parts.headers.keys().any(|k| k.as_str().starts_with("x-log-")) || parts.uri.path() != "/"
 }
 
-pub async fn handle(state: Arc<AppState>, peer: SocketAddr, req: Request) -> Response {
+pub async fn handle(state: Arc<AppState>, peer: Peer, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     if parts.uri.path().starts_with("/_localyun/") {
         return internal(&state, &parts).await;
@@ -136,7 +144,7 @@ pub async fn handle(state: Arc<AppState>, peer: SocketAddr, req: Request) -> Res
 }
 
 /// Every stage of a request of style `A`, in one span, ending in one log line.
-async fn serve<A: Api>(state: Arc<AppState>, parts: Parts, body: Incoming, peer: SocketAddr) -> Response {
+async fn serve<A: Api>(state: Arc<AppState>, parts: Parts, body: Incoming, peer: Peer) -> Response {
     let started = Instant::now();
     let request_id = A::request_id();
     let method = parts.method.clone();
@@ -157,7 +165,7 @@ async fn serve<A: Api>(state: Arc<AppState>, parts: Parts, body: Incoming, peer:
     resp
 }
 
-async fn stages<A: Api>(state: &Arc<AppState>, parts: Parts, body: Incoming, peer: SocketAddr, request_id: &str) -> (Response, Outcome) {
+async fn stages<A: Api>(state: &Arc<AppState>, parts: Parts, body: Incoming, peer: Peer, request_id: &str) -> (Response, Outcome) {
     let mut outcome = Outcome::default();
     let fail = |shape: A::Shape, e: ApiError, outcome: &mut Outcome| {
         outcome.error_code = Some(e.code.to_string());
@@ -228,7 +236,7 @@ async fn authenticate_only<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>)
 /// that fails must still record it (replayed later, it could succeed). So the call's own writes get a
 /// savepoint, and the nonce is claimed after them, last (an engine may check it only at
 /// commit). A store conflict fails the whole job instead, which then runs again from the start.
-async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Route, peer: SocketAddr) -> Result<A::Answer, Failure> {
+async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Route, peer: Peer) -> Result<A::Answer, Failure> {
     let now = now_ms();
     let mut claim = A::authenticate(&state.settings, req, now)?;
     claim.vouch(&state.credentials, now);

@@ -1,7 +1,7 @@
 //! The RPC style in the pipeline: the RPC codec (`crate::rpc`) joined with the services'
 //! action tables (`crate::services::RPC_SERVICES`).
 
-use super::Api;
+use super::{Api, Peer};
 use crate::actions::{Call, Context, RpcAction, RpcService};
 use crate::auth::Claim;
 use crate::authz::Target;
@@ -18,7 +18,6 @@ use localyun_core::policy::ConditionKeys;
 use localyun_core::{AccessDenied, ApiError};
 use localyun_store::{Mode, Txn};
 use serde_json::{Map, Value};
-use std::net::SocketAddr;
 
 pub struct RpcApi;
 
@@ -108,9 +107,9 @@ impl Api for RpcApi {
         Mode::Write
     }
 
-    fn condition_keys(req: &Parsed, peer: SocketAddr, now_ms: i64) -> ConditionKeys {
+    fn condition_keys(req: &Parsed, peer: Peer, now_ms: i64) -> ConditionKeys {
         let (tags, tag_keys) = decode::request_tags(&req.request.params);
-        crate::authz::base_keys(Some(peer.ip()), now_ms, req.request.header("user-agent"), &tags, &tag_keys)
+        crate::authz::base_keys(Some(peer.addr.ip()), peer.secure, now_ms, req.request.header("user-agent"), &tags, &tag_keys)
     }
 
     fn resources(req: &Parsed, route: RpcRoute, caller: &Caller, txn: &mut dyn Txn, _: &mut ()) -> Result<(String, Vec<Target>), Failure> {

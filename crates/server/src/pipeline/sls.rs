@@ -1,7 +1,7 @@
 //! The SLS REST style in the pipeline: the SLS codec (`crate::sls`) joined with the log
 //! service's action table (`crate::services::sls::ACTIONS`).
 
-use super::Api;
+use super::{Api, Peer};
 use crate::auth::Claim;
 use crate::authz::Target;
 use crate::caller::Caller;
@@ -18,7 +18,6 @@ use localyun_core::{AccessDenied, ApiError};
 use localyun_store::{Mode, Txn};
 use serde_json::Value;
 use std::cell::RefCell;
-use std::net::SocketAddr;
 
 pub struct SlsApi;
 
@@ -152,10 +151,10 @@ impl Api for SlsApi {
         route.action.mode
     }
 
-    fn condition_keys(req: &Parsed, peer: SocketAddr, now_ms: i64) -> ConditionKeys {
+    fn condition_keys(req: &Parsed, peer: Peer, now_ms: i64) -> ConditionKeys {
         let user_agent = req.headers.get(crate::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
         let (tags, tag_keys) = codec::request_tags(&req.json);
-        crate::authz::base_keys(Some(peer.ip()), now_ms, user_agent, &tags, &tag_keys)
+        crate::authz::base_keys(Some(peer.addr.ip()), peer.secure, now_ms, user_agent, &tags, &tag_keys)
     }
 
     fn resources(
