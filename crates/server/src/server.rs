@@ -129,7 +129,9 @@ impl Drop for InFlight {
 impl Conn {
     /// Plain HTTP or TLS, by the first byte (a TLS connection starts with a handshake record;
     /// no HTTP request starts with that byte). A client that sends nothing within the header
-    /// deadline, or whose handshake does not finish within it, is dropped.
+    /// deadline, or whose handshake does not finish within it, is dropped. The connection's
+    /// HTTP state is boxed only once its first byte has come, so a silent connection costs a
+    /// small task (test_hardening: a few KiB each).
     async fn run(self, stream: TcpStream, peer: SocketAddr) {
         let _ = stream.set_nodelay(true);
         let mut first = [0u8; 1];
@@ -138,12 +140,12 @@ impl Conn {
         match (peeked, self.tls.clone()) {
             (Ok(Ok(1)), Some(tls)) if first == [crate::tls::HANDSHAKE_RECORD] => {
                 match tokio::time::timeout(deadline, tls.accept(stream)).await {
-                    Ok(Ok(stream)) => self.serve_io(stream, Peer { addr: peer, secure: true }).await,
+                    Ok(Ok(stream)) => Box::pin(self.serve_io(stream, Peer { addr: peer, secure: true })).await,
                     Ok(Err(e)) => tracing::debug!(peer = %peer, error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!(peer = %peer, "TLS handshake timed out"),
                 }
             }
-            (Ok(Ok(n)), _) if n > 0 => self.serve_io(stream, Peer { addr: peer, secure: false }).await,
+            (Ok(Ok(n)), _) if n > 0 => Box::pin(self.serve_io(stream, Peer { addr: peer, secure: false })).await,
             _ => {}
         }
     }
