@@ -82,7 +82,7 @@ pub async fn serve(
             builder: builder.clone(),
             limits: limits.connection,
             drain: drain_rx.clone(),
-            alive: alive_tx.clone(),
+            _alive: alive_tx.clone(),
             tls: tls.clone(),
         };
         tokio::spawn(conn.run(stream, peer));
@@ -99,13 +99,15 @@ pub async fn serve(
     Ok(())
 }
 
-/// One accepted connection and what it needs.
+/// One accepted connection and what it needs (cloned into the tunnels a CONNECT opens).
+#[derive(Clone)]
 struct Conn {
     state: Arc<AppState>,
     builder: Arc<auto::Builder<TokioExecutor>>,
     limits: Timeouts,
     drain: watch::Receiver<bool>,
-    alive: mpsc::Sender<()>,
+    /// Held, never read: shutdown waits until every connection (and tunnel) has dropped its clone.
+    _alive: mpsc::Sender<()>,
     tls: Option<TlsAcceptor>,
 }
 
@@ -150,31 +152,69 @@ impl Conn {
         }
     }
 
-    async fn serve_io<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(mut self, stream: S, peer: Peer) {
-        let _alive = self.alive;
+    /// The proxy's CONNECT (issue 13): to a name localyun serves it answers 200 and terminates
+    /// TLS inside the tunnel with a certificate for that name, serving the requests there as if
+    /// sent directly (the Host inside names the service and region, as for plain proxying); any
+    /// other target is refused and nothing is ever tunnelled elsewhere.
+    fn connect(self, req: hyper::Request<hyper::body::Incoming>, peer: SocketAddr) -> crate::http::Response {
+        use crate::http::{response, StatusCode};
+        let host = req.uri().authority().map(|a| a.host().trim_start_matches('[').trim_end_matches(']').to_string());
+        let (Some(host), Some(tls)) = (host, self.tls.clone()) else {
+            return response(StatusCode::BAD_REQUEST, Some("text/plain"), "CONNECT needs a host:port target.\n");
+        };
+        if !localyun_core::endpoints::is_served_host(&host) {
+            return response(
+                StatusCode::FORBIDDEN,
+                Some("text/plain"),
+                "localyun proxies only the services it serves; this target is refused.\n",
+            );
+        }
+        let deadline = self.limits.header_read;
+        tokio::spawn(async move {
+            let upgraded = match hyper::upgrade::on(req).await {
+                Ok(u) => u,
+                Err(e) => return tracing::debug!(peer = %peer, error = %e, "CONNECT tunnel not opened"),
+            };
+            match tokio::time::timeout(deadline, tls.accept(TokioIo::new(upgraded))).await {
+                Ok(Ok(stream)) => Box::pin(self.serve_io(stream, Peer { addr: peer, secure: true })).await,
+                Ok(Err(e)) => tracing::debug!(peer = %peer, host = %host, error = %e, "TLS handshake in a CONNECT tunnel failed"),
+                Err(_) => tracing::debug!(peer = %peer, host = %host, "TLS handshake in a CONNECT tunnel timed out"),
+            }
+        });
+        response(StatusCode::OK, None, "")
+    }
+
+    async fn serve_io<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(self, stream: S, peer: Peer) {
+        let tunnels = self.clone();
+        let mut this = self;
         let activity = Activity::new();
-        let state = self.state;
+        let state = this.state.clone();
         let counted = activity.clone();
         // The peer address is the `acs:SourceIp` condition key, TLS `acs:SecureTransport`
         // (policy.md 4.3).
         let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let state = state.clone();
             let in_flight = InFlight::new(&counted);
+            let tunnel = (req.method() == hyper::Method::CONNECT).then(|| tunnels.clone());
             async move {
-                let resp = pipeline::handle(state, peer, req).await;
+                let resp = match tunnel {
+                    Some(t) => t.connect(req, peer.addr),
+                    None => pipeline::handle(state, peer, req).await,
+                };
                 drop(in_flight);
                 Ok::<_, Infallible>(resp)
             }
         });
-        let conn = self.builder.serve_connection(TokioIo::new(Watched::new(stream, activity.clone())), service);
+        let builder = this.builder.clone();
+        let conn = builder.serve_connection_with_upgrades(TokioIo::new(Watched::new(stream, activity.clone())), service);
         tokio::pin!(conn);
         let mut closing = false;
-        let mut draining = *self.drain.borrow();
+        let mut draining = *this.drain.borrow();
         if draining {
             return;
         }
         loop {
-            let wait = match activity.verdict(&self.limits) {
+            let wait = match activity.verdict(&this.limits) {
                 _ if closing => CLOSE_GRACE,
                 Verdict::Wait(d) => d,
                 Verdict::Stalled => return,
@@ -191,7 +231,7 @@ impl Conn {
                         return;
                     }
                 }
-                _ = self.drain.changed(), if !draining => {
+                _ = this.drain.changed(), if !draining => {
                     draining = true;
                     // Requests in flight finish and are answered; then hyper closes.
                     conn.as_mut().graceful_shutdown();
