@@ -45,6 +45,10 @@ enum Command {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// Print the `export` lines that point an unmodified program at a localyun listening on
+    /// ADDR: credentials, region, the proxy variables and a CA bundle (the local CA plus the
+    /// system roots) for OpenSSL, requests and Node. `eval "$(localyun env ...)"`.
+    Env(EnvArgs),
     /// Print the table of served actions (README's "What is served"), from the action tables.
     Actions,
 }
@@ -142,6 +146,84 @@ fn seconds(s: &str) -> Result<Duration, String> {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
         _ => Err(format!("{s:?} is not a number of seconds above 0 and at most 86400")),
     }
+}
+
+#[derive(Args)]
+struct EnvArgs {
+    /// The address the server listens on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The region the program should use.
+    #[arg(long, default_value = "cn-hangzhou")]
+    region: String,
+    /// Where to write the CA bundle [default: ca-bundle.pem in the data directory, or in
+    /// $XDG_CACHE_HOME/localyun (~/.cache/localyun) for --store].
+    #[arg(long)]
+    bundle: Option<PathBuf>,
+}
+
+/// The system's trusted roots, so that the program's other https calls keep working with the
+/// bundle: `SSL_CERT_FILE` as it was, else the usual distribution paths.
+fn system_roots() -> Option<String> {
+    let given = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
+    let known = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"];
+    given.into_iter().chain(known.iter().map(PathBuf::from)).find_map(|p| std::fs::read_to_string(p).ok())
+}
+
+/// A value quoted for a POSIX shell.
+fn sh_quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "'\\''"))
+}
+
+fn env(args: EnvArgs) -> Result<(), String> {
+    let creds = default_credentials(&args.listen)?;
+    let store = args.store.open()?;
+    let ca = localyun_server::tls::Ca::load_or_create(store.as_ref()).map_err(|e| format!("cannot set up the local CA: {e}"))?;
+    let bundle = match (&args.bundle, &args.store.data_dir, &args.store.store) {
+        (Some(path), _, _) => path.clone(),
+        (None, _, Some(_)) => {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                .ok_or("no HOME or XDG_CACHE_HOME to keep the CA bundle in: give --bundle")?;
+            cache.join("localyun").join("ca-bundle.pem")
+        }
+        (None, dir, None) => dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)).join("ca-bundle.pem"),
+    };
+    let mut text = ca.cert_pem().to_string();
+    if let Some(roots) = system_roots() {
+        text.push('\n');
+        text.push_str(&roots);
+    }
+    if let Some(parent) = bundle.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&bundle, text).map_err(|e| format!("cannot write {}: {e}", bundle.display()))?;
+    let bundle = std::fs::canonicalize(&bundle).unwrap_or(bundle);
+    let proxy = format!("http://{}", args.listen);
+    let bundle = bundle.to_string_lossy().into_owned();
+    let lines = [
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", creds.access_key_id.as_str()),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", creds.access_key_secret.expose()),
+        ("ALIBABA_CLOUD_REGION_ID", args.region.as_str()),
+        ("HTTP_PROXY", proxy.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("http_proxy", proxy.as_str()),
+        ("https_proxy", proxy.as_str()),
+        // Empty: a NO_PROXY listing the service names (or 127.0.0.1, for the SLS recipe)
+        // would send those calls past localyun.
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+        ("SSL_CERT_FILE", bundle.as_str()),
+        ("REQUESTS_CA_BUNDLE", bundle.as_str()),
+        ("NODE_EXTRA_CA_CERTS", bundle.as_str()),
+    ];
+    for (name, value) in lines {
+        println!("export {name}={}", sh_quote(value));
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -376,6 +458,7 @@ fn main() -> ExitCode {
             print!("{}", ca.cert_pem());
             Ok(())
         }),
+        Command::Env(args) => env(args),
         Command::Actions => {
             print!("{}", localyun_server::catalog::markdown());
             Ok(())
