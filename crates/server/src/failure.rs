@@ -68,3 +68,19 @@ pub fn transact<T>(
 ) -> Result<T> {
     localyun_store::transact(store, mode, f, Failure::is_retryable)
 }
+
+/// A part of a request decoded with the rest whose error, if any, is answered only when the
+/// handler takes it: after a check the service makes first and that needs the store or the
+/// caller (a user lookup, the account's logon domain, the caller's identity), so that the
+/// errors of a request keep the service's order.
+pub struct Deferred<T>(Result<T>);
+
+impl<T> Deferred<T> {
+    pub fn decode(read: impl FnOnce() -> Result<T>) -> Self {
+        Self(read())
+    }
+
+    pub fn take(self) -> Result<T> {
+        self.0
+    }
+}

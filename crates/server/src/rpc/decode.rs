@@ -144,21 +144,7 @@ pub fn request_tags(p: &Params) -> (Vec<(String, String)>, Vec<String>) {
     (tags, keys)
 }
 
-/// A part of a request decoded with the rest whose error, if any, is answered only when the
-/// handler takes it: after a check the service makes first and that needs the store or the
-/// caller (a user lookup, the account's logon domain, the caller's identity), so that the
-/// errors of a request keep the service's order.
-pub struct Deferred<T>(Result<T>);
-
-impl<T> Deferred<T> {
-    pub fn decode(read: impl FnOnce() -> Result<T>) -> Self {
-        Self(read())
-    }
-
-    pub fn take(self) -> Result<T> {
-        self.0
-    }
-}
+pub use crate::failure::Deferred;
 
 /// A request that names a stored entity (`N`) and carries other parameters (`T`) the real
 /// service checks only once that entity is found: a missing user answers `EntityNotExist.User`

@@ -81,21 +81,6 @@ pub trait FromCall: Sized {
     fn from_call(call: &SlsCall<'_>) -> Result<Self>;
 }
 
-/// Part of a request decoded with the rest but whose error the handler reports where the real
-/// service does: after the store lookups it makes first (UpdateProject reports a missing
-/// project before a bad body).
-pub struct Later<T>(Result<T>);
-
-impl<T> Later<T> {
-    pub fn decode(f: impl FnOnce() -> Result<T>) -> Self {
-        Self(f())
-    }
-
-    pub fn get(self) -> Result<T> {
-        self.0
-    }
-}
-
 /// A typed handler: `fn(UpdateProject, &Context, &mut dyn Txn) -> Result<()>`.
 pub type TypedHandler<Q, A> = fn(Q, &Context<'_>, &mut dyn Txn) -> Result<A>;
 

@@ -36,7 +36,7 @@ pub fn get_project(req: HostProject, cx: &Context<'_>, txn: &mut dyn Txn) -> Res
 
 pub fn update_project(req: UpdateProject, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let mut p = ls::own_project(txn, cx.caller, cx.region, &req.project)?;
-    let ProjectChanges { description, recycle_bin_enabled } = req.changes.get()?;
+    let ProjectChanges { description, recycle_bin_enabled } = req.changes.take()?;
     if let Some(d) = description {
         p.description = d;
     }

@@ -16,7 +16,7 @@ use localyun_store::Txn;
 pub fn create<K: Kind>(req: CreateResource<K>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let project = req.project.as_str();
     ls::own_project(txn, cx.caller, cx.region, project)?;
-    let NewResource { name, draft } = req.body.get()?;
+    let NewResource { name, draft } = req.body.take()?;
     if ls::get_resource::<ls::ResourceRecord>(txn, cx.region, project, K::KIND, &name)?.is_some() {
         return Err(K::KIND.already_exists(&name).into());
     }
@@ -40,7 +40,7 @@ pub fn get<K: Kind>(req: ResourceAt, cx: &Context<'_>, txn: &mut dyn Txn) -> Res
 
 pub fn update<K: Kind>(req: UpdateResource<K>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let r = existing::<K>(&req.at, cx, txn)?;
-    let Changed { name, draft } = req.body.get()?;
+    let Changed { name, draft } = req.body.take()?;
     if let Some(n) = name.filter(|n| *n != r.name) {
         return Err(UpdateResource::<K>::mismatch(&n));
     }
@@ -64,7 +64,7 @@ pub fn delete<K: Kind>(req: ResourceAt, cx: &Context<'_>, txn: &mut dyn Txn) -> 
 pub fn list<K: Kind>(req: ListResources<K>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<K::Listing> {
     let (region, project) = (cx.region, req.project.as_str());
     ls::own_project(txn, cx.caller, region, project)?;
-    let paging = req.paging.get()?;
+    let paging = req.paging.take()?;
     let (offset, size) = (paging.offset, paging.size);
     let name_filter = req.name.as_deref();
     let by_record = K::filters_records(&req.filter);

@@ -172,15 +172,15 @@ pub fn decode_every_request(call: &crate::sls::SlsCall<'_>) {
     use logstore::Logstore;
     use machine_group::MachineGroup;
     let _ = projects::CreateProject::from_call(call);
-    let _ = projects::UpdateProject::from_call(call).map(|r| r.changes.get());
+    let _ = projects::UpdateProject::from_call(call).map(|r| r.changes.take());
     let _ = projects::ListProject::from_call(call);
     let _ = tags::TagResources::from_call(call);
     let _ = tags::UntagResources::from_call(call);
     let _ = tags::ListTagResources::from_call(call);
     fn kind<K: kind::Kind>(call: &crate::sls::SlsCall<'_>) {
-        let _ = resources::CreateResource::<K>::from_call(call).map(|r| r.body.get());
-        let _ = resources::UpdateResource::<K>::from_call(call).map(|r| r.body.get());
-        let _ = resources::ListResources::<K>::from_call(call).map(|r| r.paging.get());
+        let _ = resources::CreateResource::<K>::from_call(call).map(|r| r.body.take());
+        let _ = resources::UpdateResource::<K>::from_call(call).map(|r| r.body.take());
+        let _ = resources::ListResources::<K>::from_call(call).map(|r| r.paging.take());
     }
     kind::<Logstore>(call);
     kind::<Dashboard>(call);

@@ -2,9 +2,10 @@
 //! and ListProject.
 
 use super::{bad, opt, required, Field, Paging};
+use crate::failure::Deferred;
 use crate::failure::Result;
 use crate::logservice::ProjectRecord;
-use crate::sls::{FromCall, Later, SlsCall};
+use crate::sls::{FromCall, SlsCall};
 use localyun_core::sls::ResourceKind;
 use localyun_core::time::format_sls_datetime;
 use serde::{Deserialize, Serialize};
@@ -87,7 +88,7 @@ struct UpdateProjectBody {
 /// project is found to be the caller's.
 pub struct UpdateProject {
     pub project: String,
-    pub changes: Later<ProjectChanges>,
+    pub changes: Deferred<ProjectChanges>,
 }
 
 pub struct ProjectChanges {
@@ -97,7 +98,7 @@ pub struct ProjectChanges {
 
 impl FromCall for UpdateProject {
     fn from_call(call: &SlsCall<'_>) -> Result<Self> {
-        let changes = Later::decode(|| {
+        let changes = Deferred::decode(|| {
             let body: UpdateProjectBody = call.json_body()?;
             Ok(ProjectChanges {
                 description: description(body.description)?,

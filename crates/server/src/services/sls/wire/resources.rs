@@ -3,14 +3,15 @@
 
 use super::kind::Kind;
 use super::{bad, field_at, opt, required, Field, Paging};
+use crate::failure::Deferred;
 use crate::failure::Result;
-use crate::sls::{FromCall, Later, SlsCall};
+use crate::sls::{FromCall, SlsCall};
 
 /// CreateX: the body's name and the rest of the body, checked once the project is the caller's
 /// (the name first, the rest after the existence and quota checks).
 pub struct CreateResource<K: Kind> {
     pub project: String,
-    pub body: Later<NewResource<K>>,
+    pub body: Deferred<NewResource<K>>,
 }
 
 pub struct NewResource<K: Kind> {
@@ -20,7 +21,7 @@ pub struct NewResource<K: Kind> {
 
 impl<K: Kind> FromCall for CreateResource<K> {
     fn from_call(call: &SlsCall<'_>) -> Result<Self> {
-        let body = Later::decode(|| {
+        let body = Deferred::decode(|| {
             let draft: K::Draft = call.json_body()?;
             let field = K::KIND.spec().name_field;
             let name: String = required(field_at(call.body, field), field)?;
@@ -49,7 +50,7 @@ impl FromCall for ResourceAt {
 /// the path's.
 pub struct UpdateResource<K: Kind> {
     pub at: ResourceAt,
-    pub body: Later<Changed<K>>,
+    pub body: Deferred<Changed<K>>,
 }
 
 pub struct Changed<K: Kind> {
@@ -60,7 +61,7 @@ pub struct Changed<K: Kind> {
 impl<K: Kind> FromCall for UpdateResource<K> {
     fn from_call(call: &SlsCall<'_>) -> Result<Self> {
         let at = ResourceAt::from_call(call)?;
-        let body = Later::decode(|| {
+        let body = Deferred::decode(|| {
             let draft: K::Draft = call.json_body()?;
             let field = K::KIND.spec().name_field;
             let name: Field<String> = field_at(call.body, field);
@@ -81,7 +82,7 @@ impl<K: Kind> UpdateResource<K> {
 /// field as a query parameter) and the kind's own filters.
 pub struct ListResources<K: Kind> {
     pub project: String,
-    pub paging: Later<Paging>,
+    pub paging: Deferred<Paging>,
     pub name: Option<String>,
     pub filter: K::Filter,
 }
@@ -91,7 +92,7 @@ impl<K: Kind> FromCall for ListResources<K> {
         let q = call.query;
         Ok(Self {
             project: call.project()?.to_string(),
-            paging: Later::decode(|| Paging::read(q)),
+            paging: Deferred::decode(|| Paging::read(q)),
             name: q.optional(K::KIND.spec().name_field).map(str::to_string),
             filter: K::filter(q),
         })
