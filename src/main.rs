@@ -219,6 +219,9 @@ fn env(args: EnvArgs) -> Result<(), String> {
         ("SSL_CERT_FILE", bundle.as_str()),
         ("REQUESTS_CA_BUNDLE", bundle.as_str()),
         ("NODE_EXTRA_CA_CERTS", bundle.as_str()),
+        // aliyun-python-sdk-core verifies with its vendored certifi unless this is set
+        // (aliyunsdkcore/http/http_response.py, get_verify_value).
+        ("ALIBABA_CLOUD_CA_BUNDLE", bundle.as_str()),
     ];
     for (name, value) in lines {
         println!("export {name}={}", sh_quote(value));
@@ -234,6 +237,101 @@ enum CaCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Add the local CA to a Python environment's certifi bundle (`certifi.where()`), for the
+    /// clients that trust nothing else inside a proxy tunnel (the Python Tea SDKs). Changes that
+    /// one file only, in a marked block; installing twice changes nothing.
+    Install {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        python: PythonArg,
+    },
+    /// Remove every local CA `ca install` added to that certifi bundle; the rest of the file is
+    /// left byte for byte.
+    Uninstall {
+        #[command(flatten)]
+        python: PythonArg,
+    },
+}
+
+#[derive(Args)]
+struct PythonArg {
+    /// The Python whose certifi to change [default: $VIRTUAL_ENV/bin/python when a virtual
+    /// environment is active, else python3].
+    #[arg(long)]
+    python: Option<PathBuf>,
+}
+
+impl PythonArg {
+    fn interpreter(&self) -> PathBuf {
+        self.python.clone().unwrap_or_else(|| match std::env::var_os("VIRTUAL_ENV") {
+            Some(venv) => PathBuf::from(venv).join("bin").join("python"),
+            None => PathBuf::from("python3"),
+        })
+    }
+
+    /// `certifi.where()` of that interpreter.
+    fn certifi_bundle(&self) -> Result<(PathBuf, PathBuf), String> {
+        let python = self.interpreter();
+        let out = std::process::Command::new(&python)
+            .args(["-c", "import certifi; print(certifi.where())"])
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(format!("{} has no certifi: {}", python.display(), why.trim().lines().last().unwrap_or("")));
+        }
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Ok((python, PathBuf::from(path)))
+    }
+}
+
+/// Replaces `path` with `text` through a file beside it and a rename, so that a reader never
+/// sees half a bundle; the file keeps its permissions.
+fn replace_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".localyun-tmp");
+    let tmp = PathBuf::from(tmp);
+    let perms = std::fs::metadata(path).map_err(fail)?.permissions();
+    std::fs::write(&tmp, text).map_err(fail)?;
+    std::fs::set_permissions(&tmp, perms).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
+}
+
+fn ca_install(store: StoreArgs, python: PythonArg) -> Result<(), String> {
+    let s = store.open()?;
+    let ca = localyun_server::tls::Ca::load_or_create(s.as_ref()).map_err(|e| format!("cannot set up the local CA: {e}"))?;
+    let (python, bundle) = python.certifi_bundle()?;
+    let text = std::fs::read_to_string(&bundle).map_err(|e| format!("cannot read {}: {e}", bundle.display()))?;
+    match localyun_server::trust::with_ca(&text, ca.cert_pem()) {
+        None => println!("the local CA is already in {} (certifi of {})", bundle.display(), python.display()),
+        Some(changed) => {
+            replace_file(&bundle, &changed)?;
+            println!(
+                "added the local CA to {} (certifi of {}); `localyun ca uninstall --python {}` removes it",
+                bundle.display(),
+                python.display(),
+                python.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn ca_uninstall(python: PythonArg) -> Result<(), String> {
+    let (python, bundle) = python.certifi_bundle()?;
+    let text = std::fs::read_to_string(&bundle).map_err(|e| format!("cannot read {}: {e}", bundle.display()))?;
+    match localyun_server::trust::without_local_cas(&text) {
+        None => println!("no local CA in {} (certifi of {})", bundle.display(), python.display()),
+        Some((restored, n)) => {
+            replace_file(&bundle, &restored)?;
+            println!("removed {n} local CA(s) from {} (certifi of {})", bundle.display(), python.display());
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -458,6 +556,8 @@ fn main() -> ExitCode {
             print!("{}", ca.cert_pem());
             Ok(())
         }),
+        Command::Ca { command: CaCommand::Install { store, python } } => ca_install(store, python),
+        Command::Ca { command: CaCommand::Uninstall { python } } => ca_uninstall(python),
         Command::Env(args) => env(args),
         Command::Actions => {
             print!("{}", localyun_server::catalog::markdown());

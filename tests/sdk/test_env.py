@@ -49,7 +49,7 @@ def test_env_prints_every_variable_and_writes_the_bundle(server, tmp_path):
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         assert v[name] == f"http://127.0.0.1:{server.port}", (name, v[name])
     assert v["NO_PROXY"] == "" and v["no_proxy"] == ""
-    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"):
+    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "ALIBABA_CLOUD_CA_BUNDLE"):
         assert v[name] == str(bundle.resolve()), (name, v[name])
     text = bundle.read_text()
     ca = subprocess.run([binary(), "ca", "export", *store_args(server.store)], capture_output=True, text=True).stdout

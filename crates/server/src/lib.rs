@@ -27,3 +27,4 @@ pub mod services;
 pub mod sls;
 pub mod state;
 pub mod tls;
+pub mod trust;
