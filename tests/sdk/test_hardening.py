@@ -176,7 +176,7 @@ def test_connections_cost_little_memory_and_closed_ones_leave_none_behind(spawn_
     for s in socks:
         s.close()
     peaks = []
-    for _ in range(6):
+    for _ in range(10):
         socks = _open_idle_connections(srv.port, 1000)
         time.sleep(0.2)
         peaks.append(_rss_kb(srv.pid))
@@ -188,8 +188,12 @@ def test_connections_cost_little_memory_and_closed_ones_leave_none_behind(spawn_
     # About 20 KB (two 8 KiB buffers and the task); the allocator's growth steps make a single
     # reading noisy (20-44 KB seen), so this bound only catches a gross regression.
     assert idle < 64 * 1024, f"{idle:.0f} bytes per idle keep-alive connection"
-    # The allocator's pools settle after a couple of cycles (measured: 34, 37, 38, 37, 39, 39 MB).
-    assert peaks[-1] - peaks[2] < (peaks[0] - baseline) / 4, f"RSS {baseline} kB at first, then {peaks} kB"
+    # The allocator's pools settle after a couple of cycles, but a single reading wanders by a few
+    # MB either way (seen: 31, 41, 36, 39, 39, 43 MB), so the highest of the last four cycles is
+    # held against the highest of the first four: a leak of a tenth of what a cycle's connections
+    # take would add well above a third of it over the six cycles between them.
+    early, late = max(peaks[:4]), max(peaks[-4:])
+    assert late - early < (peaks[0] - baseline) / 3, f"RSS {baseline} kB at first, then {peaks} kB"
 
 
 # ------------------------------------------------------------------------------------ item 2
