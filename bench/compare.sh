@@ -8,6 +8,9 @@
 #
 #   bench/compare.sh [BASE_REV] [SECONDS] [ROUNDS]     (COMPARE_TARGETS, COMPARE_CONNS narrow it)
 #
+# A target ending in `-tls` (e.g. `ims-untag-tls`) is that target over TLS, verified against each
+# server's own local CA (the base must serve TLS: issue 13 or later).
+#
 # Loopback only; every server is started here and stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,15 +44,17 @@ start() {  # start <name> <binary> <port>
   pids+=($p); eval "${1}_pid=$p"
   wait_port "127.0.0.1:$3"
   "$bin/loadgen" setup --addr "127.0.0.1:$3" --account-id "$account" --ak "$root_ak" --secret "$root_secret" >"$work/ctx-$1.json"
+  case " $targets " in *"-tls "*) "$2" ca export --data-dir "$work/data-$1" >"$work/ca-$1.pem" ;; esac
 }
 start base "$base_bin" 18981
 start head "$bin/localyun" 18982
 
 results="$work/results.jsonl"
 run() {  # run <name> <port> <target> <connections>
-  local pid_var="${1}_pid"
+  local pid_var="${1}_pid" target=$3 tls=()
+  case $target in *-tls) target=${target%-tls}; tls=(--tls-ca "$work/ca-$1.pem") ;; esac
   printf '{"build":"%s","target":"%s","connections":%s,"result":%s}\n' "$1" "$3" "$4" \
-    "$("$bin/loadgen" run --target "$3" --addr "127.0.0.1:$2" --connections "$4" --seconds "$seconds" --context "$work/ctx-$1.json" --server-pid "${!pid_var}")" >>"$results"
+    "$("$bin/loadgen" run --target "$target" --addr "127.0.0.1:$2" --connections "$4" --seconds "$seconds" --context "$work/ctx-$1.json" --server-pid "${!pid_var}" "${tls[@]}")" >>"$results"
 }
 for r in $(seq 1 "$rounds"); do
   for c in $conns; do

@@ -17,10 +17,11 @@ if bad:
     sys.exit(1)
 
 PG_GROUPS = ("pg1", "pg3")
-OTHER_GROUPS = ("startup", "scale", "durability-full") + PG_GROUPS
+OTHER_GROUPS = ("startup", "scale", "durability-full", "tls") + PG_GROUPS
 runs = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] not in OTHER_GROUPS}
 full = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] == "durability-full"}
 pg = {(r["group"], r["target"], r["connections"]): r["result"] for r in rows if r["group"] in PG_GROUPS}
+tls = {(r["target"], r["connections"]): r["result"] for r in rows if r["group"] == "tls"}
 scale_run = next(r["result"] for r in rows if r["group"] == "scale")
 conns = sorted({c for (_, c) in runs})
 ceiling = {c: runs[("hello", c)] for c in conns}
@@ -47,6 +48,27 @@ for c in conns:
     for target in ["hello", "moto-untag", "moto-tag", "moto-list", "ims-untag", "ims-tag", "ims-tag-untag", "ims-list", "sls-untag"]:
         if (target, c) in runs:
             out.append(line(target, c))
+if tls:
+    out.append("")
+    out.append("TLS (issue 13): the same signed calls on the same port and server over TLS (rustls, ALPN http/1.1, keep-alive; "
+               "the load generator verifies the certificate against the server's local CA), run right after the plain row; "
+               "each connection's handshake is inside the run.")
+    out.append("")
+    out.append("| target | conns | plain req/s | TLS req/s | TLS ÷ plain | plain server CPU µs/req | TLS server CPU µs/req "
+               "| plain p50 / p99 ms | TLS p50 / p99 ms | loadgen CPU µs/req plain / TLS |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+
+    def us(r, key):
+        return f"{r[key]:.1f}" if r.get(key) is not None else "-"
+
+    for (target, c), r in sorted(tls.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        base = runs.get((target, c))
+        if not base:
+            continue
+        ratio = f"{r['rps'] / base['rps']:.2f}" if base["rps"] else "-"
+        out.append(f"| {target} | {c} | {base['rps']:.0f} | {r['rps']:.0f} | {ratio} | {us(base, 'server_cpu_us')} | {us(r, 'server_cpu_us')} "
+                   f"| {base['p50_us'] / 1000:.2f} / {base['p99_us'] / 1000:.2f} | {r['p50_us'] / 1000:.2f} / {r['p99_us'] / 1000:.2f} "
+                   f"| {us(base, 'loadgen_cpu_us')} / {us(r, 'loadgen_cpu_us')} |")
 if pg:
     out.append("")
     out.append("PostgreSQL store (issue 10): `pg1` one localyun process, `pg3` three processes on one database with the "

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, side by side in one run: the ceiling (a bare hyper server), the peer (moto,
-# the AWS mock) and localyun, at 1, 8 and 32 connections; start-up time and memory.
+# the AWS mock) and localyun, at 1, 8 and 32 connections (IMS UntagResources also over TLS);
+# start-up time and memory.
 #
 #   bench/run.sh            full run (about 9 minutes, most of it loading 1,000,000 users), writes bench/RESULTS.md
 #   bench/run.sh --smoke    seconds-long check that everything still works (CI); writes nothing
@@ -12,6 +13,8 @@ cd "$(dirname "$0")/.."
 mode=full
 [ "${1:-}" = "--smoke" ] && mode=smoke
 if [ "$mode" = smoke ]; then seconds=1; conns="8"; scale_users=2000; else seconds=5; conns="1 8 32"; scale_users=1000000; fi
+# The TLS row (issue 13) runs at this many connections, right after the plain row it is set against.
+if [ "$mode" = smoke ]; then tls_conns=8; else tls_conns=32; fi
 
 cargo build --release --quiet -p localyun -p localyun-bench
 bin=target/release
@@ -47,6 +50,8 @@ LOCALYUN_LOG=warn "$bin/localyun" serve --listen "$ly_addr" --data-dir "$work/da
 wait_port "$ceiling_addr"
 wait_port "$ly_addr"
 "$bin/loadgen" setup --addr "$ly_addr" --account-id "$account" --ak "$root_ak" --secret "$root_secret" >"$work/ctx.json"
+# The server's local CA, which the TLS row verifies its certificate against.
+"$bin/localyun" ca export --data-dir "$work/data" >"$work/ca.pem"
 rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")
 
 with_moto=false
@@ -73,6 +78,10 @@ for c in $conns; do
   fi
   for t in ims-untag ims-tag ims-tag-untag ims-list sls-untag; do
     record localyun "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$ly_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx.json" --server-pid "$ly_pid")"
+    # Issue 13: the same signed UntagResources over TLS on the same port, beside the plain row.
+    if [ "$t" = ims-untag ] && [ "$c" = "$tls_conns" ]; then
+      record tls "$t" "$c" "$("$bin/loadgen" run --target "$t" --addr "$ly_addr" --connections "$c" --seconds "$seconds" --context "$work/ctx.json" --server-pid "$ly_pid" --tls-ca "$work/ca.pem")"
+    fi
   done
 done
 rss_loaded=$(awk '/VmRSS/ {print $2}' "/proc/$ly_pid/status")

@@ -10,35 +10,96 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// How connections are made: plain TCP, or TLS whose server certificate is verified against a
+/// given CA (issue 13). Both carry the same HTTP/1.1 with keep-alive; the request sender is the
+/// same type for both, so the plain path is exactly what it was without TLS.
+#[derive(Clone, Default)]
+pub enum Transport {
+    #[default]
+    Plain,
+    Tls(tokio_rustls::TlsConnector),
+}
+
+impl Transport {
+    /// TLS trusting only the CA certificates of a PEM file (`localyun ca export`), ring provider,
+    /// ALPN `http/1.1` only, so a TLS run differs from a plain one by TLS alone.
+    pub fn tls_with_ca(pem_path: &str) -> Result<Self, String> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::CertificateDer;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(pem_path).map_err(|e| format!("cannot read {pem_path}: {e}"))? {
+            let cert = cert.map_err(|e| format!("{pem_path}: {e}"))?;
+            roots.add(cert).map_err(|e| format!("{pem_path}: {e}"))?;
+        }
+        if roots.is_empty() {
+            return Err(format!("{pem_path} holds no certificate"));
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Transport::Tls(tokio_rustls::TlsConnector::from(Arc::new(config))))
+    }
+}
 
 /// One keep-alive HTTP/1.1 connection. A server that closes connections after each answer
 /// (moto's development server speaks HTTP/1.0) is reconnected to; the reconnection is part of
 /// its measured latency, as it is for its users.
 pub struct Conn {
     addr: String,
+    transport: Transport,
     sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
 }
 
-async fn connect(addr: &str) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, String> {
-    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+async fn handshake<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+    io: S,
+) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, String> {
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io)).await.map_err(|e| e.to_string())?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
     Ok(sender)
 }
 
+async fn connect(addr: &str, transport: &Transport) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, String> {
+    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    match transport {
+        Transport::Plain => handshake(stream).await,
+        Transport::Tls(connector) => {
+            // The certificate must be valid for the host of the address (an IP literal: no SNI,
+            // so localyun presents its loopback certificate).
+            let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h).trim_start_matches('[').trim_end_matches(']');
+            let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|e| format!("{host}: {e}"))?;
+            let tls = connector.connect(name, stream).await.map_err(|e| format!("TLS handshake with {addr}: {e}"))?;
+            if tls.get_ref().1.alpn_protocol() != Some(b"http/1.1") {
+                return Err(format!("TLS with {addr}: the server did not choose ALPN http/1.1"));
+            }
+            handshake(tls).await
+        }
+    }
+}
+
 impl Conn {
     pub async fn open(addr: &str) -> Result<Self, String> {
-        Ok(Self { addr: addr.to_string(), sender: connect(addr).await? })
+        Self::open_with(addr, &Transport::Plain).await
+    }
+
+    pub async fn open_with(addr: &str, transport: &Transport) -> Result<Self, String> {
+        Ok(Self { addr: addr.to_string(), transport: transport.clone(), sender: connect(addr, transport).await? })
     }
 
     /// Sends a request and reads the whole answer: (status, body).
     pub async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(u16, Bytes), String> {
         if self.sender.is_closed() || self.sender.ready().await.is_err() {
-            self.sender = connect(&self.addr).await?;
+            self.sender = connect(&self.addr, &self.transport).await?;
             self.sender.ready().await.map_err(|e| e.to_string())?;
         }
         let resp = self.sender.send_request(req).await.map_err(|e| e.to_string())?;
@@ -83,10 +144,11 @@ fn percentile(sorted: &[u32], p: f64) -> u64 {
 
 /// Runs `connections` closed loops against `addrs` for `duration` (connection `i` to
 /// `addrs[i % addrs.len()]`, so several servers share the load as behind a round-robin
-/// balancer), each building its requests with `make(i)` (called per request, so each is freshly
-/// signed). A non-2xx answer is an error.
+/// balancer) over `transport`, each building its requests with `make(i)` (called per request,
+/// so each is freshly signed). A non-2xx answer is an error.
 pub async fn run<W: workload::Workload + Send + 'static>(
     addrs: &[String],
+    transport: &Transport,
     connections: usize,
     duration: Duration,
     make: impl Fn(usize) -> W,
@@ -98,7 +160,7 @@ pub async fn run<W: workload::Workload + Send + 'static>(
         return Err("no address to connect to".into());
     }
     for i in 0..connections {
-        let mut conn = Conn::open(&addrs[i % addrs.len()]).await?;
+        let mut conn = Conn::open_with(&addrs[i % addrs.len()], transport).await?;
         let mut w = make(i);
         tasks.push(tokio::spawn(async move {
             let mut lat: Vec<u32> = Vec::with_capacity(1 << 16);

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use localyun_bench::sign::{rpc_v3_request, sls_v1_request};
 use localyun_bench::workload::{Hello, MotoIam, Rpc, Sls};
-use localyun_bench::{run, Conn};
+use localyun_bench::{run, Conn, Transport};
 use localyun_core::Secret;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -61,6 +61,11 @@ enum Command {
         /// load generator's.
         #[arg(long, value_delimiter = ',')]
         server_pid: Vec<u32>,
+        /// Speak TLS on every connection (issue 13), verifying the server's certificate against
+        /// the CA certificates of this PEM file (`localyun ca export`) for the address's host;
+        /// HTTP/1.1 with keep-alive as on plain connections.
+        #[arg(long)]
+        tls_ca: Option<String>,
     },
 }
 
@@ -190,7 +195,14 @@ fn ctx_field(ctx: &Value, k: &str) -> String {
     ctx[k].as_str().unwrap_or_default().to_string()
 }
 
-async fn run_target(target: &str, addrs: &[String], conns: usize, dur: Duration, ctx: Value) -> Result<localyun_bench::Report, String> {
+async fn run_target(
+    target: &str,
+    addrs: &[String],
+    transport: &Transport,
+    conns: usize,
+    dur: Duration,
+    ctx: Value,
+) -> Result<localyun_bench::Report, String> {
     let moto = |body: &str| {
         let body = body.to_string();
         move |_| MotoIam { body: body.clone() }
@@ -211,27 +223,44 @@ async fn run_target(target: &str, addrs: &[String], conns: usize, dur: Duration,
     let rpc = |action: &'static str, params: Vec<(String, String)>| rpc_steps(vec![(action, params)]);
     let target_id = ctx_field(&ctx, "target_user_id");
     match target {
-        "hello" => run(addrs, conns, dur, |_| Hello).await,
+        "hello" => run(addrs, transport, conns, dur, |_| Hello).await,
         "moto-untag" => {
-            run(addrs, conns, dur, moto(&format!("Action=UntagUser&UserName={BENCH_USER}&TagKeys.member.1=k3&Version=2010-05-08"))).await
+            run(
+                addrs,
+                transport,
+                conns,
+                dur,
+                moto(&format!("Action=UntagUser&UserName={BENCH_USER}&TagKeys.member.1=k3&Version=2010-05-08")),
+            )
+            .await
         }
         "moto-tag" => {
             run(
                 addrs,
+                transport,
                 conns,
                 dur,
                 moto(&format!("Action=TagUser&UserName={BENCH_USER}&Tags.member.1.Key=k3&Tags.member.1.Value=v{{n}}&Version=2010-05-08")),
             )
             .await
         }
-        "moto-list" => run(addrs, conns, dur, moto(&format!("Action=ListUserTags&UserName={BENCH_USER}&Version=2010-05-08"))).await,
+        "moto-list" => {
+            run(addrs, transport, conns, dur, moto(&format!("Action=ListUserTags&UserName={BENCH_USER}&Version=2010-05-08"))).await
+        }
         "ims-untag" => {
-            run(addrs, conns, dur, rpc("UntagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k3")])))
-                .await
+            run(
+                addrs,
+                transport,
+                conns,
+                dur,
+                rpc("UntagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k3")])),
+            )
+            .await
         }
         "ims-tag" => {
             run(
                 addrs,
+                transport,
                 conns,
                 dur,
                 rpc(
@@ -245,13 +274,16 @@ async fn run_target(target: &str, addrs: &[String], conns: usize, dur: Duration,
         "ims-tag-untag" => {
             let tag = p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("Tag.1.Key", "k9"), ("Tag.1.Value", "v{n}")]);
             let untag = p(&[("ResourceType", "user"), ("ResourceId.1", &target_id), ("TagKey.1", "k9")]);
-            run(addrs, conns, dur, rpc_steps(vec![("TagResources", tag), ("UntagResources", untag)])).await
+            run(addrs, transport, conns, dur, rpc_steps(vec![("TagResources", tag), ("UntagResources", untag)])).await
         }
-        "ims-list" => run(addrs, conns, dur, rpc("ListTagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id)]))).await,
+        "ims-list" => {
+            run(addrs, transport, conns, dur, rpc("ListTagResources", p(&[("ResourceType", "user"), ("ResourceId.1", &target_id)]))).await
+        }
         "ims-list-by-tag" => {
             let (k, v) = (ctx_field(&ctx, "filter_key"), ctx_field(&ctx, "filter_value"));
             run(
                 addrs,
+                transport,
                 conns,
                 dur,
                 rpc("ListTagResources", p(&[("ResourceType", "user"), ("Tag.1.Key", &k), ("Tag.1.Value", &v), ("PageSize", "100")])),
@@ -263,7 +295,7 @@ async fn run_target(target: &str, addrs: &[String], conns: usize, dur: Duration,
             let body = json!({"resourceType": "logstore", "resourceId": [format!("{PROJECT}#{LOGSTORE}")], "tags": ["k3"]})
                 .to_string()
                 .into_bytes();
-            run(addrs, conns, dur, move |_| Sls {
+            run(addrs, transport, conns, dur, move |_| Sls {
                 method: "POST".into(),
                 host: format!("{PROJECT}.127.0.0.1"),
                 path: "/untag".into(),
@@ -284,7 +316,15 @@ async fn main() -> std::process::ExitCode {
         Command::Setup { addr, account_id, ak, secret } => setup(&addr, &account_id, &ak, &secret).await.map(|v| println!("{v}")),
         Command::SetupMoto { addr } => setup_moto(&addr).await,
         Command::Startup { bin, data_dir, addr } => startup(&bin, &data_dir, &addr).await.map(|v| println!("{v}")),
-        Command::Run { target, addr, connections, seconds, context, server_pid } => {
+        Command::Run { target, addr, connections, seconds, context, server_pid, tls_ca } => {
+            let transport = match tls_ca.as_deref().map(Transport::tls_with_ca) {
+                None => Transport::Plain,
+                Some(Ok(t)) => t,
+                Some(Err(e)) => {
+                    eprintln!("loadgen: {e}");
+                    return std::process::ExitCode::from(2);
+                }
+            };
             let ctx = match context.map(std::fs::read_to_string) {
                 Some(Ok(text)) => serde_json::from_str(&text).unwrap_or(Value::Null),
                 Some(Err(e)) => {
@@ -301,7 +341,7 @@ async fn main() -> std::process::ExitCode {
                 servers.iter().map(|p| cpu_us(p)).sum()
             };
             let before = (server_cpu(), cpu_us("self"));
-            let result = run_target(&target, &addr, connections, Duration::from_secs_f64(seconds), ctx).await;
+            let result = run_target(&target, &addr, &transport, connections, Duration::from_secs_f64(seconds), ctx).await;
             let after = (server_cpu(), cpu_us("self"));
             result.map(|r| {
                 let mut out = r.to_json();
@@ -311,6 +351,7 @@ async fn main() -> std::process::ExitCode {
                 };
                 out["server_cpu_us"] = per_request(before.0, after.0);
                 out["loadgen_cpu_us"] = per_request(before.1, after.1);
+                out["tls"] = json!(tls_ca.is_some());
                 println!("{out}")
             })
         }
