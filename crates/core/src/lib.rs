@@ -27,6 +27,7 @@ pub mod error;
 pub mod names;
 pub mod paging;
 pub mod params;
+pub mod password;
 pub mod policy;
 pub mod secret;
 pub mod sig;

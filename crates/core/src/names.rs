@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use crate::error::GatewayError;
+use crate::error::RamError;
 
 fn char_count(s: &str) -> usize {
     s.chars().count()
@@ -50,10 +51,42 @@ pub fn check_contact(param: &str, value: &str) -> Result<(), ApiError> {
     check_text(param, value, 128)
 }
 
+/// AccountAlias (SetAccountAlias, ram.md 6.7 and RAM's error center): 3-63 characters of
+/// lower-case letters, digits and `-`, neither starting nor ending with `-`, no `--`.
+pub fn check_account_alias(alias: &str) -> Result<(), ApiError> {
+    if !(3..=63).contains(&alias.len()) {
+        return Err(RamError::AliasLength.into());
+    }
+    let allowed = alias.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !allowed || alias.starts_with('-') || alias.ends_with('-') || alias.contains("--") {
+        return Err(RamError::AliasFormat.into());
+    }
+    Ok(())
+}
+
+/// DefaultDomainName (IMS SetDefaultDomain, its API reference): `<alias>.onaliyun.com`, at most
+/// 64 characters, letters, digits, `.`, `_` and `-`, not starting or ending with `-`, no `--`;
+/// the alias is the part before the suffix. No document gives the codes: they are that
+/// parameter's Length and InvalidChars.
+pub fn default_domain_alias<'a>(param: &str, domain: &'a str) -> Result<&'a str, ApiError> {
+    if domain.len() > 64 {
+        return Err(GatewayError::invalid_length(param).into());
+    }
+    let alias = domain.strip_suffix(DOMAIN_SUFFIX).filter(|a| !a.is_empty()).ok_or_else(|| GatewayError::invalid_chars(param))?;
+    let allowed = alias.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !allowed || alias.starts_with('-') || alias.ends_with('-') || alias.contains("--") {
+        return Err(GatewayError::invalid_chars(param).into());
+    }
+    Ok(alias)
+}
+
+/// What every account's logon domain ends with (ram.md 7.1).
+pub const DOMAIN_SUFFIX: &str = ".onaliyun.com";
+
 /// The default logon domain of an account: `<alias or account id>.onaliyun.com` (ram.md 7.1).
 /// The server asks `identity::users::logon_domain` for an account's domain, which calls this.
 pub fn default_domain(account_alias_or_id: &str) -> String {
-    format!("{account_alias_or_id}.onaliyun.com")
+    format!("{account_alias_or_id}{DOMAIN_SUFFIX}")
 }
 
 /// The form of a UserPrincipalName `name@domain` (1-128 characters): its user-name prefix,
@@ -97,6 +130,37 @@ mod tests {
         assert!(check_user_name("UserName", &"a".repeat(64)).is_ok());
         assert_eq!(check_user_name("NewUserName", "a b").unwrap_err().code, "InvalidParameter.NewUserName.InvalidChars");
         assert_eq!(check_user_name("UserName", "a@b").unwrap_err().code, "InvalidParameter.UserName.InvalidChars");
+    }
+
+    #[test]
+    fn account_aliases_and_default_domains() {
+        for ok in ["abc", "my-alias", "a1-b2-c3", &"a".repeat(63)] {
+            assert!(check_account_alias(ok).is_ok(), "{ok}");
+        }
+        for (bad, code) in [
+            ("ab", "InvalidParameter.AccountAlias.Length"),
+            (&"a".repeat(64) as &str, "InvalidParameter.AccountAlias.Length"),
+            ("My-alias", "InvalidParameter.AccountAlias.Format"),
+            ("-abc", "InvalidParameter.AccountAlias.Format"),
+            ("abc-", "InvalidParameter.AccountAlias.Format"),
+            ("a--b", "InvalidParameter.AccountAlias.Format"),
+            ("a_b", "InvalidParameter.AccountAlias.Format"),
+            ("a.b", "InvalidParameter.AccountAlias.Format"),
+        ] {
+            assert_eq!(check_account_alias(bad).unwrap_err().code, code, "{bad}");
+        }
+        let p = "DefaultDomainName";
+        assert_eq!(default_domain_alias(p, "example-co.onaliyun.com").unwrap(), "example-co");
+        for (bad, code) in [
+            ("example.com", "InvalidParameter.DefaultDomainName.InvalidChars"),
+            (".onaliyun.com", "InvalidParameter.DefaultDomainName.InvalidChars"),
+            ("-ab.onaliyun.com", "InvalidParameter.DefaultDomainName.InvalidChars"),
+            ("a--b.onaliyun.com", "InvalidParameter.DefaultDomainName.InvalidChars"),
+            ("a b.onaliyun.com", "InvalidParameter.DefaultDomainName.InvalidChars"),
+            (&format!("{}.onaliyun.com", "a".repeat(52)) as &str, "InvalidParameter.DefaultDomainName.Length"),
+        ] {
+            assert_eq!(default_domain_alias(p, bad).unwrap_err().code, code, "{bad}");
+        }
     }
 
     #[test]

@@ -15,10 +15,14 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: |t| store_error(crate::identity::users::build_position_index(t)),
     },
     Migration { to: 3, name: "every list served from an index in listing order", apply: |t| store_error(build_list_indexes(t)) },
+    // Issue 14: account aliases (with their index) and password policies are new data that an
+    // older build would not honour (logon domains, password rules): it must refuse the store.
+    // Nothing existing changes shape, so there is nothing to rewrite.
+    Migration { to: 4, name: "account aliases and password policies", apply: |_| Ok(()) },
 ];
 
 /// The format this build writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Format 3 (issue 10): every list call reads a page from an index kept in its listing order,
 /// and SLS totals come from counters. Each builder first empties the tables it owns and then

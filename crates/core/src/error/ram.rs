@@ -13,6 +13,23 @@ crate::error_codes! {
         WrongDomain { name: String, domain: String } => 400, "InvalidParameter.{name}.Domain",
             "The domain of the parameter - \"{name}\" must be the default domain {domain} of the account.";
 
+        /// SetAccountAlias while the alias is another account's, or while the account has a
+        /// different one ("Set a new account alias after deleting existing account aliases by
+        /// using ClearAccountAlias": RAM error center, AlibabaCloudDocs/ram "Error messages").
+        AliasTaken => 409, "EntityAlreadyExists.AccountAlias", "The account alias does already exist.";
+        /// The error center's words, also for the length: it says 3 to 63 where the API reference
+        /// says 32; the service's own message decides (ram.md 6.7 noted both).
+        AliasFormat => 400, "InvalidParameter.AccountAlias.Format", "The format of parameter - \"AccountAlias\" is incorrect.";
+        AliasLength => 400, "InvalidParameter.AccountAlias.Length", "The parameter - \"AccountAlias\" MUST be in the range of 3 and 63.";
+
+        /// Password policy settings (RAM error center for MinimumPasswordLength; the same
+        /// pattern for the other integer settings).
+        OutOfRange { name: String, min: u32, max: u32 } => 400, "InvalidParameter.{name}.Range",
+            "The parameter - \"{name}\" MUST be in the range of {min} and {max}.";
+        /// A password the account's policy refuses (RAM error center: `Password`).
+        PasswordTooWeak { name: String } => 400, "InvalidParameter.{name}.TooWeak",
+            "The parameter - \"{name}\" is not compliant with the password policy.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 pub struct AccountRecord {
     pub id: String,
     pub created_ms: i64,
+    /// Set by SetAccountAlias, removed by ClearAccountAlias; absent in records written before
+    /// aliases existed, which read as never set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 /// Credentials of an account's root AccessKey, as `account create` prints them.
@@ -61,10 +65,43 @@ pub fn is_valid_account_id(id: &str) -> bool {
     id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The account's alias (RAM GetAccountAlias, ram.md 6.7): the account ID while none was ever
-/// set. SetAccountAlias will store one in the account record and this reads it.
-pub fn alias(_txn: &mut dyn Txn, account: &str) -> Result<String> {
-    Ok(account.to_string())
+/// The account's alias (RAM GetAccountAlias, ram.md 6.7): the account ID while none is set.
+pub fn alias(txn: &mut dyn Txn, account: &str) -> Result<String> {
+    Ok(get(txn, account)?.and_then(|a| a.alias).unwrap_or_else(|| account.to_string()))
+}
+
+/// SetAccountAlias: the alias is unique across accounts (it names the logon domain
+/// `<alias>.onaliyun.com`) and may not be another account's ID, which is that account's domain
+/// while it has no alias. An account with an alias must clear it before it sets another (the
+/// error center's advice for EntityAlreadyExists.AccountAlias); setting the alias it already
+/// has changes nothing.
+pub fn set_alias(txn: &mut dyn Txn, account: &str, alias: &str) -> Result<()> {
+    let mut rec = get(txn, account)?.unwrap_or_else(|| AccountRecord { id: account.to_string(), created_ms: now_ms(), alias: None });
+    match rec.alias.as_deref() {
+        Some(same) if same == alias => return Ok(()),
+        Some(_) => return Err(RamError::AliasTaken.into()),
+        // The account ID is the alias of an account without one.
+        None if alias == account => return Ok(()),
+        None => {}
+    }
+    if txn.get(tables::ACCOUNT_BY_ALIAS, alias)?.is_some() || get(txn, alias)?.is_some() {
+        return Err(RamError::AliasTaken.into());
+    }
+    txn.put(tables::ACCOUNT_BY_ALIAS, alias, account.as_bytes())?;
+    rec.alias = Some(alias.to_string());
+    save(txn, tables::ACCOUNT, account, &rec)?;
+    // Logon names (IMS UserPrincipalName) follow the alias; cached identities are re-read.
+    super::bump_generation(txn, account)
+}
+
+/// ClearAccountAlias: back to the account ID (and its default domain); clearing an account
+/// without an alias changes nothing.
+pub fn clear_alias(txn: &mut dyn Txn, account: &str) -> Result<()> {
+    let Some(mut rec) = get(txn, account)? else { return Ok(()) };
+    let Some(old) = rec.alias.take() else { return Ok(()) };
+    txn.delete(tables::ACCOUNT_BY_ALIAS, &old)?;
+    save(txn, tables::ACCOUNT, account, &rec)?;
+    super::bump_generation(txn, account)
 }
 
 /// The logon domain of the account's users, `<alias>.onaliyun.com` (ram.md 7.1): the one place
@@ -78,7 +115,7 @@ pub fn get(txn: &mut dyn Txn, id: &str) -> Result<Option<AccountRecord>> {
 }
 
 fn insert(txn: &mut dyn Txn, id: &str) -> Result<AccountRecord> {
-    let rec = AccountRecord { id: id.to_string(), created_ms: now_ms() };
+    let rec = AccountRecord { id: id.to_string(), created_ms: now_ms(), alias: None };
     save(txn, tables::ACCOUNT, id, &rec)?;
     Ok(rec)
 }

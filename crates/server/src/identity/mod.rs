@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod bulk;
 pub mod groups;
+pub mod password_policy;
 pub mod policies;
 pub mod roles;
 pub mod sts;
@@ -21,6 +22,10 @@ use crate::record::load;
 /// Store tables of the identity domain.
 pub mod tables {
     pub const ACCOUNT: &str = "account";
+    /// `{account}` → the account's password policy (absent: the default one).
+    pub const PASSWORD_POLICY: &str = "password_policy";
+    /// `{alias}` → account ID: aliases are unique across the accounts of a store.
+    pub const ACCOUNT_BY_ALIAS: &str = "account_by_alias";
     pub const ACCESS_KEY: &str = "access_key";
     /// `{account}/{owner}/{access key id}` → empty; owner is a user ID or `root`.
     pub const ACCESS_KEY_BY_OWNER: &str = "access_key_by_owner";

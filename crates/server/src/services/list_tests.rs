@@ -837,7 +837,7 @@ fn an_older_data_directory_is_migrated_on_open() {
         before
     };
     let opened = SqliteStore::open(dir.path(), MIGRATIONS).unwrap();
-    assert_eq!(opened.format_version(), 3);
+    assert_eq!(opened.format_version(), crate::migrations::FORMAT_VERSION);
     assert_eq!(listings(&opened), before);
 
     if let Some(db) = localyun_store::conformance::TempDatabase::create() {
@@ -849,7 +849,7 @@ fn an_older_data_directory_is_migrated_on_open() {
             before
         };
         let opened = localyun_store::PostgresStore::open(db.url(), MIGRATIONS).unwrap();
-        assert_eq!(opened.format_version(), 3);
+        assert_eq!(opened.format_version(), crate::migrations::FORMAT_VERSION);
         assert_eq!(listings(&opened), before);
     }
 }

@@ -2,6 +2,7 @@
 //! seed's UntagResources (ram.md 0.1, 7). It acts on the same users and keys as RAM 2015-05-01.
 
 mod access_keys;
+mod security;
 mod tags;
 mod users;
 mod wire;
@@ -83,7 +84,7 @@ pub static SERVICE: RpcService = RpcService {
         "GetGroup" => Read,
         "GetLoginProfile" => Read,
         "GetOIDCProvider" => Read,
-        "GetPasswordPolicy" => Read,
+        "GetPasswordPolicy" => Read(security::get_password_policy),
         "GetSAMLProvider" => Read,
         "GetSecurityPreference" => Read,
         "GetServiceCredential" => Read,
@@ -117,8 +118,8 @@ pub static SERVICE: RpcService = RpcService {
         "RestoreUserFromRecycleBin" => Write,
         "SetAccessKeyPolicy" => Write,
         "SetAccessKeyPolicyForAccount" => Write,
-        "SetDefaultDomain" => Write,
-        "SetPasswordPolicy" => Write,
+        "SetDefaultDomain" => Write(users::set_default_domain),
+        "SetPasswordPolicy" => Write(security::set_password_policy),
         "SetSecurityPreference" => Write,
         "SetUserSsoSettings" => Write,
         "SetVerificationInfo" => Write,

@@ -1,7 +1,7 @@
 //! IMS 2019-08-15 user operations (ram.md 7.1).
 
 use super::named_user;
-use super::wire::{CreateUser, DefaultDomain, DeleteUser, GetUser, ListUsers, UpdateUser, User, UserAnswer, UserPage};
+use super::wire::{CreateUser, DefaultDomain, DeleteUser, GetUser, ListUsers, SetDefaultDomain, UpdateUser, User, UserAnswer, UserPage};
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::accounts::logon_domain;
@@ -71,4 +71,15 @@ pub fn list_users(req: ListUsers, cx: &Context<'_>, txn: &mut dyn Txn) -> Result
 
 pub fn get_default_domain(_req: (), cx: &Context<'_>, txn: &mut dyn Txn) -> Result<DefaultDomain> {
     Ok(DefaultDomain { default_domain_name: logon_domain(txn, cx.account())? })
+}
+
+/// Unlike RAM SetAccountAlias, SetDefaultDomain "configures" the domain: it replaces one already
+/// set (a failure, e.g. a name taken by another account, rolls the clearing back with it).
+pub fn set_default_domain(req: SetDefaultDomain, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<DefaultDomain> {
+    use crate::identity::accounts;
+    if accounts::alias(txn, cx.account())? != req.alias {
+        accounts::clear_alias(txn, cx.account())?;
+        accounts::set_alias(txn, cx.account(), &req.alias)?;
+    }
+    get_default_domain((), cx, txn)
 }

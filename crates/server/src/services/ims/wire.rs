@@ -11,8 +11,9 @@ use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
 use crate::rpc::encode::{Date, Tags};
 use localyun_core::error::{GatewayError, RamError};
-use localyun_core::names::{check_domain, check_text, parse_principal_name};
+use localyun_core::names::{check_domain, check_text, default_domain_alias, parse_principal_name};
 use localyun_core::params::Params;
+use localyun_core::password::PasswordPolicy;
 use localyun_core::tags::{TagSet, IMS_USER_TAGS};
 use serde::Serialize;
 
@@ -285,6 +286,93 @@ pub struct UserPage {
 #[serde(rename_all = "PascalCase")]
 pub struct DefaultDomain {
     pub default_domain_name: String,
+}
+
+/// SetDefaultDomain: `DefaultDomainName` is `<alias>.onaliyun.com`, and setting it sets the
+/// account's alias (the domain's prefix), so that RAM and IMS keep one logon domain.
+pub struct SetDefaultDomain {
+    pub alias: String,
+}
+
+impl FromParams for SetDefaultDomain {
+    fn from_params(p: &Params) -> Result<Self> {
+        const PARAM: &str = "DefaultDomainName";
+        Ok(Self { alias: default_domain_alias(PARAM, p.required(PARAM)?)?.to_string() })
+    }
+}
+
+// ---- password policy (the IMS SDK model's fields, a superset of RAM's) ----
+
+/// SetPasswordPolicy: every setting of the IMS model, each absent one at its default.
+pub struct SetPasswordPolicy(pub PasswordPolicy);
+
+impl FromParams for SetPasswordPolicy {
+    fn from_params(p: &Params) -> Result<Self> {
+        let d = PasswordPolicy::default();
+        Ok(Self(PasswordPolicy {
+            minimum_length: PasswordPolicy::setting(p, "MinimumPasswordLength")?.unwrap_or(d.minimum_length),
+            require_lowercase: p.bool("RequireLowercaseCharacters")?.unwrap_or(d.require_lowercase),
+            require_uppercase: p.bool("RequireUppercaseCharacters")?.unwrap_or(d.require_uppercase),
+            require_numbers: p.bool("RequireNumbers")?.unwrap_or(d.require_numbers),
+            require_symbols: p.bool("RequireSymbols")?.unwrap_or(d.require_symbols),
+            hard_expire: p.bool("HardExpire")?.unwrap_or(d.hard_expire),
+            max_login_attempts: PasswordPolicy::setting(p, "MaxLoginAttemps")?.unwrap_or(d.max_login_attempts),
+            max_password_age: PasswordPolicy::setting(p, "MaxPasswordAge")?.unwrap_or(d.max_password_age),
+            reuse_prevention: PasswordPolicy::setting(p, "PasswordReusePrevention")?.unwrap_or(d.reuse_prevention),
+            minimum_different_characters: PasswordPolicy::setting(p, "MinimumPasswordDifferentCharacter")?
+                .unwrap_or(d.minimum_different_characters),
+            not_contain_user_name: p.bool("PasswordNotContainUserName")?.unwrap_or(d.not_contain_user_name),
+            initial_password_age: PasswordPolicy::setting(p, "InitialPasswordAge")?.unwrap_or(d.initial_password_age),
+            intercept_risk_password_on_api: p.bool("InterceptRiskPasswordOnApi")?.unwrap_or(d.intercept_risk_password_on_api),
+        }))
+    }
+}
+
+/// Get/SetPasswordPolicy: `{"PasswordPolicy": {...}}` with the IMS field names (`HardExpire`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordPolicyAnswer {
+    pub password_policy: ImsPasswordPolicy,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImsPasswordPolicy {
+    pub minimum_password_length: u32,
+    pub require_lowercase_characters: bool,
+    pub require_uppercase_characters: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+    pub hard_expire: bool,
+    pub max_login_attemps: u32,
+    pub max_password_age: u32,
+    pub password_reuse_prevention: u32,
+    pub minimum_password_different_character: u32,
+    pub password_not_contain_user_name: bool,
+    pub initial_password_age: u32,
+    pub intercept_risk_password_on_api: bool,
+}
+
+impl From<&PasswordPolicy> for PasswordPolicyAnswer {
+    fn from(p: &PasswordPolicy) -> Self {
+        Self {
+            password_policy: ImsPasswordPolicy {
+                minimum_password_length: p.minimum_length,
+                require_lowercase_characters: p.require_lowercase,
+                require_uppercase_characters: p.require_uppercase,
+                require_numbers: p.require_numbers,
+                require_symbols: p.require_symbols,
+                hard_expire: p.hard_expire,
+                max_login_attemps: p.max_login_attempts,
+                max_password_age: p.max_password_age,
+                password_reuse_prevention: p.reuse_prevention,
+                minimum_password_different_character: p.minimum_different_characters,
+                password_not_contain_user_name: p.not_contain_user_name,
+                initial_password_age: p.initial_password_age,
+                intercept_risk_password_on_api: p.intercept_risk_password_on_api,
+            },
+        }
+    }
 }
 
 // ---- tags (ram.md 7.2-7.4, the seed) ----

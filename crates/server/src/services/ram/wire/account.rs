@@ -1,10 +1,108 @@
 //! The account (ram.md 6.7).
 
+use crate::failure::Result;
+use crate::rpc::decode::FromParams;
+use localyun_core::names;
+use localyun_core::params::Params;
+use localyun_core::password::PasswordPolicy;
 use serde::Serialize;
+
+/// SetAccountAlias: `AccountAlias`, 3-63 characters of `a-z`, `0-9` and single inner `-`.
+pub struct SetAccountAlias {
+    pub account_alias: String,
+}
+
+impl FromParams for SetAccountAlias {
+    fn from_params(p: &Params) -> Result<Self> {
+        let alias = p.required("AccountAlias")?;
+        names::check_account_alias(alias)?;
+        Ok(Self { account_alias: alias.to_string() })
+    }
+}
 
 /// GetAccountAlias: `{"AccountAlias": "myalias"}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AccountAlias {
     pub account_alias: String,
+}
+
+/// SetPasswordPolicy: the settings RAM 2015-05-01 knows, each absent one at its default
+/// (`Ram20150501` SetPasswordPolicyRequest); [`SetPasswordPolicy::applied_to`] keeps the
+/// settings only IMS knows.
+pub struct SetPasswordPolicy(PasswordPolicy);
+
+impl FromParams for SetPasswordPolicy {
+    fn from_params(p: &Params) -> Result<Self> {
+        let d = PasswordPolicy::default();
+        Ok(Self(PasswordPolicy {
+            minimum_length: PasswordPolicy::setting(p, "MinimumPasswordLength")?.unwrap_or(d.minimum_length),
+            require_lowercase: p.bool("RequireLowercaseCharacters")?.unwrap_or(d.require_lowercase),
+            require_uppercase: p.bool("RequireUppercaseCharacters")?.unwrap_or(d.require_uppercase),
+            require_numbers: p.bool("RequireNumbers")?.unwrap_or(d.require_numbers),
+            require_symbols: p.bool("RequireSymbols")?.unwrap_or(d.require_symbols),
+            hard_expire: p.bool("HardExpiry")?.unwrap_or(d.hard_expire),
+            max_login_attempts: PasswordPolicy::setting(p, "MaxLoginAttemps")?.unwrap_or(d.max_login_attempts),
+            max_password_age: PasswordPolicy::setting(p, "MaxPasswordAge")?.unwrap_or(d.max_password_age),
+            reuse_prevention: PasswordPolicy::setting(p, "PasswordReusePrevention")?.unwrap_or(d.reuse_prevention),
+            ..d
+        }))
+    }
+}
+
+impl SetPasswordPolicy {
+    pub fn applied_to(self, current: PasswordPolicy) -> PasswordPolicy {
+        let r = self.0;
+        PasswordPolicy {
+            minimum_length: r.minimum_length,
+            require_lowercase: r.require_lowercase,
+            require_uppercase: r.require_uppercase,
+            require_numbers: r.require_numbers,
+            require_symbols: r.require_symbols,
+            hard_expire: r.hard_expire,
+            max_login_attempts: r.max_login_attempts,
+            max_password_age: r.max_password_age,
+            reuse_prevention: r.reuse_prevention,
+            ..current
+        }
+    }
+}
+
+/// Get/SetPasswordPolicy: `{"PasswordPolicy": {...}}` with RAM's field names (`HardExpiry`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordPolicyAnswer {
+    pub password_policy: RamPasswordPolicy,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RamPasswordPolicy {
+    pub minimum_password_length: u32,
+    pub require_lowercase_characters: bool,
+    pub require_uppercase_characters: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+    pub hard_expiry: bool,
+    pub max_login_attemps: u32,
+    pub max_password_age: u32,
+    pub password_reuse_prevention: u32,
+}
+
+impl From<&PasswordPolicy> for PasswordPolicyAnswer {
+    fn from(p: &PasswordPolicy) -> Self {
+        Self {
+            password_policy: RamPasswordPolicy {
+                minimum_password_length: p.minimum_length,
+                require_lowercase_characters: p.require_lowercase,
+                require_uppercase_characters: p.require_uppercase,
+                require_numbers: p.require_numbers,
+                require_symbols: p.require_symbols,
+                hard_expiry: p.hard_expire,
+                max_login_attemps: p.max_login_attempts,
+                max_password_age: p.max_password_age,
+                password_reuse_prevention: p.reuse_prevention,
+            },
+        }
+    }
 }
