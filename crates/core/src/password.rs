@@ -118,6 +118,23 @@ impl PasswordPolicy {
     }
 }
 
+/// The stored form of a console password: the hex SHA-256 of its salt and the password.
+/// localyun serves no console logon, so a stored password is only ever compared again
+/// (ChangePassword's old password, reuse prevention); salted, it is never kept in clear.
+pub fn hash(salt: &str, password: &str) -> String {
+    let mut input = Vec::with_capacity(salt.len() + 1 + password.len());
+    input.extend_from_slice(salt.as_bytes());
+    input.push(0);
+    input.extend_from_slice(password.as_bytes());
+    crate::sig::sha256_hex(&input)
+}
+
+/// Whether `password` is the one `expected` (from [`hash`]) was made of, compared in constant time.
+pub fn hash_matches(salt: &str, password: &str, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    hash(salt, password).as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

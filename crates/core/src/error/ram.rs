@@ -30,6 +30,15 @@ crate::error_codes! {
         PasswordTooWeak { name: String } => 400, "InvalidParameter.{name}.TooWeak",
             "The parameter - \"{name}\" is not compliant with the password policy.";
 
+        LoginProfileNotFound => 404, "EntityNotExist.User.LoginProfile", "The user login profile does not exist.";
+        LoginProfileExists => 409, "EntityAlreadyExists.User.LoginProfile", "The user login profile does already EXIST.";
+        UserHasLoginProfile => 409, "DeleteConflict.User.LoginProfile", "The user CAN NOT has any login profile while deleting the user.";
+        /// ChangePassword (RAM API reference).
+        OldPasswordIncorrect => 400, "InvalidParameter.OldPassword.Incorrect", "The parameter - \"OldPassword\" is incorrect.";
+        PasswordReused { name: String } => 400, "InvalidParameter.{name}.ReusePrevention",
+            "The parameter - \"{name}\" is not compliant with the reuse prevention password policy.";
+        NotSubUser => 400, "NotSupport.Account", "This method can be only invoked by sub user.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod bulk;
 pub mod groups;
+pub mod login_profiles;
 pub mod password_policy;
 pub mod policies;
 pub mod roles;
@@ -22,6 +23,8 @@ use crate::record::load;
 /// Store tables of the identity domain.
 pub mod tables {
     pub const ACCOUNT: &str = "account";
+    /// `{account}/{user id}` → the user's login profile (password hashes, flags).
+    pub const LOGIN_PROFILE: &str = "login_profile";
     /// `{account}` → the account's password policy (absent: the default one).
     pub const PASSWORD_POLICY: &str = "password_policy";
     /// `{alias}` → account ID: aliases are unique across the accounts of a store.

@@ -185,6 +185,9 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
     if super::attachments::has_any(txn, account, super::attachments::Entity::User, &user.id)? {
         return Err(RamError::UserHasPolicy.into());
     }
+    if super::login_profiles::exists(txn, account, &user.id)? {
+        return Err(RamError::UserHasLoginProfile.into());
+    }
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;
     txn.delete(tables::USER_BY_POSITION, &position_key(account, user))?;

@@ -2,6 +2,7 @@
 //! seed's UntagResources (ram.md 0.1, 7). It acts on the same users and keys as RAM 2015-05-01.
 
 mod access_keys;
+mod login_profiles;
 mod security;
 mod tags;
 mod users;
@@ -42,11 +43,11 @@ pub static SERVICE: RpcService = RpcService {
         "AddFingerprintToOIDCProvider" => Write,
         "AddUserToGroup" => Write,
         "BindMFADevice" => Write,
-        "ChangePassword" => Write,
+        "ChangePassword" => Write(crate::services::passwords::change_password) on Resources::Custom(crate::authz::arns::self_or_all),
         "CreateAppSecret" => Write,
         "CreateApplication" => Write,
         "CreateGroup" => Write,
-        "CreateLoginProfile" => Write,
+        "CreateLoginProfile" => Write(login_profiles::create_login_profile) on Resources::Custom(ims_user),
         "CreateOIDCProvider" => Write,
         "CreateSAMLProvider" => Write,
         "CreateServiceCredential" => Write,
@@ -55,7 +56,7 @@ pub static SERVICE: RpcService = RpcService {
         "DeleteAppSecret" => Write,
         "DeleteApplication" => Write,
         "DeleteGroup" => Write,
-        "DeleteLoginProfile" => Write,
+        "DeleteLoginProfile" => Write(login_profiles::delete_login_profile) on Resources::Custom(ims_user),
         "DeleteOIDCProvider" => Write,
         "DeletePasskey" => Write,
         "DeleteSAMLProvider" => Write,
@@ -82,7 +83,7 @@ pub static SERVICE: RpcService = RpcService {
         "GetGovernanceItemReport" => Read,
         "GetGovernanceReportStatus" => Read,
         "GetGroup" => Read,
-        "GetLoginProfile" => Read,
+        "GetLoginProfile" => Read(login_profiles::get_login_profile) on Resources::Custom(ims_user),
         "GetOIDCProvider" => Read,
         "GetPasswordPolicy" => Read(security::get_password_policy),
         "GetSAMLProvider" => Read,
@@ -127,7 +128,7 @@ pub static SERVICE: RpcService = RpcService {
         "UnbindVerification" => Write,
         "UpdateApplication" => Write,
         "UpdateGroup" => Write,
-        "UpdateLoginProfile" => Write,
+        "UpdateLoginProfile" => Write(login_profiles::update_login_profile) on Resources::Custom(ims_user),
         "UpdateOIDCProvider" => Write,
         "UpdatePasskey" => Write,
         "UpdateSAMLProvider" => Write,

@@ -7,6 +7,7 @@
 //! after the lookup.
 
 use crate::failure::Result;
+use crate::identity::login_profiles::{LoginProfileRecord, ProfileChange};
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
 use crate::rpc::encode::{Date, Tags};
@@ -545,4 +546,95 @@ pub struct TagPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     pub tag_resources: TagResourceList,
+}
+
+// ---- login profiles (IMS API reference: Create/Get/Update/DeleteLoginProfile, ChangePassword) ----
+
+/// Create/UpdateLoginProfile: the user by `UserPrincipalName`; `Password` required to create;
+/// `Status` `Active` or `Inactive`.
+pub struct ImsLoginProfileChange {
+    pub user: UserRef,
+    pub change: ProfileChange,
+}
+
+impl ImsLoginProfileChange {
+    fn read(p: &Params, password_required: bool) -> Result<Self> {
+        let upn = p.required("UserPrincipalName")?;
+        let password =
+            if password_required { Some(p.required("Password")?.to_string()) } else { p.optional("Password").map(str::to_string) };
+        let active = match p.optional("Status") {
+            None => None,
+            Some("Active") => Some(true),
+            Some("Inactive") => Some(false),
+            Some(_) => return Err(GatewayError::incorrect("Status").into()),
+        };
+        Ok(Self {
+            user: UserRef::PrincipalName(upn.to_string()),
+            change: ProfileChange {
+                password,
+                password_reset_required: p.bool("PasswordResetRequired")?,
+                mfa_bind_required: p.bool("MFABindRequired")?,
+                active,
+            },
+        })
+    }
+}
+
+pub struct CreateLoginProfile(pub ImsLoginProfileChange);
+
+impl FromParams for CreateLoginProfile {
+    fn from_params(p: &Params) -> Result<Self> {
+        ImsLoginProfileChange::read(p, true).map(Self)
+    }
+}
+
+pub struct UpdateLoginProfile(pub ImsLoginProfileChange);
+
+impl FromParams for UpdateLoginProfile {
+    fn from_params(p: &Params) -> Result<Self> {
+        ImsLoginProfileChange::read(p, false).map(Self)
+    }
+}
+
+/// Get/DeleteLoginProfile: the user by `UserPrincipalName`.
+pub struct NamedLoginProfile {
+    pub user: UserRef,
+}
+
+impl FromParams for NamedLoginProfile {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { user: UserRef::PrincipalName(p.required("UserPrincipalName")?.to_string()) })
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoginProfile {
+    pub user_principal_name: String,
+    pub password_reset_required: bool,
+    #[serde(rename = "MFABindRequired")]
+    pub mfa_bind_required: bool,
+    pub status: &'static str,
+    pub password_status: &'static str,
+    pub update_date: Date,
+}
+
+impl LoginProfile {
+    pub fn of(rec: &LoginProfileRecord, principal_name: String, password_status: &'static str) -> Self {
+        Self {
+            user_principal_name: principal_name,
+            password_reset_required: rec.password_reset_required,
+            mfa_bind_required: rec.mfa_bind_required,
+            status: if rec.active { "Active" } else { "Inactive" },
+            password_status,
+            update_date: Date(rec.updated_ms),
+        }
+    }
+}
+
+/// Create/Get/UpdateLoginProfile: `{"LoginProfile": {...}}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoginProfileAnswer {
+    pub login_profile: LoginProfile,
 }

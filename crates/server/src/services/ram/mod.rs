@@ -7,6 +7,7 @@ mod account;
 mod attachments;
 mod diagnostics;
 mod groups;
+mod login_profiles;
 mod policies;
 mod roles;
 mod tags;
@@ -40,10 +41,10 @@ pub static SERVICE: RpcService = RpcService {
         "AttachPolicyToRole" => Write(attachments::attach::<wire::OfRole>) on Resources::Both(&Resources::Role("RoleName"), &POLICY),
         "AttachPolicyToUser" => Write(attachments::attach::<wire::OfUser>) on Resources::Both(&Resources::User("UserName"), &POLICY),
         "BindMFADevice" => Write,
-        "ChangePassword" => Write,
+        "ChangePassword" => Write(crate::services::passwords::change_password) on Resources::Custom(crate::authz::arns::self_or_all),
         "ClearAccountAlias" => Write(account::clear_account_alias),
         "CreateGroup" => Write(groups::create_group) on Resources::Group("GroupName"),
-        "CreateLoginProfile" => Write,
+        "CreateLoginProfile" => Write(login_profiles::create_login_profile) on Resources::User("UserName"),
         "CreatePolicy" => Write(policies::create_policy) on POLICY,
         "CreatePolicyVersion" => Write(policies::create_policy_version) on POLICY,
         "CreateRole" => Write(roles::create_role) on Resources::Role("RoleName"),
@@ -51,7 +52,7 @@ pub static SERVICE: RpcService = RpcService {
         "CreateVirtualMFADevice" => Write,
         "DecodeDiagnosticMessage" => Read(diagnostics::decode_diagnostic_message),
         "DeleteGroup" => Write(groups::delete_group) on Resources::Group("GroupName"),
-        "DeleteLoginProfile" => Write,
+        "DeleteLoginProfile" => Write(login_profiles::delete_login_profile) on Resources::User("UserName"),
         "DeletePolicy" => Write(policies::delete_policy) on POLICY,
         "DeletePolicyVersion" => Write(policies::delete_policy_version) on POLICY,
         "DeleteRole" => Write(roles::delete_role) on Resources::Role("RoleName"),
@@ -63,7 +64,7 @@ pub static SERVICE: RpcService = RpcService {
         "GetAccessKeyLastUsed" => Read,
         "GetAccountAlias" => Read(account::get_account_alias),
         "GetGroup" => Read(groups::get_group) on Resources::Group("GroupName"),
-        "GetLoginProfile" => Read,
+        "GetLoginProfile" => Read(login_profiles::get_login_profile) on Resources::User("UserName"),
         "GetPasswordPolicy" => Read(account::get_password_policy),
         "GetPolicy" => Read(policies::get_policy) on POLICY,
         "GetPolicyVersion" => Read(policies::get_policy_version) on POLICY,
@@ -92,7 +93,7 @@ pub static SERVICE: RpcService = RpcService {
         "UnbindMFADevice" => Write,
         "UntagResources" => Write(tags::untag_resources),
         "UpdateGroup" => Write(groups::update_group) on Resources::Group("GroupName"),
-        "UpdateLoginProfile" => Write,
+        "UpdateLoginProfile" => Write(login_profiles::update_login_profile) on Resources::User("UserName"),
         "UpdatePolicyDescription" => Write(policies::update_policy_description) on POLICY,
         "UpdateRole" => Write(roles::update_role) on Resources::Role("RoleName"),
     ],
