@@ -48,8 +48,12 @@ def test_unknown_users_and_missing_passwords(account):
     ram = account.api()
     e = expect_error(lambda: ram.call("CreateLoginProfile", UserName=unique("none"), Password=GOOD), 404)
     assert e.code == "EntityNotExist.User", e
-    e = expect_error(lambda: ram.call("CreateLoginProfile", UserName=made_user(account)), 400)
+    name = made_user(account)
+    e = expect_error(lambda: ram.call("CreateLoginProfile", UserName=name), 400)
     assert e.code == "MissingParameter" and "Password" in e.message, e
+    for bad, code in [("x" * 33, "InvalidParameter.Password.Length"), ("has space 12", "InvalidParameter.Password.InvalidChars")]:
+        e = expect_error(lambda: ram.call("CreateLoginProfile", UserName=name, Password=bad), 400)
+        assert e.code == code, (bad, e)
 
 
 def test_ims_sees_the_same_profile(account):

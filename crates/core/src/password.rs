@@ -92,11 +92,33 @@ impl PasswordPolicy {
         }
     }
 
+    /// The settings RAM and IMS share, read from a Set request (absent → default); the
+    /// hard-expiry flag is `HardExpiry` in RAM and `HardExpire` in IMS. The other settings are
+    /// at their defaults.
+    pub fn shared_settings(p: &crate::params::Params, hard_expire_param: &str) -> Result<Self, ApiError> {
+        let d = Self::default();
+        Ok(Self {
+            minimum_length: Self::setting(p, "MinimumPasswordLength")?.unwrap_or(d.minimum_length),
+            require_lowercase: p.bool("RequireLowercaseCharacters")?.unwrap_or(d.require_lowercase),
+            require_uppercase: p.bool("RequireUppercaseCharacters")?.unwrap_or(d.require_uppercase),
+            require_numbers: p.bool("RequireNumbers")?.unwrap_or(d.require_numbers),
+            require_symbols: p.bool("RequireSymbols")?.unwrap_or(d.require_symbols),
+            hard_expire: p.bool(hard_expire_param)?.unwrap_or(d.hard_expire),
+            max_login_attempts: Self::setting(p, "MaxLoginAttemps")?.unwrap_or(d.max_login_attempts),
+            max_password_age: Self::setting(p, "MaxPasswordAge")?.unwrap_or(d.max_password_age),
+            reuse_prevention: Self::setting(p, "PasswordReusePrevention")?.unwrap_or(d.reuse_prevention),
+            ..d
+        })
+    }
+
     /// Whether `password` satisfies the policy for the user named `user_name`; a password
     /// that does not is `InvalidParameter.Password.TooWeak` (RAM error center) under `param`.
     pub fn check(&self, param: &str, password: &str, user_name: &str) -> Result<(), ApiError> {
         let chars = password.chars().count();
-        if password.is_empty() || chars > MAX_LENGTH || password.chars().any(|c| !c.is_ascii_graphic()) {
+        if chars > MAX_LENGTH {
+            return Err(GatewayError::invalid_length(param).into());
+        }
+        if password.is_empty() || password.chars().any(|c| !c.is_ascii_graphic()) {
             return Err(GatewayError::invalid_chars(param).into());
         }
         let mut distinct: Vec<char> = password.chars().collect();
@@ -148,7 +170,7 @@ mod tests {
         let p = PasswordPolicy::default();
         assert_eq!(code(p.check("Password", "abcdefgh", "alice")), "ok");
         assert_eq!(code(p.check("Password", "abcdefg", "alice")), "InvalidParameter.Password.TooWeak");
-        assert_eq!(code(p.check("Password", &"a".repeat(33), "alice")), "InvalidParameter.Password.InvalidChars");
+        assert_eq!(code(p.check("Password", &"a".repeat(33), "alice")), "InvalidParameter.Password.Length");
         assert_eq!(code(p.check("Password", "abc defgh", "alice")), "InvalidParameter.Password.InvalidChars");
         assert_eq!(code(p.check("Password", "", "alice")), "InvalidParameter.Password.InvalidChars");
     }

@@ -311,20 +311,12 @@ impl FromParams for SetPasswordPolicy {
     fn from_params(p: &Params) -> Result<Self> {
         let d = PasswordPolicy::default();
         Ok(Self(PasswordPolicy {
-            minimum_length: PasswordPolicy::setting(p, "MinimumPasswordLength")?.unwrap_or(d.minimum_length),
-            require_lowercase: p.bool("RequireLowercaseCharacters")?.unwrap_or(d.require_lowercase),
-            require_uppercase: p.bool("RequireUppercaseCharacters")?.unwrap_or(d.require_uppercase),
-            require_numbers: p.bool("RequireNumbers")?.unwrap_or(d.require_numbers),
-            require_symbols: p.bool("RequireSymbols")?.unwrap_or(d.require_symbols),
-            hard_expire: p.bool("HardExpire")?.unwrap_or(d.hard_expire),
-            max_login_attempts: PasswordPolicy::setting(p, "MaxLoginAttemps")?.unwrap_or(d.max_login_attempts),
-            max_password_age: PasswordPolicy::setting(p, "MaxPasswordAge")?.unwrap_or(d.max_password_age),
-            reuse_prevention: PasswordPolicy::setting(p, "PasswordReusePrevention")?.unwrap_or(d.reuse_prevention),
             minimum_different_characters: PasswordPolicy::setting(p, "MinimumPasswordDifferentCharacter")?
                 .unwrap_or(d.minimum_different_characters),
             not_contain_user_name: p.bool("PasswordNotContainUserName")?.unwrap_or(d.not_contain_user_name),
             initial_password_age: PasswordPolicy::setting(p, "InitialPasswordAge")?.unwrap_or(d.initial_password_age),
             intercept_risk_password_on_api: p.bool("InterceptRiskPasswordOnApi")?.unwrap_or(d.intercept_risk_password_on_api),
+            ..PasswordPolicy::shared_settings(p, "HardExpire")?
         }))
     }
 }
