@@ -172,6 +172,11 @@ fn system_roots() -> Option<String> {
     given.into_iter().chain(known.iter().map(PathBuf::from)).find_map(|p| std::fs::read_to_string(p).ok())
 }
 
+/// The store's local CA, made first if it has none (tls.rs).
+fn local_ca(store: &dyn localyun_store::Store) -> Result<std::sync::Arc<localyun_server::tls::Ca>, String> {
+    localyun_server::tls::Ca::load_or_create(store).map_err(|e| format!("cannot set up the local CA: {e}"))
+}
+
 /// A value quoted for a POSIX shell.
 fn sh_quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', "'\\''"))
@@ -180,7 +185,7 @@ fn sh_quote(v: &str) -> String {
 fn env(args: EnvArgs) -> Result<(), String> {
     let creds = default_credentials(&args.listen)?;
     let store = args.store.open()?;
-    let ca = localyun_server::tls::Ca::load_or_create(store.as_ref()).map_err(|e| format!("cannot set up the local CA: {e}"))?;
+    let ca = local_ca(store.as_ref())?;
     let bundle = match (&args.bundle, &args.store.data_dir, &args.store.store) {
         (Some(path), _, _) => path.clone(),
         (None, _, Some(_)) => {
@@ -303,7 +308,7 @@ fn replace_file(path: &std::path::Path, text: &str) -> Result<(), String> {
 
 fn ca_install(store: StoreArgs, python: PythonArg) -> Result<(), String> {
     let s = store.open()?;
-    let ca = localyun_server::tls::Ca::load_or_create(s.as_ref()).map_err(|e| format!("cannot set up the local CA: {e}"))?;
+    let ca = local_ca(s.as_ref())?;
     let (python, bundle) = python.certifi_bundle()?;
     let text = std::fs::read_to_string(&bundle).map_err(|e| format!("cannot read {}: {e}", bundle.display()))?;
     match localyun_server::trust::with_ca(&text, ca.cert_pem()) {
@@ -474,7 +479,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let limits =
         Limits { connection: Timeouts { header_read: t.header_read_timeout, idle: t.idle_timeout }, shutdown_grace: t.shutdown_grace };
     // The same port answers TLS with the store's CA (issue 13).
-    let ca = localyun_server::tls::Ca::load_or_create(store.as_ref()).map_err(|e| format!("cannot set up the local CA: {e}"))?;
+    let ca = local_ca(store.as_ref())?;
     let tls = localyun_server::tls::acceptor(ca).map_err(|e| format!("cannot set up TLS: {e}"))?;
     let state = Arc::new(AppState::new(store.clone(), settings));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
@@ -552,7 +557,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Account { command } => account(command),
         Command::Ca { command: CaCommand::Export { store } } => store.open().and_then(|s| {
-            let ca = localyun_server::tls::Ca::load_or_create(s.as_ref()).map_err(|e| e.to_string())?;
+            let ca = local_ca(s.as_ref())?;
             print!("{}", ca.cert_pem());
             Ok(())
         }),

@@ -76,31 +76,44 @@ pub fn alias(txn: &mut dyn Txn, account: &str) -> Result<String> {
 /// error center's advice for EntityAlreadyExists.AccountAlias); setting the alias it already
 /// has changes nothing.
 pub fn set_alias(txn: &mut dyn Txn, account: &str, alias: &str) -> Result<()> {
-    let mut rec = get(txn, account)?.unwrap_or_else(|| AccountRecord { id: account.to_string(), created_ms: now_ms(), alias: None });
-    match rec.alias.as_deref() {
-        Some(same) if same == alias => return Ok(()),
-        Some(_) => return Err(RamError::AliasTaken.into()),
-        // The account ID is the alias of an account without one.
-        None if alias == account => return Ok(()),
-        None => {}
-    }
-    if txn.get(tables::ACCOUNT_BY_ALIAS, alias)?.is_some() || get(txn, alias)?.is_some() {
-        return Err(RamError::AliasTaken.into());
-    }
-    txn.put(tables::ACCOUNT_BY_ALIAS, alias, account.as_bytes())?;
-    rec.alias = Some(alias.to_string());
-    save(txn, tables::ACCOUNT, account, &rec)?;
-    // Logon names (IMS UserPrincipalName) follow the alias; cached identities are re-read.
-    super::bump_generation(txn, account)
+    assign_alias(txn, account, Some(alias), false)
+}
+
+/// IMS SetDefaultDomain: like [`set_alias`], but an alias already set is replaced.
+pub fn replace_alias(txn: &mut dyn Txn, account: &str, alias: &str) -> Result<()> {
+    assign_alias(txn, account, Some(alias), true)
 }
 
 /// ClearAccountAlias: back to the account ID (and its default domain); clearing an account
 /// without an alias changes nothing.
 pub fn clear_alias(txn: &mut dyn Txn, account: &str) -> Result<()> {
-    let Some(mut rec) = get(txn, account)? else { return Ok(()) };
-    let Some(old) = rec.alias.take() else { return Ok(()) };
-    txn.delete(tables::ACCOUNT_BY_ALIAS, &old)?;
+    assign_alias(txn, account, None, true)
+}
+
+/// The one place the alias and its index change. `None` (or the account's own ID, the alias
+/// of an account without one) means no alias; a different alias already set is refused unless
+/// `replace`; a new alias must be nobody's alias or account ID.
+fn assign_alias(txn: &mut dyn Txn, account: &str, requested: Option<&str>, replace: bool) -> Result<()> {
+    let alias = requested.filter(|a| *a != account);
+    let mut rec = get(txn, account)?.unwrap_or_else(|| AccountRecord { id: account.to_string(), created_ms: now_ms(), alias: None });
+    if rec.alias.as_deref() == alias {
+        return Ok(());
+    }
+    if rec.alias.is_some() && requested.is_some() && !replace {
+        return Err(RamError::AliasTaken.into());
+    }
+    if let Some(new) = alias {
+        if txn.get(tables::ACCOUNT_BY_ALIAS, new)?.is_some() || get(txn, new)?.is_some() {
+            return Err(RamError::AliasTaken.into());
+        }
+        txn.put(tables::ACCOUNT_BY_ALIAS, new, account.as_bytes())?;
+    }
+    if let Some(old) = rec.alias.take() {
+        txn.delete(tables::ACCOUNT_BY_ALIAS, &old)?;
+    }
+    rec.alias = alias.map(str::to_string);
     save(txn, tables::ACCOUNT, account, &rec)?;
+    // Logon names (IMS UserPrincipalName) follow the alias; cached identities are re-read.
     super::bump_generation(txn, account)
 }
 

@@ -7,6 +7,7 @@ use crate::failure::Result;
 use crate::record::{load, save};
 use localyun_core::error::RamError;
 use localyun_core::password::{self, PasswordPolicy};
+use localyun_core::Secret;
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,7 @@ const HISTORY: usize = 24;
 /// What a create or update asks for; `None` keeps the current value (update only).
 #[derive(Debug, Default)]
 pub struct ProfileChange {
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     pub password_reset_required: Option<bool>,
     pub mfa_bind_required: Option<bool>,
     pub active: Option<bool>,
@@ -85,12 +86,13 @@ pub fn create(txn: &mut dyn Txn, account: &str, user_id: &str, user_name: &str, 
     if exists(txn, account, user_id)? {
         return Err(RamError::LoginProfileExists.into());
     }
-    let password = change.password.unwrap_or_default();
-    checked(txn, account, "Password", &password, user_name)?;
+    let password = change.password.unwrap_or_else(|| Secret::new(""));
+    let password = password.expose();
+    checked(txn, account, "Password", password, user_name)?;
     let now = now_ms();
     let rec = LoginProfileRecord {
         user_id: user_id.to_string(),
-        password: PasswordHash::new(&password),
+        password: PasswordHash::new(password),
         previous: Vec::new(),
         password_reset_required: change.password_reset_required.unwrap_or(false),
         mfa_bind_required: change.mfa_bind_required.unwrap_or(false),
@@ -120,7 +122,7 @@ fn replace_password(rec: &mut LoginProfileRecord, policy: &PasswordPolicy, param
 pub fn update(txn: &mut dyn Txn, account: &str, user_id: &str, user_name: &str, change: ProfileChange) -> Result<LoginProfileRecord> {
     let mut rec = require(txn, account, user_id)?;
     let now = now_ms();
-    if let Some(new) = change.password.as_deref() {
+    if let Some(new) = change.password.as_ref().map(Secret::expose) {
         let policy = checked(txn, account, "Password", new, user_name)?;
         replace_password(&mut rec, &policy, "Password", new, now)?;
         rec.initial = true;
@@ -157,15 +159,23 @@ pub fn change_password(txn: &mut dyn Txn, account: &str, user_id: &str, user_nam
     save(txn, tables::LOGIN_PROFILE, &key(account, user_id), &rec)
 }
 
-/// IMS `PasswordStatus`: `NotInitial` once the user changed the password; an initial password
-/// is `InitialExpired` after the policy's InitialPasswordAge days (0: never), else `InitialValid`.
-pub fn password_status(rec: &LoginProfileRecord, policy: &PasswordPolicy, now: i64) -> &'static str {
+/// Whether the password is still the one an administrator set (IMS `PasswordStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordStatus {
+    /// The user changed it.
+    NotInitial,
+    InitialValid,
+    /// Older than the policy's InitialPasswordAge days (0: never expires).
+    InitialExpired,
+}
+
+pub fn password_status(rec: &LoginProfileRecord, policy: &PasswordPolicy, now: i64) -> PasswordStatus {
     const DAY_MS: i64 = 86_400_000;
     if !rec.initial {
-        "NotInitial"
+        PasswordStatus::NotInitial
     } else if policy.initial_password_age > 0 && now - rec.password_set_ms > i64::from(policy.initial_password_age) * DAY_MS {
-        "InitialExpired"
+        PasswordStatus::InitialExpired
     } else {
-        "InitialValid"
+        PasswordStatus::InitialValid
     }
 }

@@ -73,13 +73,8 @@ pub fn get_default_domain(_req: (), cx: &Context<'_>, txn: &mut dyn Txn) -> Resu
     Ok(DefaultDomain { default_domain_name: logon_domain(txn, cx.account())? })
 }
 
-/// Unlike RAM SetAccountAlias, SetDefaultDomain "configures" the domain: it replaces one already
-/// set (a failure, e.g. a name taken by another account, rolls the clearing back with it).
+/// Unlike RAM SetAccountAlias, SetDefaultDomain "configures" the domain: it replaces one already set.
 pub fn set_default_domain(req: SetDefaultDomain, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<DefaultDomain> {
-    use crate::identity::accounts;
-    if accounts::alias(txn, cx.account())? != req.alias {
-        accounts::clear_alias(txn, cx.account())?;
-        accounts::set_alias(txn, cx.account(), &req.alias)?;
-    }
+    crate::identity::accounts::replace_alias(txn, cx.account(), &req.alias)?;
     get_default_domain((), cx, txn)
 }

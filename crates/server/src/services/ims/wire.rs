@@ -7,10 +7,11 @@
 //! after the lookup.
 
 use crate::failure::Result;
-use crate::identity::login_profiles::{LoginProfileRecord, ProfileChange};
+use crate::identity::login_profiles::{LoginProfileRecord, PasswordStatus, ProfileChange};
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
 use crate::rpc::encode::{Date, Tags};
+use crate::services::passwords::profile_change;
 use localyun_core::error::{GatewayError, RamError};
 use localyun_core::names::{check_domain, check_text, default_domain_alias, parse_principal_name};
 use localyun_core::params::Params;
@@ -552,23 +553,14 @@ pub struct ImsLoginProfileChange {
 impl ImsLoginProfileChange {
     fn read(p: &Params, password_required: bool) -> Result<Self> {
         let upn = p.required("UserPrincipalName")?;
-        let password =
-            if password_required { Some(p.required("Password")?.to_string()) } else { p.optional("Password").map(str::to_string) };
+        let change = profile_change(p, password_required)?;
         let active = match p.optional("Status") {
             None => None,
             Some("Active") => Some(true),
             Some("Inactive") => Some(false),
             Some(_) => return Err(GatewayError::incorrect("Status").into()),
         };
-        Ok(Self {
-            user: UserRef::PrincipalName(upn.to_string()),
-            change: ProfileChange {
-                password,
-                password_reset_required: p.bool("PasswordResetRequired")?,
-                mfa_bind_required: p.bool("MFABindRequired")?,
-                active,
-            },
-        })
+        Ok(Self { user: UserRef::PrincipalName(upn.to_string()), change: ProfileChange { active, ..change } })
     }
 }
 
@@ -612,13 +604,17 @@ pub struct LoginProfile {
 }
 
 impl LoginProfile {
-    pub fn of(rec: &LoginProfileRecord, principal_name: String, password_status: &'static str) -> Self {
+    pub fn of(rec: &LoginProfileRecord, principal_name: String, password_status: PasswordStatus) -> Self {
         Self {
             user_principal_name: principal_name,
             password_reset_required: rec.password_reset_required,
             mfa_bind_required: rec.mfa_bind_required,
             status: if rec.active { "Active" } else { "Inactive" },
-            password_status,
+            password_status: match password_status {
+                PasswordStatus::NotInitial => "NotInitial",
+                PasswordStatus::InitialValid => "InitialValid",
+                PasswordStatus::InitialExpired => "InitialExpired",
+            },
             update_date: Date(rec.updated_ms),
         }
     }

@@ -5,6 +5,7 @@ use crate::failure::Result;
 use crate::identity::login_profiles::{LoginProfileRecord, ProfileChange};
 use crate::rpc::decode::{user_name, FromParams};
 use crate::rpc::encode::Date;
+use crate::services::passwords::profile_change;
 use localyun_core::params::Params;
 use serde::Serialize;
 
@@ -17,17 +18,7 @@ pub struct LoginProfileChange {
 
 impl LoginProfileChange {
     fn read(p: &Params, password_required: bool) -> Result<Self> {
-        let password =
-            if password_required { Some(p.required("Password")?.to_string()) } else { p.optional("Password").map(str::to_string) };
-        Ok(Self {
-            user_name: user_name(p, "UserName")?,
-            change: ProfileChange {
-                password,
-                password_reset_required: p.bool("PasswordResetRequired")?,
-                mfa_bind_required: p.bool("MFABindRequired")?,
-                active: None,
-            },
-        })
+        Ok(Self { user_name: user_name(p, "UserName")?, change: profile_change(p, password_required)? })
     }
 }
 
