@@ -476,7 +476,7 @@ class ApiError(Exception):
 
 
 def _snake(action: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", action).lower()
 
 
 def flatten(params: Dict[str, Any]) -> Dict[str, str]:

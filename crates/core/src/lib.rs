@@ -24,11 +24,13 @@
 pub mod encoding;
 pub mod endpoints;
 pub mod error;
+pub mod mfa;
 pub mod names;
 pub mod paging;
 pub mod params;
 pub mod password;
 pub mod policy;
+pub mod preference;
 pub mod secret;
 pub mod sig;
 pub mod sls;

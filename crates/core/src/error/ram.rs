@@ -39,6 +39,26 @@ crate::error_codes! {
             "The parameter - \"{name}\" is not compliant with the reuse prevention password policy.";
         NotSubUser => 400, "NotSupport.Account", "This method can be only invoked by sub user.";
 
+        /// Virtual MFA devices (RAM error center; messages as it gives them).
+        MfaNameChars => 400, "InvalidParameter.VirtualMFADeviceName.InvalidChars",
+            "The parameter - \"VirtualMFADeviceName\" contains invalid chars.";
+        MfaNameLength => 400, "InvalidParameter.VirtualMFADeviceName.Length",
+            "The parameter - \"VirtualMFADeviceName\" beyond the length limit.";
+        AuthenticationCodeFormat => 400, "InvalidParameter.AuthenticationCode.Format",
+            "The parameter - \"AuthenticationCode\" MUST be 6 numbers.";
+        /// Codes that are not two consecutive codes of the device's key (the error center's
+        /// spelling of "incorrect" kept).
+        AuthenticationCodeWrong => 403, "CheckAuthenticationCodeFail", "The parameter - \"AuthenticationCode\" is inccorrect.";
+        MfaDeviceNotFound => 404, "EntityNotExist.VirtualMFADevice", "The virtual mfa device does not exist.";
+        UserHasNoMfa => 404, "EntityNotExist.User.MFADevice", "The user has not bound any MFA device.";
+        MfaDeviceExists => 409, "EntityAlreadyExists.VirtualMFADevice", "The virtual mfa device does already EXIST.";
+        UserMfaExists => 409, "EntityAlreadyExists.User.MFADevice", "The user has already bound a MFA device.";
+        MfaDeviceBound => 409, "EntityAlreadyExists.VirtualMFADevice.User", "The virtual mfa device does already been bound to a user.";
+        UserHasMfa => 409, "DeleteConflict.User.MFADevice", "The user CAN NOT has any mfa device while deleting the user.";
+        MfaDeviceInUse => 409, "DeleteConflict.VirtualMFADevice.User",
+            "The virtual mfa device CAN NOT been bound to any user while deleting it.";
+        MfaLimit => 409, "LimitExceeded.VirtualMFADevice", "The count of virtual mfa devices beyond the current limits.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

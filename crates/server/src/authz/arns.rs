@@ -77,3 +77,16 @@ fn policy(txn: &mut dyn Txn, account: &str, name: &str, kind: Option<PolicyType>
         Target { arn: format!("acs:ram:*:{account}:policy/{name}"), tags: custom.map(|p| p.tags) }
     })
 }
+
+/// Virtual MFA devices: `acs:ram:*:<acct>:mfa/<name>`, named by `VirtualMFADeviceName` or by a
+/// serial number of the account (another account's device is `*`, and then does not exist).
+pub fn mfa_device(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>> {
+    let account = &call.caller.account_id;
+    let p = call.params;
+    let name =
+        p.optional("VirtualMFADeviceName").or_else(|| p.optional("SerialNumber").and_then(|s| localyun_core::mfa::device_name(account, s)));
+    Ok(vec![match name {
+        Some(n) => Target::arn(format!("acs:ram:*:{account}:mfa/{n}")),
+        None => Target::all(),
+    }])
+}

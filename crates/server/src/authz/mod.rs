@@ -8,6 +8,7 @@
 //! once per request, by authentication) so that any RAM change, from any process, is seen by the next request.
 
 pub mod arns;
+mod self_service;
 
 use crate::caller::{Caller, Identity};
 use crate::failure::Result;
@@ -218,6 +219,8 @@ pub fn authorize(
                 let matched = MatchedPolicy { statement, ..policy.clone() };
                 return Ok(Err(Box::new(denial(caller, action, target, &keys(), "AccountLevelIdentityBasedPolicy", Some(matched)))));
             }
+            // What no policy allows, the security preference may (self_service.rs).
+            Decision::ImplicitDeny if self_service::allows(txn, caller, action, target)? => {}
             Decision::ImplicitDeny => {
                 return Ok(Err(Box::new(denial(caller, action, target, &keys(), "AccountLevelIdentityBasedPolicy", None))))
             }

@@ -8,9 +8,11 @@ pub mod attachments;
 pub mod bulk;
 pub mod groups;
 pub mod login_profiles;
+pub mod mfa_devices;
 pub mod password_policy;
 pub mod policies;
 pub mod roles;
+pub mod security_preference;
 pub mod sts;
 pub mod users;
 
@@ -27,6 +29,12 @@ pub mod tables {
     pub const LOGIN_PROFILE: &str = "login_profile";
     /// `{account}` → the account's password policy (absent: the default one).
     pub const PASSWORD_POLICY: &str = "password_policy";
+    /// `{account}` → the account's security preference (absent: the default one).
+    pub const SECURITY_PREFERENCE: &str = "security_preference";
+    /// `{account}/{device name}` → virtual MFA device (its key, the user it is bound to).
+    pub const MFA_DEVICE: &str = "mfa_device";
+    /// `{account}/{user id}` → the name of the device bound to the user.
+    pub const USER_MFA_DEVICE: &str = "user_mfa_device";
     /// `{alias}` → account ID: aliases are unique across the accounts of a store.
     pub const ACCOUNT_BY_ALIAS: &str = "account_by_alias";
     pub const ACCESS_KEY: &str = "access_key";

@@ -172,9 +172,9 @@ pub fn set_tags(txn: &mut dyn Txn, account: &str, user: &mut UserRecord, tags: T
     save(txn, tables::USER, &key(account, &user.id), user)
 }
 
-/// Deletes a user. Refused while the user is in a group, has an AccessKey or an attached
-/// policy, checked in that order (ram.md 6.1, DOC 28683); login profiles and MFA devices do not
-/// exist in localyun, so they cannot block.
+/// Deletes a user. Refused while the user is in a group, has an AccessKey, an attached policy,
+/// a login profile or an MFA device, checked in that order (ram.md 6.1, DOC 28683; the error
+/// center's DeleteConflict.User.LoginProfile and .MFADevice).
 pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
     if !txn.scan(tables::USER_GROUPS, &format!("{account}/{}/", user.id), None, 1)?.is_empty() {
         return Err(RamError::UserInGroup.into());
@@ -187,6 +187,9 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
     }
     if super::login_profiles::exists(txn, account, &user.id)? {
         return Err(RamError::UserHasLoginProfile.into());
+    }
+    if super::mfa_devices::has_device(txn, account, &user.id)? {
+        return Err(RamError::UserHasMfa.into());
     }
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;

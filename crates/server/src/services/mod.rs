@@ -3,6 +3,7 @@
 
 pub mod access_keys;
 pub mod ims;
+pub mod mfa;
 pub mod passwords;
 pub mod ram;
 pub mod sls;

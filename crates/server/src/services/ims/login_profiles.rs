@@ -2,7 +2,7 @@
 //! name, with IMS's `Status` and `PasswordStatus`.
 
 use super::named_user;
-use super::wire::{CreateLoginProfile, LoginProfile, LoginProfileAnswer, NamedLoginProfile, UpdateLoginProfile};
+use super::wire::{CreateLoginProfile, LoginProfile, LoginProfileAnswer, LogonNamedUser, UpdateLoginProfile};
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::accounts::logon_domain;
@@ -24,7 +24,7 @@ pub fn create_login_profile(req: CreateLoginProfile, cx: &Context<'_>, txn: &mut
     answer(txn, cx.account(), &user, &rec)
 }
 
-pub fn get_login_profile(req: NamedLoginProfile, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<LoginProfileAnswer> {
+pub fn get_login_profile(req: LogonNamedUser, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<LoginProfileAnswer> {
     let user = named_user(txn, cx.account(), &req.user)?;
     let rec = login_profiles::require(txn, cx.account(), &user.id)?;
     answer(txn, cx.account(), &user, &rec)
@@ -36,7 +36,7 @@ pub fn update_login_profile(req: UpdateLoginProfile, cx: &Context<'_>, txn: &mut
     answer(txn, cx.account(), &user, &rec)
 }
 
-pub fn delete_login_profile(req: NamedLoginProfile, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
+pub fn delete_login_profile(req: LogonNamedUser, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
     let user = named_user(txn, cx.account(), &req.user)?;
     login_profiles::delete(txn, cx.account(), &user.id)
 }

@@ -3,6 +3,7 @@
 
 mod access_keys;
 mod login_profiles;
+mod mfa;
 mod security;
 mod tags;
 mod users;
@@ -17,6 +18,7 @@ use crate::identity::users::{self as user_store, UserRecord};
 use crate::rpc::response::Product;
 use crate::rpc_actions;
 use crate::services::access_keys as keys;
+use crate::services::mfa as shared_mfa;
 use localyun_core::error::RamError;
 use localyun_store::Txn;
 use wire::UserRef;
@@ -42,7 +44,7 @@ pub static SERVICE: RpcService = RpcService {
         "AddClientIdToOIDCProvider" => Write,
         "AddFingerprintToOIDCProvider" => Write,
         "AddUserToGroup" => Write,
-        "BindMFADevice" => Write,
+        "BindMFADevice" => Write(mfa::bind_mfa_device) on Resources::Custom(ims_user),
         "ChangePassword" => Write(crate::services::passwords::change_password) on Resources::Custom(crate::authz::arns::self_or_all),
         "CreateAppSecret" => Write,
         "CreateApplication" => Write,
@@ -51,7 +53,7 @@ pub static SERVICE: RpcService = RpcService {
         "CreateOIDCProvider" => Write,
         "CreateSAMLProvider" => Write,
         "CreateServiceCredential" => Write,
-        "CreateVirtualMFADevice" => Write,
+        "CreateVirtualMFADevice" => Write(shared_mfa::create_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
         "DeleteAccessKeyInRecycleBin" => Write,
         "DeleteAppSecret" => Write,
         "DeleteApplication" => Write,
@@ -62,17 +64,17 @@ pub static SERVICE: RpcService = RpcService {
         "DeleteSAMLProvider" => Write,
         "DeleteServiceCredential" => Write,
         "DeleteUserInRecycleBin" => Write,
-        "DeleteVirtualMFADevice" => Write,
+        "DeleteVirtualMFADevice" => Write(shared_mfa::delete_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
         "DeprovisionApplication" => Write,
         "DeprovisionExternalApplication" => Write,
-        "DisableVirtualMFA" => Write,
+        "DisableVirtualMFA" => Write(mfa::disable_virtual_mfa) on Resources::Custom(ims_user),
         "GenerateCredentialReport" => Write,
         "GenerateGovernanceReport" => Write,
         "GetAccessKeyInfoInRecycleBin" => Read,
         "GetAccessKeyLastUsed" => Read,
         "GetAccessKeyPolicy" => Read,
         "GetAccessKeyPolicyForAccount" => Read,
-        "GetAccountMFAInfo" => Read,
+        "GetAccountMFAInfo" => Read(mfa::get_account_mfa_info),
         "GetAccountSecurityPracticeReport" => Read,
         "GetAccountSummary" => Read,
         "GetAppSecret" => Read,
@@ -87,10 +89,10 @@ pub static SERVICE: RpcService = RpcService {
         "GetOIDCProvider" => Read,
         "GetPasswordPolicy" => Read(security::get_password_policy),
         "GetSAMLProvider" => Read,
-        "GetSecurityPreference" => Read,
+        "GetSecurityPreference" => Read(security::get_security_preference),
         "GetServiceCredential" => Read,
         "GetUserInRecycleBin" => Read,
-        "GetUserMFAInfo" => Read,
+        "GetUserMFAInfo" => Read(mfa::get_user_mfa_info) on Resources::Custom(ims_user),
         "GetUserSsoSettings" => Read,
         "GetVerificationInfo" => Read,
         "ListAccessKeysInRecycleBin" => Read,
@@ -109,7 +111,7 @@ pub static SERVICE: RpcService = RpcService {
         "ListUserBasicInfos" => Read,
         "ListUsersForGroup" => Read,
         "ListUsersInRecycleBin" => Read,
-        "ListVirtualMFADevices" => Read,
+        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices),
         "ProvisionApplication" => Write,
         "ProvisionExternalApplication" => Write,
         "RemoveClientIdFromOIDCProvider" => Write,
@@ -121,10 +123,10 @@ pub static SERVICE: RpcService = RpcService {
         "SetAccessKeyPolicyForAccount" => Write,
         "SetDefaultDomain" => Write(users::set_default_domain),
         "SetPasswordPolicy" => Write(security::set_password_policy),
-        "SetSecurityPreference" => Write,
+        "SetSecurityPreference" => Write(security::set_security_preference),
         "SetUserSsoSettings" => Write,
         "SetVerificationInfo" => Write,
-        "UnbindMFADevice" => Write,
+        "UnbindMFADevice" => Write(mfa::unbind_mfa_device) on Resources::Custom(ims_user),
         "UnbindVerification" => Write,
         "UpdateApplication" => Write,
         "UpdateGroup" => Write,

@@ -8,14 +8,18 @@
 
 use crate::failure::Result;
 use crate::identity::login_profiles::{LoginProfileRecord, PasswordStatus, ProfileChange};
+use crate::identity::mfa_devices::MfaDeviceRecord;
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
 use crate::rpc::encode::{Date, Tags};
+use crate::services::mfa::{BindCodes, MfaDevice};
 use crate::services::passwords::profile_change;
 use localyun_core::error::{GatewayError, RamError};
+use localyun_core::mfa;
 use localyun_core::names::{check_domain, check_text, default_domain_alias, parse_principal_name};
 use localyun_core::params::Params;
 use localyun_core::password::PasswordPolicy;
+use localyun_core::preference::{Api, PreferenceChange, SecurityPreference};
 use localyun_core::tags::{TagSet, IMS_USER_TAGS};
 use serde::Serialize;
 
@@ -369,6 +373,114 @@ impl From<&PasswordPolicy> for PasswordPolicyAnswer {
     }
 }
 
+// ---- security preference (the IMS SDK model's fields and groups) ----
+
+/// SetSecurityPreference: the settings the IMS model knows; the rest stay as they are.
+pub struct SetSecurityPreference(pub PreferenceChange);
+
+impl FromParams for SetSecurityPreference {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(PreferenceChange::read(p, Api::Ims)?))
+    }
+}
+
+/// Get/SetSecurityPreference: `{"SecurityPreference": {...}}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityPreferenceAnswer {
+    pub security_preference: ImsSecurityPreference,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImsSecurityPreference {
+    pub access_key_preference: AccessKeyPreference,
+    pub login_profile_preference: LoginProfilePreference,
+    #[serde(rename = "MFAPreference")]
+    pub mfa_preference: MfaPreference,
+    pub max_idle_days: MaxIdleDays,
+    pub personal_info_preference: PersonalInfoPreference,
+    pub verification_preference: VerificationPreference,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessKeyPreference {
+    pub allow_user_to_manage_access_keys: bool,
+    pub allow_user_to_manage_service_credentials: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoginProfilePreference {
+    pub allow_user_to_change_password: bool,
+    pub allow_user_to_login_with_passkey: bool,
+    #[serde(rename = "EnableSaveMFATicket")]
+    pub enable_save_mfa_ticket: bool,
+    pub login_network_masks: String,
+    pub login_session_duration: u32,
+    #[serde(rename = "MFAOperationForLogin")]
+    pub mfa_operation_for_login: String,
+    pub operation_for_risk_login: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaPreference {
+    #[serde(rename = "AllowUserToManageMFADevices")]
+    pub allow_user_to_manage_mfa_devices: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MaxIdleDays {
+    pub max_idle_days_for_access_keys: u32,
+    pub max_idle_days_for_users: u32,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PersonalInfoPreference {
+    pub allow_user_to_manage_personal_ding_talk: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerificationPreference {
+    pub verification_types: Vec<String>,
+}
+
+impl From<&SecurityPreference> for SecurityPreferenceAnswer {
+    fn from(p: &SecurityPreference) -> Self {
+        Self {
+            security_preference: ImsSecurityPreference {
+                access_key_preference: AccessKeyPreference {
+                    allow_user_to_manage_access_keys: p.allow_user_to_manage_access_keys,
+                    allow_user_to_manage_service_credentials: p.allow_user_to_manage_service_credentials,
+                },
+                login_profile_preference: LoginProfilePreference {
+                    allow_user_to_change_password: p.allow_user_to_change_password,
+                    allow_user_to_login_with_passkey: p.allow_user_to_login_with_passkey,
+                    enable_save_mfa_ticket: p.enable_save_mfa_ticket,
+                    login_network_masks: p.login_network_masks.clone(),
+                    login_session_duration: p.login_session_duration,
+                    mfa_operation_for_login: p.mfa_operation_for_login.clone(),
+                    operation_for_risk_login: p.operation_for_risk_login.clone(),
+                },
+                mfa_preference: MfaPreference { allow_user_to_manage_mfa_devices: p.allow_user_to_manage_mfa_devices },
+                max_idle_days: MaxIdleDays {
+                    max_idle_days_for_access_keys: p.max_idle_days_for_access_keys,
+                    max_idle_days_for_users: p.max_idle_days_for_users,
+                },
+                personal_info_preference: PersonalInfoPreference {
+                    allow_user_to_manage_personal_ding_talk: p.allow_user_to_manage_personal_ding_talk,
+                },
+                verification_preference: VerificationPreference { verification_types: p.verification_types.clone() },
+            },
+        }
+    }
+}
+
 // ---- tags (ram.md 7.2-7.4, the seed) ----
 
 /// `Tag.N.Key` / `Tag.N.Value` as given to CreateUser and TagResources, checked with the IMS tag
@@ -581,11 +693,12 @@ impl FromParams for UpdateLoginProfile {
 }
 
 /// Get/DeleteLoginProfile: the user by `UserPrincipalName`.
-pub struct NamedLoginProfile {
+/// A user named by its required `UserPrincipalName` (login profiles, MFA).
+pub struct LogonNamedUser {
     pub user: UserRef,
 }
 
-impl FromParams for NamedLoginProfile {
+impl FromParams for LogonNamedUser {
     fn from_params(p: &Params) -> Result<Self> {
         Ok(Self { user: UserRef::PrincipalName(p.required("UserPrincipalName")?.to_string()) })
     }
@@ -625,4 +738,100 @@ impl LoginProfile {
 #[serde(rename_all = "PascalCase")]
 pub struct LoginProfileAnswer {
     pub login_profile: LoginProfile,
+}
+
+// ---- MFA devices (IMS API reference: BindMFADevice, GetUserMFAInfo, ListVirtualMFADevices) ----
+
+/// BindMFADevice: `UserPrincipalName` and the device's serial number and codes.
+pub struct BindMfaDevice {
+    pub user: UserRef,
+    pub codes: BindCodes,
+}
+
+impl FromParams for BindMfaDevice {
+    fn from_params(p: &Params) -> Result<Self> {
+        let user = UserRef::PrincipalName(p.required("UserPrincipalName")?.to_string());
+        Ok(Self { user, codes: BindCodes::read(p)? })
+    }
+}
+
+/// GetUserMFAInfo: `UserPrincipalName`, which a RAM user may leave out to ask about itself.
+pub struct UserMfaQuery {
+    pub user: Option<UserRef>,
+}
+
+impl FromParams for UserMfaQuery {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { user: p.optional("UserPrincipalName").map(|u| UserRef::PrincipalName(u.to_string())) })
+    }
+}
+
+/// GetUserMFAInfo: `IsMFAEnable` and, when a device is bound, `MFADevice`.
+#[derive(Debug, Serialize)]
+pub struct UserMfaInfo {
+    #[serde(rename = "IsMFAEnable")]
+    pub is_mfa_enable: bool,
+    #[serde(rename = "MFADevice", skip_serializing_if = "Option::is_none")]
+    pub device: Option<MfaDevice>,
+}
+
+/// GetAccountMFAInfo.
+#[derive(Debug, Serialize)]
+pub struct AccountMfaInfo {
+    #[serde(rename = "IsMFAEnable")]
+    pub is_mfa_enable: bool,
+}
+
+/// ListVirtualMFADevices: `Marker`, `MaxItems` 1 to 100, default 100 (IMS API reference).
+pub struct MfaDevicePaging(pub MarkerPage);
+
+impl FromParams for MfaDevicePaging {
+    fn from_params(p: &Params) -> Result<Self> {
+        let max = p.int_in("MaxItems", 1, 100)?.unwrap_or(100) as usize;
+        Ok(Self(MarkerPage { max, after: position_param(p, "Marker")? }))
+    }
+}
+
+/// The bound user of a listed device; `{}` for an unbound one (API reference example).
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceUser {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activate_date: Option<Date>,
+    pub user: DeviceUser,
+}
+
+impl VirtualMfaDevice {
+    pub fn of(account: &str, rec: &MfaDeviceRecord, user: Option<&UserRecord>, domain: &str) -> Self {
+        let user = user.map_or_else(DeviceUser::default, |u| DeviceUser {
+            user_id: Some(u.id.clone()),
+            user_principal_name: Some(u.principal_name(domain)),
+            display_name: u.display_name.clone(),
+        });
+        Self { serial_number: mfa::serial_number(account, &rec.name), activate_date: rec.activated_ms.map(Date), user }
+    }
+}
+
+crate::wrapper!(VirtualMfaDevices, "VirtualMFADevice", VirtualMfaDevice);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VirtualMfaDevicePage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "VirtualMFADevices")]
+    pub devices: VirtualMfaDevices,
 }

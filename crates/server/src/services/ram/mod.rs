@@ -1,5 +1,5 @@
 //! RAM 2015-05-01 ("RAM classic", ram.md 6): users, groups, roles, policies and their
-//! attachments, tags, AccessKeys and diagnostics are served; the rest of the catalog is listed
+//! attachments, tags, AccessKeys, login profiles, MFA devices and diagnostics are served; the rest of the catalog is listed
 //! so that it answers "not implemented" under its real name.
 
 mod access_keys;
@@ -8,6 +8,7 @@ mod attachments;
 mod diagnostics;
 mod groups;
 mod login_profiles;
+mod mfa;
 mod policies;
 mod roles;
 mod tags;
@@ -18,6 +19,7 @@ use crate::actions::{Resources, RpcService};
 use crate::rpc::response::Product;
 use crate::rpc_actions;
 use crate::services::access_keys as keys;
+use crate::services::mfa as shared_mfa;
 
 /// A custom or system policy, named by `PolicyName` and `PolicyType` (ram.md 9).
 const POLICY: Resources = Resources::Policy { name: "PolicyName", kind: "PolicyType" };
@@ -40,7 +42,7 @@ pub static SERVICE: RpcService = RpcService {
         "AttachPolicyToGroup" => Write(attachments::attach::<wire::OfGroup>) on Resources::Both(&Resources::Group("GroupName"), &POLICY),
         "AttachPolicyToRole" => Write(attachments::attach::<wire::OfRole>) on Resources::Both(&Resources::Role("RoleName"), &POLICY),
         "AttachPolicyToUser" => Write(attachments::attach::<wire::OfUser>) on Resources::Both(&Resources::User("UserName"), &POLICY),
-        "BindMFADevice" => Write,
+        "BindMFADevice" => Write(mfa::bind_mfa_device) on Resources::User("UserName"),
         "ChangePassword" => Write(crate::services::passwords::change_password) on Resources::Custom(crate::authz::arns::self_or_all),
         "ClearAccountAlias" => Write(account::clear_account_alias),
         "CreateGroup" => Write(groups::create_group) on Resources::Group("GroupName"),
@@ -49,7 +51,7 @@ pub static SERVICE: RpcService = RpcService {
         "CreatePolicyVersion" => Write(policies::create_policy_version) on POLICY,
         "CreateRole" => Write(roles::create_role) on Resources::Role("RoleName"),
         "CreateServiceLinkedRole" => Write,
-        "CreateVirtualMFADevice" => Write,
+        "CreateVirtualMFADevice" => Write(shared_mfa::create_virtual_mfa_device) on Resources::Custom(crate::authz::arns::mfa_device),
         "DecodeDiagnosticMessage" => Read(diagnostics::decode_diagnostic_message),
         "DeleteGroup" => Write(groups::delete_group) on Resources::Group("GroupName"),
         "DeleteLoginProfile" => Write(login_profiles::delete_login_profile) on Resources::User("UserName"),
@@ -57,7 +59,7 @@ pub static SERVICE: RpcService = RpcService {
         "DeletePolicyVersion" => Write(policies::delete_policy_version) on POLICY,
         "DeleteRole" => Write(roles::delete_role) on Resources::Role("RoleName"),
         "DeleteServiceLinkedRole" => Write,
-        "DeleteVirtualMFADevice" => Write,
+        "DeleteVirtualMFADevice" => Write(shared_mfa::delete_virtual_mfa_device) on Resources::Custom(crate::authz::arns::mfa_device),
         "DetachPolicyFromGroup" => Write(attachments::detach::<wire::OfGroup>) on Resources::Both(&Resources::Group("GroupName"), &POLICY),
         "DetachPolicyFromRole" => Write(attachments::detach::<wire::OfRole>) on Resources::Both(&Resources::Role("RoleName"), &POLICY),
         "DetachPolicyFromUser" => Write(attachments::detach::<wire::OfUser>) on Resources::Both(&Resources::User("UserName"), &POLICY),
@@ -69,9 +71,9 @@ pub static SERVICE: RpcService = RpcService {
         "GetPolicy" => Read(policies::get_policy) on POLICY,
         "GetPolicyVersion" => Read(policies::get_policy_version) on POLICY,
         "GetRole" => Read(roles::get_role) on Resources::Role("RoleName"),
-        "GetSecurityPreference" => Read,
+        "GetSecurityPreference" => Read(account::get_security_preference),
         "GetServiceLinkedRoleTemplate" => Read,
-        "GetUserMFAInfo" => Read,
+        "GetUserMFAInfo" => Read(mfa::get_user_mfa_info) on Resources::User("UserName"),
         "ListEntitiesForPolicy" => Read(attachments::list_entities_for_policy) on POLICY,
         "ListGroups" => Read(groups::list_groups),
         "ListGroupsForUser" => Read(groups::list_groups_for_user) on Resources::User("UserName"),
@@ -83,14 +85,14 @@ pub static SERVICE: RpcService = RpcService {
         "ListRoles" => Read(roles::list_roles),
         "ListTagResources" => Read(tags::list_tag_resources),
         "ListUsersForGroup" => Read(groups::list_users_for_group) on Resources::Group("GroupName"),
-        "ListVirtualMFADevices" => Read,
+        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices),
         "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on Resources::Group("GroupName"),
         "SetAccountAlias" => Write(account::set_account_alias),
         "SetDefaultPolicyVersion" => Write(policies::set_default_policy_version) on POLICY,
         "SetPasswordPolicy" => Write(account::set_password_policy),
-        "SetSecurityPreference" => Write,
+        "SetSecurityPreference" => Write(account::set_security_preference),
         "TagResources" => Write(tags::tag_resources),
-        "UnbindMFADevice" => Write,
+        "UnbindMFADevice" => Write(mfa::unbind_mfa_device) on Resources::User("UserName"),
         "UntagResources" => Write(tags::untag_resources),
         "UpdateGroup" => Write(groups::update_group) on Resources::Group("GroupName"),
         "UpdateLoginProfile" => Write(login_profiles::update_login_profile) on Resources::User("UserName"),

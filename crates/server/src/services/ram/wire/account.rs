@@ -5,6 +5,7 @@ use crate::rpc::decode::FromParams;
 use localyun_core::names;
 use localyun_core::params::Params;
 use localyun_core::password::PasswordPolicy;
+use localyun_core::preference::{Api, PreferenceChange, SecurityPreference};
 use serde::Serialize;
 
 /// SetAccountAlias: `AccountAlias`, 3-63 characters of `a-z`, `0-9` and single inner `-`.
@@ -90,6 +91,79 @@ impl From<&PasswordPolicy> for PasswordPolicyAnswer {
                 max_login_attemps: p.max_login_attempts,
                 max_password_age: p.max_password_age,
                 password_reuse_prevention: p.reuse_prevention,
+            },
+        }
+    }
+}
+
+/// SetSecurityPreference: the settings the RAM model knows; the rest stay as they are.
+pub struct SetSecurityPreference(pub PreferenceChange);
+
+impl FromParams for SetSecurityPreference {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(PreferenceChange::read(p, Api::Ram)?))
+    }
+}
+
+/// Get/SetSecurityPreference: `{"SecurityPreference": {...}}`, grouped as the RAM model groups it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityPreferenceAnswer {
+    pub security_preference: RamSecurityPreference,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RamSecurityPreference {
+    pub access_key_preference: AccessKeyPreference,
+    pub login_profile_preference: LoginProfilePreference,
+    #[serde(rename = "MFAPreference")]
+    pub mfa_preference: MfaPreference,
+    pub public_key_preference: PublicKeyPreference,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessKeyPreference {
+    pub allow_user_to_manage_access_keys: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LoginProfilePreference {
+    pub allow_user_to_change_password: bool,
+    #[serde(rename = "EnableSaveMFATicket")]
+    pub enable_save_mfa_ticket: bool,
+    pub login_network_masks: String,
+    pub login_session_duration: u32,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaPreference {
+    #[serde(rename = "AllowUserToManageMFADevices")]
+    pub allow_user_to_manage_mfa_devices: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PublicKeyPreference {
+    pub allow_user_to_manage_public_keys: bool,
+}
+
+impl From<&SecurityPreference> for SecurityPreferenceAnswer {
+    fn from(p: &SecurityPreference) -> Self {
+        Self {
+            security_preference: RamSecurityPreference {
+                access_key_preference: AccessKeyPreference { allow_user_to_manage_access_keys: p.allow_user_to_manage_access_keys },
+                login_profile_preference: LoginProfilePreference {
+                    allow_user_to_change_password: p.allow_user_to_change_password,
+                    enable_save_mfa_ticket: p.enable_save_mfa_ticket,
+                    login_network_masks: p.login_network_masks.clone(),
+                    login_session_duration: p.login_session_duration,
+                },
+                mfa_preference: MfaPreference { allow_user_to_manage_mfa_devices: p.allow_user_to_manage_mfa_devices },
+                public_key_preference: PublicKeyPreference { allow_user_to_manage_public_keys: p.allow_user_to_manage_public_keys },
             },
         }
     }
