@@ -44,6 +44,12 @@ impl Caller {
         }
     }
 
+    /// Whether the call was signed with a permanent AccessKey (not an STS one): the keys
+    /// GetAccessKeyLastUsed reports on.
+    pub fn has_permanent_key(&self) -> bool {
+        !matches!(self.identity, Identity::RoleSession { .. })
+    }
+
     /// The AccessKey owner this caller stands for, for "my own keys" operations; role sessions
     /// own no permanent keys.
     pub fn owner(&self) -> Option<Owner> {

@@ -54,6 +54,7 @@ pub async fn serve(
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let mut backoff = ACCEPT_BACKOFF_START;
     let mut failures = 0u64;
+    let usage = tokio::spawn(crate::key_usage::flush_every(state.clone()));
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -96,6 +97,8 @@ pub async fn serve(
         () = tokio::time::sleep(limits.shutdown_grace) => tracing::warn!("shutdown grace period over; closing the remaining connections"),
         _ = signals.wait_for(|n| *n >= 2) => tracing::warn!("second signal; closing the remaining connections now"),
     }
+    usage.abort();
+    crate::key_usage::flush(&state).await;
     Ok(())
 }
 

@@ -86,12 +86,22 @@ pub struct AppState {
     pub executor: crate::executor::Executor,
     pub policies: crate::authz::PolicyCache,
     pub credentials: crate::auth::CredentialCache,
+    /// AccessKey uses not yet written (key_usage.rs).
+    pub key_usage: crate::key_usage::KeyUsage,
     pub settings: Settings,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
         let executor = crate::executor::Executor::start(store.clone());
-        Self { store, executor, policies: Default::default(), credentials: Default::default(), settings, readiness: Readiness::default() }
+        Self {
+            store,
+            executor,
+            policies: Default::default(),
+            credentials: Default::default(),
+            key_usage: Default::default(),
+            settings,
+            readiness: Readiness::default(),
+        }
     }
 }

@@ -158,8 +158,33 @@ pub fn set_status(txn: &mut dyn Txn, mut key: AccessKeyRecord, status: KeyStatus
 
 pub fn delete(txn: &mut dyn Txn, key: &AccessKeyRecord) -> Result<()> {
     txn.delete(tables::ACCESS_KEY, &key.id)?;
+    txn.delete(tables::ACCESS_KEY_LAST_USED, &key.id)?;
     txn.delete(tables::ACCESS_KEY_BY_OWNER, &owner_key(&key.account_id, &key.owner, &key.id))?;
     super::bump_generation(txn, &key.account_id)
+}
+
+/// When a key was last used, and with which service (RAM's namespace of the call: `ram`,
+/// `sts`, `log`); written by key_usage.rs in batches, read by GetAccessKeyLastUsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastUse {
+    pub at_ms: i64,
+    pub service: String,
+}
+
+pub fn last_use(txn: &mut dyn Txn, id: &str) -> Result<Option<LastUse>> {
+    load(txn, tables::ACCESS_KEY_LAST_USED, id)
+}
+
+/// Records a use of a key that still exists, unless a later one is recorded already (another
+/// process may have written a later use first).
+pub fn record_use(txn: &mut dyn Txn, id: &str, at_ms: i64, service: &str) -> Result<()> {
+    if txn.get(tables::ACCESS_KEY, id)?.is_none() {
+        return Ok(());
+    }
+    if last_use(txn, id)?.is_some_and(|u| u.at_ms >= at_ms) {
+        return Ok(());
+    }
+    save(txn, tables::ACCESS_KEY_LAST_USED, id, &LastUse { at_ms, service: service.to_string() })
 }
 
 #[cfg(test)]

@@ -26,6 +26,9 @@ pub struct GroupRecord {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
+    /// IMS only (its CreateGroup/UpdateGroup); RAM 2015-05-01 neither sets nor answers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,
 }
@@ -45,7 +48,16 @@ pub fn require_by_name(txn: &mut dyn Txn, account: &str, name: &str) -> Result<G
     found.ok_or_else(|| RamError::GroupNotFound.into())
 }
 
-pub fn create(txn: &mut dyn Txn, account: &str, name: &str, comments: Option<String>) -> Result<GroupRecord> {
+/// The fields a new group starts with (validated by the wire layer).
+pub struct NewGroup {
+    pub name: String,
+    pub comments: Option<String>,
+    pub display_name: Option<String>,
+}
+
+pub fn create(txn: &mut dyn Txn, account: &str, new: NewGroup) -> Result<GroupRecord> {
+    let NewGroup { name, comments, display_name } = new;
+    let name = name.as_str();
     if txn.get(tables::GROUP_BY_NAME, &name_key(account, name))?.is_some() {
         return Err(RamError::GroupExists.into());
     }
@@ -60,7 +72,7 @@ pub fn create(txn: &mut dyn Txn, account: &str, name: &str, comments: Option<Str
         }
     };
     let now = now_ms();
-    let g = GroupRecord { id, name: name.to_string(), comments, created_ms: now, updated_ms: now };
+    let g = GroupRecord { id, name: name.to_string(), comments, display_name, created_ms: now, updated_ms: now };
     save(txn, tables::GROUP, &key(account, &g.id), &g)?;
     txn.put(tables::GROUP_BY_NAME, &name_key(account, name), g.id.as_bytes())?;
     txn.put(GROUP_BY_POSITION, &position_key(account, &g), g.id.as_bytes())?;

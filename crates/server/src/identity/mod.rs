@@ -13,6 +13,7 @@ pub mod password_policy;
 pub mod policies;
 pub mod roles;
 pub mod security_preference;
+pub mod service_roles;
 pub mod sts;
 pub mod users;
 
@@ -38,6 +39,8 @@ pub mod tables {
     /// `{alias}` → account ID: aliases are unique across the accounts of a store.
     pub const ACCOUNT_BY_ALIAS: &str = "account_by_alias";
     pub const ACCESS_KEY: &str = "access_key";
+    /// `{access key id}` → when the key was last used (GetAccessKeyLastUsed).
+    pub const ACCESS_KEY_LAST_USED: &str = "access_key_last_used";
     /// `{account}/{owner}/{access key id}` → empty; owner is a user ID or `root`.
     pub const ACCESS_KEY_BY_OWNER: &str = "access_key_by_owner";
     /// `{account}/{user id}` → user record.

@@ -109,6 +109,18 @@ pub static SYSTEM_POLICIES: &[SystemPolicy] = &[
         description: "Provides access to call AssumeRole of Security Token Service (STS).",
         document: r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
     },
+    // The policies of the service-linked roles localyun knows (service_roles.rs), as the RAM
+    // documentation publishes them (help.aliyun.com, ram/developer-reference).
+    SystemPolicy {
+        name: "AliyunServiceRolePolicyForSLSAlert",
+        description: "The policy of the service-linked role AliyunServiceRoleForSLSAlert.",
+        document: r#"{"Version":"1","Statement":[{"Action":["log:GetJob","log:UpdateJob","log:GetResource","log:ListResources","log:GetResourceRecord","log:ListResourceRecords","log:UpdateResourceRecord"],"Resource":["acs:log:*:*:project/*","acs:log:*:*:resource/*"],"Effect":"Allow"},{"Effect":"Allow","Action":["log:GetLogStoreLogs"],"Resource":"acs:log:*:*:project/sls-alert-*"},{"Action":["eventbridge:PutEvents"],"Resource":"*","Effect":"Allow"},{"Action":["fc:InvokeFunction"],"Resource":"acs:fc:*:*:services/*/functions/sls-ops-*","Effect":"Allow"},{"Action":"ram:DeleteServiceLinkedRole","Resource":"*","Effect":"Allow","Condition":{"StringEquals":{"ram:ServiceName":"alert.log.aliyuncs.com"}}}]}"#,
+    },
+    SystemPolicy {
+        name: "AliyunServiceRolePolicyForSLSSecurityLens",
+        description: "The policy of the service-linked role AliyunServiceRoleForSLSSecurityLens.",
+        document: r#"{"Version":"1","Statement":[{"Action":["kms:ListKmsInstances","kms:GetKmsInstance"],"Resource":"*","Effect":"Allow"},{"Action":["log:CreateProject","log:GetProject","log:ListProject","log:ListLogStores","log:GetLogStore","log:CreateIndex","log:UpdateIndex","log:GetIndex","log:CreateDashboard","log:UpdateDashboard","log:ListDashboard","log:CreateLogStore","log:CreateSavedSearch","log:UpdateSavedSearch"],"Resource":"acs:log:*:*:project/*","Effect":"Allow"},{"Action":"ram:DeleteServiceLinkedRole","Resource":"*","Effect":"Allow","Condition":{"StringEquals":{"ram:ServiceName":"securitylens.log.aliyuncs.com"}}}]}"#,
+    },
 ];
 
 pub fn system(name: &str) -> Option<&'static SystemPolicy> {

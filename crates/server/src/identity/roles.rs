@@ -33,6 +33,9 @@ pub struct RoleRecord {
     pub updated_ms: i64,
     #[serde(default)]
     pub tags: TagSet,
+    /// The service of a service-linked role (service_roles.rs); `None` for other roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
 }
 
 impl RoleRecord {

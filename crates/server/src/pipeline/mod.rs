@@ -71,6 +71,9 @@ pub trait Api: Sized + Send + Sync + 'static {
     fn shape(req: &Self::Request, route: Option<Self::Route>) -> Self::Shape;
     fn authenticate(settings: &Settings, req: &Self::Request, now_ms: i64) -> Result<Claim, ApiError>;
     fn mode(route: Self::Route) -> Mode;
+    /// The service a call uses its AccessKey with, as GetAccessKeyLastUsed names it: the RAM
+    /// namespace of its actions (`ram`, `sts`, `log`).
+    fn service_name(route: Self::Route) -> &'static str;
     /// The request's own condition keys (source IP, time, user agent, request tags).
     fn condition_keys(req: &Self::Request, peer: Peer, now_ms: i64) -> ConditionKeys;
     /// The RAM action (`ram:CreateUser`, `log:UntagResources`) and the resources it is
@@ -246,6 +249,9 @@ async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Rou
         .executor
         .run(A::mode(route), move |txn| {
             let who = claim.confirm(&s.credentials, txn, now)?;
+            if who.caller.has_permanent_key() {
+                s.key_usage.note(&who.caller.access_key_id, A::service_name(route), now);
+            }
             if !claim.has_nonce() {
                 return authorized_handle::<A>(&s, txn, &r, route, &keys, &who).map(Ok);
             }

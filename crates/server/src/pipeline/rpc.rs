@@ -103,6 +103,10 @@ impl Api for RpcApi {
     }
 
     /// Every RPC call writes: it claims its nonce (issue 10).
+    fn service_name(route: RpcRoute) -> &'static str {
+        route.service.ram_namespace
+    }
+
     fn mode(_route: RpcRoute) -> Mode {
         Mode::Write
     }

@@ -147,6 +147,10 @@ impl Api for SlsApi {
         codec::auth::claim(&signed, now_ms, settings.clock_window_ms)
     }
 
+    fn service_name(_route: SlsRoute) -> &'static str {
+        "log"
+    }
+
     fn mode(route: SlsRoute) -> Mode {
         route.action.mode
     }

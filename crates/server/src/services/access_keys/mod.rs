@@ -9,13 +9,14 @@ use crate::failure::Result;
 use crate::identity::access_keys::{self, Owner};
 use crate::rpc::decode::FromParams;
 use localyun_store::Txn;
-use wire::{AccessKey, AccessKeyList, CreatedAccessKey, DeleteAccessKey, UpdateAccessKey};
+use wire::{AccessKey, AccessKeyList, CreatedAccessKey, DeleteAccessKey, LastUsedAnswer, LastUsedQuery, UpdateAccessKey};
 
 /// How a service's AccessKey calls name the user whose keys they act on: the request parameter
 /// (decoded by its service's wire types) and how it finds the user.
 pub trait KeyOwnerParam: FromParams {
-    /// IMS list items carry `UpdateDate`; RAM's do not (SDK models).
-    const LIST_UPDATE_DATE: bool;
+    /// IMS list items carry `UpdateDate`, and its GetAccessKeyLastUsed `ServiceName`; RAM's
+    /// models have neither.
+    const IMS_FIELDS: bool;
     /// The named user's ID, `None` when the call names no user.
     fn user_id(&self, account: &str, txn: &mut dyn Txn) -> Result<Option<String>>;
 }
@@ -37,7 +38,7 @@ pub fn create_access_key<P: KeyOwnerParam>(req: P, cx: &Context<'_>, txn: &mut d
 pub fn list_access_keys<P: KeyOwnerParam>(req: P, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<AccessKeyList> {
     let owner = owner(&req, cx, txn)?;
     let keys = access_keys::list(txn, cx.account(), &owner)?;
-    Ok(AccessKeyList { access_keys: keys.iter().map(|k| AccessKey::of(k, P::LIST_UPDATE_DATE)).collect::<Vec<_>>().into() })
+    Ok(AccessKeyList { access_keys: keys.iter().map(|k| AccessKey::of(k, P::IMS_FIELDS)).collect::<Vec<_>>().into() })
 }
 
 pub fn update_access_key<P: KeyOwnerParam>(req: UpdateAccessKey<P>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
@@ -51,4 +52,12 @@ pub fn delete_access_key<P: KeyOwnerParam>(req: DeleteAccessKey<P>, cx: &Context
     let owner = owner(&req.name, cx, txn)?;
     let key = access_keys::require_owned(txn, cx.account(), &owner, &req.rest.take()?.0)?;
     access_keys::delete(txn, &key)
+}
+
+/// The caller's own key, or a key of the named user. Uses are recorded in batches
+/// (key_usage.rs): one a moment old may not be answered yet.
+pub fn get_access_key_last_used<P: KeyOwnerParam>(req: LastUsedQuery<P>, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<LastUsedAnswer> {
+    let owner = owner(&req.name, cx, txn)?;
+    let key = access_keys::require_owned(txn, cx.account(), &owner, &req.rest.take()?.0)?;
+    Ok(LastUsedAnswer::of(access_keys::last_use(txn, &key.id)?, P::IMS_FIELDS))
 }

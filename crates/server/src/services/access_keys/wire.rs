@@ -2,7 +2,7 @@
 //! service brings the parameter naming the key's user (`P`, a [`super::KeyOwnerParam`]).
 
 use crate::failure::{Failure, Result};
-use crate::identity::access_keys::{AccessKeyRecord, KeyStatus};
+use crate::identity::access_keys::{AccessKeyRecord, KeyStatus, LastUse};
 use crate::rpc::decode::{key_status, FromParams, Named};
 use crate::rpc::encode::Date;
 use localyun_core::error::GatewayError;
@@ -39,6 +39,7 @@ impl FromParams for StatusChange {
 /// The user is found before the key's parameters are checked.
 pub type UpdateAccessKey<P> = Named<P, StatusChange>;
 pub type DeleteAccessKey<P> = Named<P, KeyId>;
+pub type LastUsedQuery<P> = Named<P, KeyId>;
 
 /// CreateAccessKey's key: the only time the secret is ever answered (ram.md 6.6).
 #[derive(Debug, Serialize)]
@@ -97,4 +98,31 @@ crate::wrapper!(AccessKeys, "AccessKey", AccessKey);
 #[serde(rename_all = "PascalCase")]
 pub struct AccessKeyList {
     pub access_keys: AccessKeys,
+}
+
+/// GetAccessKeyLastUsed: `{"AccessKeyLastUsed": {"LastUsedDate", "ServiceName" (IMS)}}`; a key
+/// never used answers an empty `AccessKeyLastUsed`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LastUsedAnswer {
+    pub access_key_last_used: LastUsed,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LastUsed {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_used_date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+}
+
+impl LastUsedAnswer {
+    pub fn of(used: Option<LastUse>, with_service: bool) -> Self {
+        let (date, service) = match used {
+            Some(u) => (Some(Date(u.at_ms)), with_service.then_some(u.service)),
+            None => (None, None),
+        };
+        Self { access_key_last_used: LastUsed { last_used_date: date, service_name: service } }
+    }
 }

@@ -21,7 +21,7 @@ impl FromParams for ByPrincipalName {
 }
 
 impl KeyOwnerParam for ByPrincipalName {
-    const LIST_UPDATE_DATE: bool = true;
+    const IMS_FIELDS: bool = true;
 
     fn user_id(&self, account: &str, txn: &mut dyn Txn) -> Result<Option<String>> {
         match &self.0 {

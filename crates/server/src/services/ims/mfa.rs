@@ -3,7 +3,7 @@
 
 use super::named_user;
 use super::wire::{
-    AccountMfaInfo, BindMfaDevice, LogonNamedUser, MfaDevicePaging, UserMfaInfo, UserMfaQuery, VirtualMfaDevice, VirtualMfaDevicePage,
+    AccountMfaInfo, BindMfaDevice, ImsPaging, LogonNamedUser, UserMfaInfo, UserMfaQuery, VirtualMfaDevice, VirtualMfaDevicePage,
 };
 use crate::actions::Context;
 use crate::caller::Identity;
@@ -55,7 +55,7 @@ pub fn get_account_mfa_info(_req: (), _cx: &Context<'_>, _txn: &mut dyn Txn) -> 
     Ok(AccountMfaInfo { is_mfa_enable: false })
 }
 
-pub fn list_virtual_mfa_devices(req: MfaDevicePaging, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<VirtualMfaDevicePage> {
+pub fn list_virtual_mfa_devices(req: ImsPaging, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<VirtualMfaDevicePage> {
     let account = cx.account();
     let (devices, more) = mfa_devices::page(txn, account, req.0.after.as_deref(), req.0.max)?;
     let domain = logon_domain(txn, account)?;

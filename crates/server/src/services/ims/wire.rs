@@ -7,10 +7,11 @@
 //! after the lookup.
 
 use crate::failure::Result;
+use crate::identity::groups::{GroupRecord, Member, NewGroup};
 use crate::identity::login_profiles::{LoginProfileRecord, PasswordStatus, ProfileChange};
 use crate::identity::mfa_devices::MfaDeviceRecord;
 use crate::identity::users::{NewUser, UserRecord};
-use crate::rpc::decode::{opt_contact, opt_text, position_param, Deferred, FromParams, MarkerPage};
+use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, position_param, user_name, Deferred, FromParams, MarkerPage, Named};
 use crate::rpc::encode::{Date, Tags};
 use crate::services::mfa::{BindCodes, MfaDevice};
 use crate::services::passwords::profile_change;
@@ -782,10 +783,11 @@ pub struct AccountMfaInfo {
     pub is_mfa_enable: bool,
 }
 
-/// ListVirtualMFADevices: `Marker`, `MaxItems` 1 to 100, default 100 (IMS API reference).
-pub struct MfaDevicePaging(pub MarkerPage);
+/// `Marker` and `MaxItems` 1 to 100, default 100: ListVirtualMFADevices, ListGroups,
+/// ListUsersForGroup (IMS API reference, SDK models).
+pub struct ImsPaging(pub MarkerPage);
 
-impl FromParams for MfaDevicePaging {
+impl FromParams for ImsPaging {
     fn from_params(p: &Params) -> Result<Self> {
         let max = p.int_in("MaxItems", 1, 100)?.unwrap_or(100) as usize;
         Ok(Self(MarkerPage { max, after: position_param(p, "Marker")? }))
@@ -834,4 +836,159 @@ pub struct VirtualMfaDevicePage {
     pub marker: Option<String>,
     #[serde(rename = "VirtualMFADevices")]
     pub devices: VirtualMfaDevices,
+}
+
+// ---- groups (IMS API reference: CreateGroup, ..., ListUsersForGroup; the same groups as RAM's) ----
+
+/// A group named by `GroupName` (the user-name rule, as in RAM).
+pub struct GroupName(pub String);
+
+impl FromParams for GroupName {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(user_name(p, "GroupName")?))
+    }
+}
+
+/// CreateGroup: `GroupName`, `DisplayName` (up to 24 characters), `Comments` (128).
+pub struct CreateGroup(pub NewGroup);
+
+impl FromParams for CreateGroup {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(NewGroup {
+            name: user_name(p, "GroupName")?,
+            display_name: opt_text(p, "DisplayName", DISPLAY_NAME_MAX)?,
+            comments: opt_text(p, "Comments", COMMENTS_MAX)?,
+        }))
+    }
+}
+
+/// UpdateGroup: the fields given replace the group's.
+pub struct GroupChanges {
+    pub new_group_name: Option<String>,
+    pub new_display_name: Option<String>,
+    pub new_comments: Option<String>,
+}
+
+impl FromParams for GroupChanges {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self {
+            new_group_name: opt_user_name(p, "NewGroupName")?,
+            new_display_name: opt_text(p, "NewDisplayName", DISPLAY_NAME_MAX)?,
+            new_comments: opt_text(p, "NewComments", COMMENTS_MAX)?,
+        })
+    }
+}
+
+pub type UpdateGroup = Named<GroupName, GroupChanges>;
+/// AddUserToGroup, RemoveUserFromGroup: the group, then the user.
+pub type Membership = Named<GroupName, LogonNamedUser>;
+pub type ListUsersForGroup = Named<GroupName, ImsPaging>;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Group {
+    pub group_id: String,
+    pub group_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+    pub create_date: Date,
+    pub update_date: Date,
+}
+
+impl Group {
+    pub fn of(g: &GroupRecord) -> Self {
+        Self {
+            group_id: g.id.clone(),
+            group_name: g.name.clone(),
+            display_name: g.display_name.clone(),
+            comments: g.comments.clone(),
+            create_date: Date(g.created_ms),
+            update_date: Date(g.updated_ms),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupAnswer {
+    pub group: Group,
+}
+
+crate::wrapper!(Groups, "Group", Group);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    pub groups: Groups,
+}
+
+/// A group of ListGroupsForUser, with when the user joined it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JoinedGroup {
+    pub group_id: String,
+    pub group_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+    pub join_date: Date,
+}
+
+impl JoinedGroup {
+    pub fn of(g: &GroupRecord, joined_ms: i64) -> Self {
+        Self {
+            group_id: g.id.clone(),
+            group_name: g.name.clone(),
+            display_name: g.display_name.clone(),
+            comments: g.comments.clone(),
+            join_date: Date(joined_ms),
+        }
+    }
+}
+
+crate::wrapper!(JoinedGroups, "Group", JoinedGroup);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JoinedGroupList {
+    pub groups: JoinedGroups,
+}
+
+/// A user of ListUsersForGroup, by logon name, with when it joined the group.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupMember {
+    pub user_id: String,
+    pub user_principal_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub join_date: Date,
+}
+
+impl GroupMember {
+    pub fn of(m: &Member, domain: &str) -> Self {
+        Self {
+            user_id: m.user.id.clone(),
+            user_principal_name: m.user.principal_name(domain),
+            display_name: m.user.display_name.clone(),
+            join_date: Date(m.joined),
+        }
+    }
+}
+
+crate::wrapper!(GroupMembers, "User", GroupMember);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MemberPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    pub users: GroupMembers,
 }

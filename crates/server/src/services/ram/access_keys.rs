@@ -7,7 +7,7 @@ use crate::services::access_keys::KeyOwnerParam;
 use localyun_store::Txn;
 
 impl KeyOwnerParam for ByUserName {
-    const LIST_UPDATE_DATE: bool = false;
+    const IMS_FIELDS: bool = false;
 
     fn user_id(&self, account: &str, txn: &mut dyn Txn) -> Result<Option<String>> {
         match &self.0 {

@@ -6,12 +6,12 @@ use super::wire::{
 };
 use crate::actions::Context;
 use crate::failure::Result;
-use crate::identity::groups::{self, GroupRecord, Member};
+use crate::identity::groups::{self, GroupRecord, Member, NewGroup};
 use crate::identity::users;
 use localyun_store::Txn;
 
 pub fn create_group(req: CreateGroup, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<GroupAnswer> {
-    let g = groups::create(txn, cx.account(), &req.group_name, req.comments)?;
+    let g = groups::create(txn, cx.account(), NewGroup { name: req.group_name, comments: req.comments, display_name: None })?;
     Ok(GroupAnswer { group: Group::of(&g, false) })
 }
 

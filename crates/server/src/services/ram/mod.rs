@@ -1,6 +1,6 @@
-//! RAM 2015-05-01 ("RAM classic", ram.md 6): users, groups, roles, policies and their
-//! attachments, tags, AccessKeys, login profiles, MFA devices and diagnostics are served; the rest of the catalog is listed
-//! so that it answers "not implemented" under its real name.
+//! RAM 2015-05-01 ("RAM classic", ram.md 6): every action of the catalog is served (users,
+//! groups, roles, service-linked roles, policies and their attachments, tags, AccessKeys, login
+//! profiles, MFA devices, account settings, diagnostics).
 
 mod access_keys;
 mod account;
@@ -50,7 +50,7 @@ pub static SERVICE: RpcService = RpcService {
         "CreatePolicy" => Write(policies::create_policy) on POLICY,
         "CreatePolicyVersion" => Write(policies::create_policy_version) on POLICY,
         "CreateRole" => Write(roles::create_role) on Resources::Role("RoleName"),
-        "CreateServiceLinkedRole" => Write,
+        "CreateServiceLinkedRole" => Write(roles::create_service_linked_role),
         "CreateVirtualMFADevice" => Write(shared_mfa::create_virtual_mfa_device) on Resources::Custom(crate::authz::arns::mfa_device),
         "DecodeDiagnosticMessage" => Read(diagnostics::decode_diagnostic_message),
         "DeleteGroup" => Write(groups::delete_group) on Resources::Group("GroupName"),
@@ -58,12 +58,12 @@ pub static SERVICE: RpcService = RpcService {
         "DeletePolicy" => Write(policies::delete_policy) on POLICY,
         "DeletePolicyVersion" => Write(policies::delete_policy_version) on POLICY,
         "DeleteRole" => Write(roles::delete_role) on Resources::Role("RoleName"),
-        "DeleteServiceLinkedRole" => Write,
+        "DeleteServiceLinkedRole" => Write(roles::delete_service_linked_role) on Resources::Role("RoleName"),
         "DeleteVirtualMFADevice" => Write(shared_mfa::delete_virtual_mfa_device) on Resources::Custom(crate::authz::arns::mfa_device),
         "DetachPolicyFromGroup" => Write(attachments::detach::<wire::OfGroup>) on Resources::Both(&Resources::Group("GroupName"), &POLICY),
         "DetachPolicyFromRole" => Write(attachments::detach::<wire::OfRole>) on Resources::Both(&Resources::Role("RoleName"), &POLICY),
         "DetachPolicyFromUser" => Write(attachments::detach::<wire::OfUser>) on Resources::Both(&Resources::User("UserName"), &POLICY),
-        "GetAccessKeyLastUsed" => Read,
+        "GetAccessKeyLastUsed" => Read(keys::get_access_key_last_used::<wire::ByUserName>) on Resources::UserOrSelf("UserName"),
         "GetAccountAlias" => Read(account::get_account_alias),
         "GetGroup" => Read(groups::get_group) on Resources::Group("GroupName"),
         "GetLoginProfile" => Read(login_profiles::get_login_profile) on Resources::User("UserName"),
@@ -72,7 +72,7 @@ pub static SERVICE: RpcService = RpcService {
         "GetPolicyVersion" => Read(policies::get_policy_version) on POLICY,
         "GetRole" => Read(roles::get_role) on Resources::Role("RoleName"),
         "GetSecurityPreference" => Read(account::get_security_preference),
-        "GetServiceLinkedRoleTemplate" => Read,
+        "GetServiceLinkedRoleTemplate" => Read(roles::get_service_linked_role_template),
         "GetUserMFAInfo" => Read(mfa::get_user_mfa_info) on Resources::User("UserName"),
         "ListEntitiesForPolicy" => Read(attachments::list_entities_for_policy) on POLICY,
         "ListGroups" => Read(groups::list_groups),

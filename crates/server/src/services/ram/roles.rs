@@ -1,9 +1,14 @@
 //! RAM 2015-05-01 roles (ram.md 6.3): trust policies validated on write and stored verbatim.
 
-use super::wire::{CreateRole, ListRoles, Role, RoleAnswer, RoleName, RolePage, UpdateRole};
+use super::wire::{
+    CreateRole, CreateServiceLinkedRole, DeletionTask, ListRoles, Role, RoleAnswer, RoleName, RolePage, ServiceLinkedRole,
+    ServiceLinkedRoleAnswer, ServiceName, TemplateAnswer, UpdateRole,
+};
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::roles::{self, RoleRecord};
+use crate::identity::service_roles;
+use localyun_core::error::GatewayError;
 use localyun_core::tags::matches_all;
 use localyun_store::Txn;
 
@@ -20,6 +25,7 @@ pub fn create_role(req: CreateRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Resu
         created_ms: 0,
         updated_ms: 0,
         tags: req.tags,
+        service_name: None,
     };
     let role = roles::create(txn, cx.account(), role)?;
     Ok(RoleAnswer { role: Role::of(&role, cx.account(), false) })
@@ -54,4 +60,23 @@ pub fn list_roles(req: ListRoles, cx: &Context<'_>, txn: &mut dyn Txn) -> Result
     let (page, more) = roles::page(txn, cx.account(), req.paging.0.after.as_deref(), req.paging.0.max, keep)?;
     let items: Vec<Role> = page.iter().map(|r| Role::of(r, cx.account(), true)).collect();
     Ok(RolePage::new(more, page.last().map(RoleRecord::position), items))
+}
+
+/// No template of localyun's takes a suffix (MultipleRolesAllowed is false for each).
+pub fn create_service_linked_role(req: CreateServiceLinkedRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<ServiceLinkedRoleAnswer> {
+    let template = service_roles::template(&req.service_name)?;
+    if req.custom_suffix.is_some() {
+        return Err(GatewayError::incorrect("CustomSuffix").into());
+    }
+    let role = service_roles::create(txn, cx.account(), template)?;
+    Ok(ServiceLinkedRoleAnswer { role: ServiceLinkedRole::of(&role, cx.account()) })
+}
+
+pub fn delete_service_linked_role(req: RoleName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<DeletionTask> {
+    service_roles::delete(txn, cx.account(), &req.0)?;
+    Ok(DeletionTask { deletion_task_id: format!("task/acs-service-role-deletion/{}", uuid::Uuid::new_v4()) })
+}
+
+pub fn get_service_linked_role_template(req: ServiceName, _cx: &Context<'_>, _txn: &mut dyn Txn) -> Result<TemplateAnswer> {
+    Ok(service_roles::template(&req.0)?.into())
 }

@@ -3,6 +3,7 @@
 use super::{create_tags, document, marker_page, Paging, TagFilter, Tags, DESCRIPTION_MAX};
 use crate::failure::Result;
 use crate::identity::roles::RoleRecord;
+use crate::identity::service_roles::ServiceRoleTemplate;
 use crate::rpc::decode::{opt_text, FromParams, Named};
 use crate::rpc::encode::Date;
 use localyun_core::error::RamError;
@@ -119,7 +120,7 @@ impl Role {
             create_date: Date(r.created_ms),
             update_date: Date(r.updated_ms),
             max_session_duration: r.max_session_duration,
-            is_service_linked_role: false,
+            is_service_linked_role: r.service_name.is_some(),
             tags: with_tags.then(|| Tags::of(&r.tags)),
         }
     }
@@ -134,3 +135,111 @@ pub struct RoleAnswer {
 crate::wrapper!(Roles, "Role", Role);
 
 marker_page!(RolePage, roles: Roles);
+
+// ---- service-linked roles (RAM API reference: CreateServiceLinkedRole, ...) ----
+
+/// CreateServiceLinkedRole: `ServiceName`; `CustomSuffix` only for templates that allow several
+/// roles (none of localyun's); a `Description` of a template without suffixes is ignored ("the
+/// role description uses a preset value", SDK model).
+pub struct CreateServiceLinkedRole {
+    pub service_name: String,
+    pub custom_suffix: Option<String>,
+}
+
+impl FromParams for CreateServiceLinkedRole {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { service_name: p.required("ServiceName")?.to_string(), custom_suffix: p.optional("CustomSuffix").map(str::to_string) })
+    }
+}
+
+/// GetServiceLinkedRoleTemplate: `ServiceName`.
+pub struct ServiceName(pub String);
+
+impl FromParams for ServiceName {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(p.required("ServiceName")?.to_string()))
+    }
+}
+
+/// CreateServiceLinkedRole's `Role`: the fields of the SDK model.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceLinkedRole {
+    pub role_id: String,
+    pub role_name: String,
+    pub arn: String,
+    pub description: Option<String>,
+    pub assume_role_policy_document: String,
+    pub create_date: Date,
+    pub is_service_linked_role: bool,
+}
+
+impl ServiceLinkedRole {
+    pub fn of(r: &RoleRecord, account: &str) -> Self {
+        Self {
+            role_id: r.id.clone(),
+            role_name: r.name.clone(),
+            arn: r.arn(account),
+            description: r.description.clone(),
+            assume_role_policy_document: r.trust_policy.clone(),
+            create_date: Date(r.created_ms),
+            is_service_linked_role: true,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceLinkedRoleAnswer {
+    pub role: ServiceLinkedRole,
+}
+
+/// DeleteServiceLinkedRole: the deletion task, done by the time it is answered.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeletionTask {
+    pub deletion_task_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RoleDescription {
+    pub language: &'static str,
+    pub description: &'static str,
+}
+
+crate::wrapper!(RoleDescriptions, "RoleDescription", RoleDescription);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceLinkedRoleTemplate {
+    pub service_name: &'static str,
+    pub role_name_prefix: &'static str,
+    pub multiple_roles_allowed: bool,
+    pub system_policy_name: &'static str,
+    pub role_descriptions: RoleDescriptions,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TemplateAnswer {
+    pub service_linked_role_template: ServiceLinkedRoleTemplate,
+}
+
+impl From<&ServiceRoleTemplate> for TemplateAnswer {
+    fn from(t: &ServiceRoleTemplate) -> Self {
+        Self {
+            service_linked_role_template: ServiceLinkedRoleTemplate {
+                service_name: t.service,
+                role_name_prefix: t.role_name,
+                multiple_roles_allowed: false,
+                system_policy_name: t.policy_name,
+                role_descriptions: vec![
+                    RoleDescription { language: "en", description: t.description_en },
+                    RoleDescription { language: "zh-cn", description: t.description_zh },
+                ]
+                .into(),
+            },
+        }
+    }
+}
