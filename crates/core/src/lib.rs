@@ -26,6 +26,7 @@ pub mod endpoints;
 pub mod error;
 pub mod mfa;
 pub mod names;
+pub mod oidc;
 pub mod paging;
 pub mod params;
 pub mod password;

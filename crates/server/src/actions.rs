@@ -86,6 +86,9 @@ pub enum Resources {
     All,
     /// No permission is needed (GetCallerIdentity).
     Unchecked,
+    /// Unsigned calls (AssumeRoleWithOIDC): no signature and no policy; the handler checks the
+    /// call's own credential (pipeline `anonymous`).
+    Anonymous,
     /// `acs:ram:*:<account>:user/<name>`.
     User(&'static str),
     /// AccessKey calls: the named user, else the calling user itself (ram.md 9).

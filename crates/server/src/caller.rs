@@ -12,6 +12,9 @@ pub enum Identity {
     /// STS credentials from AssumeRole (ram.md 8): the role's permissions, narrowed by the
     /// session policy when one was given.
     RoleSession { role_id: String, role_name: String, session_name: String, session_policy: Option<String> },
+    /// An unsigned call of an action that takes none (AssumeRoleWithOIDC: the token is the
+    /// credential); it belongs to no account until its handler finds one.
+    Anonymous,
 }
 
 #[derive(Debug, Clone)]
@@ -44,10 +47,14 @@ impl Caller {
         }
     }
 
+    pub fn anonymous() -> Self {
+        Self { account_id: String::new(), identity: Identity::Anonymous, access_key_id: String::new() }
+    }
+
     /// Whether the call was signed with a permanent AccessKey (not an STS one): the keys
     /// GetAccessKeyLastUsed reports on.
     pub fn has_permanent_key(&self) -> bool {
-        !matches!(self.identity, Identity::RoleSession { .. })
+        matches!(self.identity, Identity::Root | Identity::User { .. })
     }
 
     /// The AccessKey owner this caller stands for, for "my own keys" operations; role sessions
@@ -56,7 +63,7 @@ impl Caller {
         match &self.identity {
             Identity::Root => Some(Owner::Root),
             Identity::User { user_id, .. } => Some(Owner::User(user_id.clone())),
-            Identity::RoleSession { .. } => None,
+            Identity::RoleSession { .. } | Identity::Anonymous => None,
         }
     }
 
@@ -68,6 +75,7 @@ impl Caller {
             Identity::Root => format!("acs:ram::{a}:root"),
             Identity::User { user_name, .. } => format!("acs:ram::{a}:user/{user_name}"),
             Identity::RoleSession { role_name, session_name, .. } => format!("acs:ram::{a}:role/{role_name}/{session_name}"),
+            Identity::Anonymous => String::new(),
         }
     }
 
@@ -77,6 +85,7 @@ impl Caller {
             Identity::Root => "Account",
             Identity::User { .. } => "SubUser",
             Identity::RoleSession { .. } => "AssumedRoleUser",
+            Identity::Anonymous => "Anonymous",
         }
     }
 
@@ -86,6 +95,7 @@ impl Caller {
             Identity::Root => self.account_id.clone(),
             Identity::User { user_id, .. } => user_id.clone(),
             Identity::RoleSession { role_id, session_name, .. } => format!("{role_id}:{session_name}"),
+            Identity::Anonymous => String::new(),
         }
     }
 }

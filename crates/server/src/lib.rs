@@ -17,6 +17,7 @@ pub mod failure;
 pub mod fuzzing;
 pub mod http;
 pub mod identity;
+pub mod jwks;
 pub mod key_usage;
 pub mod logservice;
 pub mod migrations;

@@ -59,6 +59,16 @@ crate::error_codes! {
             "The virtual mfa device CAN NOT been bound to any user while deleting it.";
         MfaLimit => 409, "LimitExceeded.VirtualMFADevice", "The count of virtual mfa devices beyond the current limits.";
 
+        /// OIDC identity providers (IMS; the RAM error center lists no code for them, these follow
+        /// its Entity* pattern).
+        OidcProviderNotFound => 404, "EntityNotExist.OIDCProvider", "The OIDC provider does not exist.";
+        OidcProviderExists => 409, "EntityAlreadyExists.OIDCProvider", "The OIDC provider does already EXIST.";
+        ClientIdExists => 409, "EntityAlreadyExists.OIDCProvider.ClientId", "The client ID does already EXIST.";
+        ClientIdNotFound => 404, "EntityNotExist.OIDCProvider.ClientId", "The client ID does not exist.";
+        FingerprintExists => 409, "EntityAlreadyExists.OIDCProvider.Fingerprint", "The fingerprint does already EXIST.";
+        FingerprintNotFound => 404, "EntityNotExist.OIDCProvider.Fingerprint", "The fingerprint does not exist.";
+        OidcListLimit { name: String } => 409, "LimitExceeded.OIDCProvider.{name}", "The count of {name} beyond the current limits.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

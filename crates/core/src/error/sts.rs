@@ -9,5 +9,18 @@ crate::error_codes! {
         PolicyGrammar => 400, "InvalidParameter.PolicyGrammar", "The parameter Policy has not passed grammar check.";
         ExternalId => 400, "InvalidParameter.ExternalId", "The parameter ExternalId is wrongly formed.";
         DurationSeconds { why: String } => 400, "InvalidParameter.DurationSeconds", "{why}";
+
+        /// AssumeRoleWithOIDC (STS error codes page, help.aliyun.com api-sts-2015-04-01-errorcodes).
+        NoSuchOidcProvider => 401, "AuthenticationFail.NoPermission", "No such OIDC Provider registered.";
+        /// The role does not trust the provider, or its conditions on `oidc:` keys fail.
+        FederationDenied => 401, "AuthenticationFail.NoPermission", "There is no permission";
+        OidcTokenInvalid { why: String } => 401, "AuthenticationFail.OIDCToken.Invalid", "{why}";
+        OidcTokenSignature => 401, "AuthenticationFail.OIDCToken.InvalidSignature", "OIDC token validate failed: invalid signature.";
+        OidcTokenExpired => 401, "AuthenticationFail.OIDCToken.Expired", "This JsonWebToken is expired.";
+        OidcAudience => 401, "AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.";
+        /// Not on the codes page; named after its siblings.
+        OidcIssuer => 401, "AuthenticationFail.OIDCToken.IssuerNotMatch", "Invalid issuer.";
+        /// The provider's keys could not be fetched from its issuer (not on the codes page).
+        OidcKeysUnavailable { why: String } => 401, "AuthenticationFail.OIDCToken.JWKSUnavailable", "{why}";
     }
 }

@@ -159,6 +159,26 @@ pub fn trust_allows(policy: &Policy, caller: &TrustCaller<'_>, keys: &ConditionK
     allowed
 }
 
+/// A trust policy lets an identity provider's federated users assume the role
+/// (AssumeRoleWithOIDC/SAML): some Allow statement names `provider_arn` under `Federated` and
+/// matches `sts:AssumeRole` with the token's condition keys (`oidc:iss`, `oidc:aud`,
+/// `oidc:sub`), and no such Deny does.
+pub fn federated_trust_allows(policy: &Policy, provider_arn: &str, keys: &ConditionKeys) -> bool {
+    let req = Request::new("sts:AssumeRole", "*", keys);
+    let mut allowed = false;
+    for s in &policy.statements {
+        let named = s.principal.as_ref().is_some_and(|p| p.federated.iter().any(|f| f == provider_arn));
+        if !named || !statement_matches(s, &req) {
+            continue;
+        }
+        match s.effect {
+            Effect::Deny => return false,
+            Effect::Allow => allowed = true,
+        }
+    }
+    allowed
+}
+
 #[cfg(test)]
 mod tests {
     use super::document::{parse, DocumentKind};

@@ -16,7 +16,7 @@ pub fn resolve(rule: &Resources, call: &Call<'_>, txn: &mut dyn Txn) -> Result<V
     let p = call.params;
     Ok(match *rule {
         Resources::All => vec![Target::all()],
-        Resources::Unchecked => Vec::new(),
+        Resources::Unchecked | Resources::Anonymous => Vec::new(),
         Resources::User(param) => vec![match p.optional(param) {
             Some(name) => user(txn, account, name)?,
             None => Target::all(),
@@ -87,6 +87,16 @@ pub fn mfa_device(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>> {
         p.optional("VirtualMFADeviceName").or_else(|| p.optional("SerialNumber").and_then(|s| localyun_core::mfa::device_name(account, s)));
     Ok(vec![match name {
         Some(n) => Target::arn(format!("acs:ram:*:{account}:mfa/{n}")),
+        None => Target::all(),
+    }])
+}
+
+/// OIDC identity providers: `acs:ram::<acct>:oidc-provider/<name>` (IMS reference: the ARN
+/// CreateOIDCProvider answers).
+pub fn oidc_provider(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>> {
+    let account = &call.caller.account_id;
+    Ok(vec![match call.params.optional("OIDCProviderName") {
+        Some(n) => Target::arn(format!("acs:ram::{account}:oidc-provider/{n}")),
         None => Target::all(),
     }])
 }

@@ -123,7 +123,9 @@ fn attached(cache: &PolicyCache, txn: &mut dyn Txn, account: &str, e: Entity, id
 fn applied_policies(cache: &PolicyCache, txn: &mut dyn Txn, caller: &Caller, gen: u64) -> Result<Arc<Vec<Applied>>> {
     let account = &caller.account_id;
     let principal = match &caller.identity {
-        Identity::Root => return Ok(Arc::new(Vec::new())),
+        // An anonymous caller has no policies: it is never authorized by them (actions that
+        // take anonymous calls check their own credential, pipeline `anonymous`).
+        Identity::Root | Identity::Anonymous => return Ok(Arc::new(Vec::new())),
         Identity::User { user_id, .. } => format!("{account}/user/{user_id}"),
         Identity::RoleSession { role_id, .. } => format!("{account}/role/{role_id}"),
     };
@@ -141,7 +143,7 @@ fn applied_policies(cache: &PolicyCache, txn: &mut dyn Txn, caller: &Caller, gen
             }
         }
         Identity::RoleSession { role_id, .. } => attached(cache, txn, account, Entity::Role, role_id, &mut out)?,
-        Identity::Root => {}
+        Identity::Root | Identity::Anonymous => {}
     }
     let applied = Arc::new(out);
     let (principals, entry) = (cache.principals.clone(), applied.clone());

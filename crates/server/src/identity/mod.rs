@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod groups;
 pub mod login_profiles;
 pub mod mfa_devices;
+pub mod oidc_providers;
 pub mod password_policy;
 pub mod policies;
 pub mod roles;
@@ -34,6 +35,8 @@ pub mod tables {
     pub const SECURITY_PREFERENCE: &str = "security_preference";
     /// `{account}/{device name}` → virtual MFA device (its key, the user it is bound to).
     pub const MFA_DEVICE: &str = "mfa_device";
+    /// `{account}/{provider name}` → OIDC identity provider.
+    pub const OIDC_PROVIDER: &str = "oidc_provider";
     /// `{account}/{user id}` → the name of the device bound to the user.
     pub const USER_MFA_DEVICE: &str = "user_mfa_device";
     /// `{alias}` → account ID: aliases are unique across the accounts of a store.

@@ -71,6 +71,20 @@ pub trait Api: Sized + Send + Sync + 'static {
     fn shape(req: &Self::Request, route: Option<Self::Route>) -> Self::Shape;
     fn authenticate(settings: &Settings, req: &Self::Request, now_ms: i64) -> Result<Claim, ApiError>;
     fn mode(route: Self::Route) -> Mode;
+    /// Actions that take unsigned calls (STS AssumeRoleWithOIDC: the token is the credential):
+    /// no signature is checked and no policy decides; the handler checks the call's own
+    /// credential and the role's trust policy.
+    fn anonymous(_route: Self::Route) -> bool {
+        false
+    }
+    /// The I/O an anonymous action needs before its store transaction (an issuer's keys).
+    fn prepare(
+        _state: Arc<AppState>,
+        _req: Arc<Self::Request>,
+        _route: Self::Route,
+    ) -> impl std::future::Future<Output = Result<(), Failure>> + Send + 'static {
+        async { Ok(()) }
+    }
     /// The service a call uses its AccessKey with, as GetAccessKeyLastUsed names it: the RAM
     /// namespace of its actions (`ram`, `sts`, `log`).
     fn service_name(route: Self::Route) -> &'static str;
@@ -240,6 +254,9 @@ async fn authenticate_only<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>)
 /// savepoint, and the nonce is claimed after them, last (an engine may check it only at
 /// commit). A store conflict fails the whole job instead, which then runs again from the start.
 async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Route, peer: Peer) -> Result<A::Answer, Failure> {
+    if A::anonymous(route) {
+        return anonymous::<A>(state, req, route).await;
+    }
     let now = now_ms();
     let mut claim = A::authenticate(&state.settings, req, now)?;
     claim.vouch(&state.credentials, now);
@@ -275,6 +292,15 @@ async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Rou
             Failure::Store(StoreError::NonceUsed) => Failure::Api(GatewayError::NonceUsed.into()),
             other => other,
         })?
+}
+
+/// prepare → (one store transaction:) handle, for the actions that take unsigned calls. There
+/// is no nonce to claim: an anonymous call carries no signature that a replay could reuse.
+async fn anonymous<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Route) -> Result<A::Answer, Failure> {
+    A::prepare(state.clone(), req.clone(), route).await?;
+    let r = req.clone();
+    let caller = crate::caller::Caller::anonymous();
+    state.executor.run(A::mode(route), move |txn| A::handle(&r, route, &caller, txn, A::Scratch::default())).await
 }
 
 /// resolve → authorize → decode → handle, inside the request's transaction.

@@ -11,13 +11,14 @@ use crate::http::{Bytes, Parts, Response};
 use crate::rpc::request::{self, Format, RpcRequest};
 use crate::rpc::response::{self, Product};
 use crate::rpc::{self as codec, decode};
-use crate::state::Settings;
+use crate::state::{AppState, Settings};
 use localyun_core::error::GatewayError;
 use localyun_core::params::Params;
 use localyun_core::policy::ConditionKeys;
 use localyun_core::{AccessDenied, ApiError};
 use localyun_store::{Mode, Txn};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 pub struct RpcApi;
 
@@ -105,6 +106,19 @@ impl Api for RpcApi {
     /// Every RPC call writes: it claims its nonce (issue 10).
     fn service_name(route: RpcRoute) -> &'static str {
         route.service.ram_namespace
+    }
+
+    fn anonymous(route: RpcRoute) -> bool {
+        matches!(route.action.resources, crate::actions::Resources::Anonymous)
+    }
+
+    fn prepare(
+        state: Arc<AppState>,
+        req: Arc<Parsed>,
+        route: RpcRoute,
+    ) -> impl std::future::Future<Output = Result<(), Failure>> + Send + 'static {
+        let action = route.action.name;
+        async move { crate::services::sts::prepare_anonymous(&state, action, &req.request.params).await }
     }
 
     fn mode(_route: RpcRoute) -> Mode {

@@ -5,6 +5,7 @@ mod access_keys;
 mod groups;
 mod login_profiles;
 mod mfa;
+mod oidc;
 mod security;
 mod tags;
 mod users;
@@ -42,8 +43,8 @@ pub static SERVICE: RpcService = RpcService {
         "ListAccessKeys" => Read(keys::list_access_keys::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
         "UpdateAccessKey" => Write(keys::update_access_key::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
         "DeleteAccessKey" => Write(keys::delete_access_key::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
-        "AddClientIdToOIDCProvider" => Write,
-        "AddFingerprintToOIDCProvider" => Write,
+        "AddClientIdToOIDCProvider" => Write(oidc::add_client_id) on Resources::Custom(arns::oidc_provider),
+        "AddFingerprintToOIDCProvider" => Write(oidc::add_fingerprint) on Resources::Custom(arns::oidc_provider),
         "AddUserToGroup" => Write(groups::add_user_to_group) on Resources::Group("GroupName"),
         "BindMFADevice" => Write(mfa::bind_mfa_device) on Resources::Custom(ims_user),
         "ChangePassword" => Write(crate::services::passwords::change_password) on Resources::Custom(crate::authz::arns::self_or_all),
@@ -51,7 +52,7 @@ pub static SERVICE: RpcService = RpcService {
         "CreateApplication" => Write,
         "CreateGroup" => Write(groups::create_group) on Resources::Group("GroupName"),
         "CreateLoginProfile" => Write(login_profiles::create_login_profile) on Resources::Custom(ims_user),
-        "CreateOIDCProvider" => Write,
+        "CreateOIDCProvider" => Write(oidc::create_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "CreateSAMLProvider" => Write,
         "CreateServiceCredential" => Write,
         "CreateVirtualMFADevice" => Write(shared_mfa::create_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
@@ -60,7 +61,7 @@ pub static SERVICE: RpcService = RpcService {
         "DeleteApplication" => Write,
         "DeleteGroup" => Write(groups::delete_group) on Resources::Group("GroupName"),
         "DeleteLoginProfile" => Write(login_profiles::delete_login_profile) on Resources::Custom(ims_user),
-        "DeleteOIDCProvider" => Write,
+        "DeleteOIDCProvider" => Write(oidc::delete_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "DeletePasskey" => Write,
         "DeleteSAMLProvider" => Write,
         "DeleteServiceCredential" => Write,
@@ -87,7 +88,7 @@ pub static SERVICE: RpcService = RpcService {
         "GetGovernanceReportStatus" => Read,
         "GetGroup" => Read(groups::get_group) on Resources::Group("GroupName"),
         "GetLoginProfile" => Read(login_profiles::get_login_profile) on Resources::Custom(ims_user),
-        "GetOIDCProvider" => Read,
+        "GetOIDCProvider" => Read(oidc::get_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "GetPasswordPolicy" => Read(security::get_password_policy),
         "GetSAMLProvider" => Read,
         "GetSecurityPreference" => Read(security::get_security_preference),
@@ -103,7 +104,7 @@ pub static SERVICE: RpcService = RpcService {
         "ListExternalApplications" => Read,
         "ListGroups" => Read(groups::list_groups),
         "ListGroupsForUser" => Read(groups::list_groups_for_user) on Resources::Custom(ims_user),
-        "ListOIDCProviders" => Read,
+        "ListOIDCProviders" => Read(oidc::list_oidc_providers),
         "ListPasskeys" => Read,
         "ListPredefinedScopes" => Read,
         "ListRecentGovernanceMetrics" => Read,
@@ -115,8 +116,8 @@ pub static SERVICE: RpcService = RpcService {
         "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices),
         "ProvisionApplication" => Write,
         "ProvisionExternalApplication" => Write,
-        "RemoveClientIdFromOIDCProvider" => Write,
-        "RemoveFingerprintFromOIDCProvider" => Write,
+        "RemoveClientIdFromOIDCProvider" => Write(oidc::remove_client_id) on Resources::Custom(arns::oidc_provider),
+        "RemoveFingerprintFromOIDCProvider" => Write(oidc::remove_fingerprint) on Resources::Custom(arns::oidc_provider),
         "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on Resources::Group("GroupName"),
         "RestoreAccessKeyFromRecycleBin" => Write,
         "RestoreUserFromRecycleBin" => Write,
@@ -132,7 +133,7 @@ pub static SERVICE: RpcService = RpcService {
         "UpdateApplication" => Write,
         "UpdateGroup" => Write(groups::update_group) on Resources::Group("GroupName"),
         "UpdateLoginProfile" => Write(login_profiles::update_login_profile) on Resources::Custom(ims_user),
-        "UpdateOIDCProvider" => Write,
+        "UpdateOIDCProvider" => Write(oidc::update_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "UpdatePasskey" => Write,
         "UpdateSAMLProvider" => Write,
         "UpdateServiceCredential" => Write,

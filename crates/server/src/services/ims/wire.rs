@@ -10,6 +10,7 @@ use crate::failure::Result;
 use crate::identity::groups::{GroupRecord, Member, NewGroup};
 use crate::identity::login_profiles::{LoginProfileRecord, PasswordStatus, ProfileChange};
 use crate::identity::mfa_devices::MfaDeviceRecord;
+use crate::identity::oidc_providers::{OidcProviderRecord, MAX_CLIENT_IDS, MAX_FINGERPRINTS};
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, position_param, user_name, Deferred, FromParams, MarkerPage, Named};
 use crate::rpc::encode::{Date, Tags};
@@ -991,4 +992,217 @@ pub struct MemberPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
     pub users: GroupMembers,
+}
+
+// ---- OIDC providers (IMS API reference and SDK model: CreateOIDCProvider, ...) ----
+
+/// OIDCProviderName: up to 128 letters, digits and `.`, `-`, `_`, not starting or ending with
+/// one of those three.
+fn provider_name(p: &Params) -> Result<String> {
+    const PARAM: &str = "OIDCProviderName";
+    let name = p.required(PARAM)?;
+    if name.chars().count() > 128 {
+        return Err(GatewayError::invalid_length(PARAM).into());
+    }
+    let special = |c: char| matches!(c, '.' | '-' | '_');
+    let ok = name.chars().all(|c| c.is_ascii_alphanumeric() || special(c)) && !name.starts_with(special) && !name.ends_with(special);
+    if !ok {
+        return Err(GatewayError::invalid_chars(PARAM).into());
+    }
+    Ok(name.to_string())
+}
+
+/// IssuerUrl: `https://...` without `?`, `@` or `#`, up to 255 characters. localyun also takes
+/// `http://` on a loopback host, so that tests can run their own issuer (issue 14).
+fn issuer_url(p: &Params) -> Result<String> {
+    const PARAM: &str = "IssuerUrl";
+    let url = p.required(PARAM)?;
+    if url.chars().count() > 255 {
+        return Err(GatewayError::invalid_length(PARAM).into());
+    }
+    let loopback_http = url.strip_prefix("http://").is_some_and(|rest| {
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        matches!(host, "127.0.0.1" | "localhost")
+    });
+    let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty());
+    if !(https || loopback_http) || url.contains(['?', '@', '#']) {
+        return Err(GatewayError::incorrect(PARAM).into());
+    }
+    Ok(url.to_string())
+}
+
+/// A comma-separated list (ClientIds, Fingerprints), each item checked by `item`, at most `max`.
+fn comma_list(p: &Params, param: &str, max: usize, item: fn(&str, &str) -> Result<()>) -> Result<Option<Vec<String>>> {
+    let Some(text) = p.optional(param) else { return Ok(None) };
+    let mut out: Vec<String> = Vec::new();
+    for v in text.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        item(param, v)?;
+        if !out.iter().any(|x| x == v) {
+            out.push(v.to_string());
+        }
+    }
+    if out.len() > max {
+        return Err(RamError::OidcListLimit { name: param.to_string() }.into());
+    }
+    Ok(Some(out))
+}
+
+/// A client ID: up to 128 characters, letters, digits and `.`, `-`, `_`, `:`, `/`, not
+/// starting with one of those.
+fn client_id(param: &str, v: &str) -> Result<()> {
+    let special = |c: char| matches!(c, '.' | '-' | '_' | ':' | '/');
+    if v.chars().count() > 128 {
+        return Err(GatewayError::invalid_length(param).into());
+    }
+    if !v.chars().all(|c| c.is_ascii_alphanumeric() || special(c)) || v.starts_with(special) {
+        return Err(GatewayError::invalid_chars(param).into());
+    }
+    Ok(())
+}
+
+/// A fingerprint: up to 128 letters and digits.
+fn fingerprint(param: &str, v: &str) -> Result<()> {
+    if v.chars().count() > 128 {
+        return Err(GatewayError::invalid_length(param).into());
+    }
+    if !v.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(GatewayError::invalid_chars(param).into());
+    }
+    Ok(())
+}
+
+/// IssuanceLimitTime: hours, 1 to 168.
+fn issuance_limit(p: &Params) -> Result<Option<u32>> {
+    Ok(p.int_in("IssuanceLimitTime", 1, 168)?.map(|h| h as u32))
+}
+
+/// IssuanceLimitTime when CreateOIDCProvider gives none (hours; the console's default).
+pub const DEFAULT_ISSUANCE_LIMIT_HOURS: u32 = 12;
+
+pub struct CreateOidcProvider(pub OidcProviderRecord);
+
+impl FromParams for CreateOidcProvider {
+    fn from_params(p: &Params) -> Result<Self> {
+        let name = provider_name(p)?;
+        let issuer_url = issuer_url(p)?;
+        Ok(Self(OidcProviderRecord {
+            name,
+            issuer_url,
+            client_ids: comma_list(p, "ClientIds", MAX_CLIENT_IDS, client_id)?.unwrap_or_default(),
+            fingerprints: comma_list(p, "Fingerprints", MAX_FINGERPRINTS, fingerprint)?.unwrap_or_default(),
+            description: opt_text(p, "Description", 256)?,
+            issuance_limit_hours: issuance_limit(p)?.unwrap_or(DEFAULT_ISSUANCE_LIMIT_HOURS),
+            created_ms: 0,
+            updated_ms: 0,
+        }))
+    }
+}
+
+/// Get/DeleteOIDCProvider: `OIDCProviderName`.
+pub struct ProviderName(pub String);
+
+impl FromParams for ProviderName {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(provider_name(p)?))
+    }
+}
+
+/// UpdateOIDCProvider: a new description, client-ID list or issuance limit.
+pub struct OidcProviderChanges {
+    pub new_description: Option<String>,
+    pub client_ids: Option<Vec<String>>,
+    pub issuance_limit_hours: Option<u32>,
+}
+
+impl FromParams for OidcProviderChanges {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self {
+            new_description: opt_text(p, "NewDescription", 256)?,
+            client_ids: comma_list(p, "ClientIds", MAX_CLIENT_IDS, client_id)?,
+            issuance_limit_hours: issuance_limit(p)?,
+        })
+    }
+}
+
+pub type UpdateOidcProvider = Named<ProviderName, OidcProviderChanges>;
+
+/// Add/RemoveClientIdToOIDCProvider's `ClientId`, Add/RemoveFingerprint...'s `Fingerprint`.
+pub struct ListItem(pub String);
+
+pub struct ClientIdParam(pub ListItem);
+
+impl FromParams for ClientIdParam {
+    fn from_params(p: &Params) -> Result<Self> {
+        let v = p.required("ClientId")?;
+        client_id("ClientId", v)?;
+        Ok(Self(ListItem(v.to_string())))
+    }
+}
+
+pub struct FingerprintParam(pub ListItem);
+
+impl FromParams for FingerprintParam {
+    fn from_params(p: &Params) -> Result<Self> {
+        let v = p.required("Fingerprint")?;
+        fingerprint("Fingerprint", v)?;
+        Ok(Self(ListItem(v.to_string())))
+    }
+}
+
+pub type ClientIdChange = Named<ProviderName, ClientIdParam>;
+pub type FingerprintChange = Named<ProviderName, FingerprintParam>;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OidcProvider {
+    #[serde(rename = "OIDCProviderName")]
+    pub name: String,
+    pub arn: String,
+    pub issuer_url: String,
+    pub client_ids: String,
+    pub fingerprints: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub issuance_limit_time: u32,
+    pub create_date: Date,
+    pub update_date: Date,
+    /// Milliseconds, as text (the SDK model's type).
+    pub gmt_create: String,
+    pub gmt_modified: String,
+}
+
+impl OidcProvider {
+    pub fn of(p: &OidcProviderRecord, account: &str) -> Self {
+        Self {
+            name: p.name.clone(),
+            arn: p.arn(account),
+            issuer_url: p.issuer_url.clone(),
+            client_ids: p.client_ids.join(","),
+            fingerprints: p.fingerprints.join(","),
+            description: p.description.clone(),
+            issuance_limit_time: p.issuance_limit_hours,
+            create_date: Date(p.created_ms),
+            update_date: Date(p.updated_ms),
+            gmt_create: p.created_ms.to_string(),
+            gmt_modified: p.updated_ms.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct OidcProviderAnswer {
+    #[serde(rename = "OIDCProvider")]
+    pub provider: OidcProvider,
+}
+
+crate::wrapper!(OidcProviders, "OIDCProvider", OidcProvider);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OidcProviderPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "OIDCProviders")]
+    pub providers: OidcProviders,
 }

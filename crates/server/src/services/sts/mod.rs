@@ -1,5 +1,6 @@
 //! STS 2015-04-01 (ram.md 8): AssumeRole issues temporary credentials for a role the caller is
-//! trusted to assume; GetCallerIdentity says who the credentials stand for.
+//! trusted to assume; AssumeRoleWithOIDC for a role that trusts an OIDC provider, to the holder
+//! of one of its tokens; GetCallerIdentity says who the credentials stand for.
 
 mod wire;
 
@@ -15,7 +16,10 @@ use localyun_core::policy::document::{parse, DocumentKind};
 use localyun_core::policy::{self, ConditionKeys, TrustCaller};
 use localyun_core::ApiError;
 use localyun_store::Txn;
-use wire::{AssumeRole, AssumeRoleAnswer, AssumedRoleUser, CallerIdentity, Credentials, IdentityType};
+use wire::{
+    AssumeRole, AssumeRoleAnswer, AssumeRoleWithOidc, AssumeRoleWithOidcAnswer, AssumedRoleUser, CallerIdentity, Credentials, IdentityType,
+    OidcTokenInfo,
+};
 
 pub static SERVICE: RpcService = RpcService {
     version: "2015-04-01",
@@ -25,7 +29,7 @@ pub static SERVICE: RpcService = RpcService {
         "AssumeRole" => Write(assume_role) on Resources::Arn("RoleArn"),
         "GetCallerIdentity" => Read(get_caller_identity) on Resources::Unchecked,
         "AssumeRoleWithSAML" => Write,
-        "AssumeRoleWithOIDC" => Write,
+        "AssumeRoleWithOIDC" => Write(assume_role_with_oidc) on Resources::Anonymous,
         "GenerateSessionAccessKey" => Write,
     ],
 };
@@ -100,6 +104,91 @@ pub fn get_caller_identity(_req: (), cx: &Context<'_>, _txn: &mut dyn Txn) -> Re
         Identity::RoleSession { role_id, session_name, .. } => {
             (IdentityType::AssumedRoleUser, format!("{role_id}:{session_name}"), None, Some(role_id.clone()))
         }
+        // GetCallerIdentity is signed; only an anonymous action's handler sees this caller.
+        Identity::Anonymous => return Err(localyun_core::GatewayError::missing("AccessKeyId").into()),
     };
     Ok(CallerIdentity { account_id: c.account_id.clone(), arn: c.arn(), identity_type, principal_id, user_id, role_id })
+}
+
+/// Before AssumeRoleWithOIDC's transaction: the keys of the provider's issuer, fetched unless
+/// kept (jwks.rs). A call naming no known provider fetches nothing; its handler refuses it.
+pub async fn prepare_anonymous(state: &crate::state::AppState, action: &str, p: &localyun_core::params::Params) -> Result<()> {
+    use crate::identity::oidc_providers;
+    if action != "AssumeRoleWithOIDC" {
+        return Ok(());
+    }
+    let (Some(arn), Some(token)) = (p.optional("OIDCProviderArn"), p.optional("OIDCToken")) else { return Ok(()) };
+    let arn = arn.to_string();
+    let issuer = state
+        .executor
+        .run(localyun_store::Mode::Read, move |txn| Ok(oidc_providers::by_arn(txn, &arn)?.map(|(_, p)| p.issuer_url)))
+        .await?;
+    let Some(issuer) = issuer else { return Ok(()) };
+    crate::jwks::ensure(&issuer, localyun_core::oidc::key_id(token).as_deref()).await?;
+    Ok(())
+}
+
+/// Unsigned: the token is the credential. Checked in the real service's order (STS error
+/// codes page): the provider, the token (signature, issuer, audience, expiry), then the role's
+/// trust policy, which must name the provider under `Federated` and whose conditions see the
+/// token's `oidc:iss`, `oidc:aud` and `oidc:sub`.
+pub fn assume_role_with_oidc(req: AssumeRoleWithOidc, _cx: &Context<'_>, txn: &mut dyn Txn) -> Result<AssumeRoleWithOidcAnswer> {
+    use crate::identity::oidc_providers;
+    use localyun_core::oidc::{self, Provider};
+    let Some((account, provider)) = oidc_providers::by_arn(txn, &req.provider_arn)? else {
+        return Err(StsError::NoSuchOidcProvider.into());
+    };
+    let keys = crate::jwks::cached(&provider.issuer_url)
+        .ok_or_else(|| ApiError::from(StsError::OidcKeysUnavailable { why: "The issuer's keys are not available.".into() }))?;
+    let checked = Provider {
+        issuer_url: &provider.issuer_url,
+        client_ids: &provider.client_ids,
+        issuance_limit_hours: provider.issuance_limit_hours,
+    };
+    let token = oidc::verify(&req.token, &keys, &checked, crate::identity::now_ms() / 1000)?;
+    if req.role_account != account {
+        return Err(StsError::FederationDenied.into());
+    }
+    let role = roles::require_by_name(txn, &account, &req.role_name)?;
+    let duration = req.duration.within(role.max_session_duration)?;
+    let trust = parse(&role.trust_policy, DocumentKind::Trust).map_err(RamError::from)?;
+    let mut keys = ConditionKeys::default();
+    keys.set("oidc:iss", vec![token.issuer.clone()]);
+    keys.set("oidc:aud", token.audience.clone());
+    keys.set("oidc:sub", vec![token.subject.clone()]);
+    if !policy::federated_trust_allows(&trust, &req.provider_arn, &keys) {
+        return Err(StsError::FederationDenied.into());
+    }
+    let session_name = req.session_name.unwrap_or_else(|| oidc::session_name(&token.subject));
+    let cred = sts::issue(
+        txn,
+        sts::NewSession {
+            account_id: account.clone(),
+            role_id: role.id.clone(),
+            role_name: role.name.clone(),
+            session_name: session_name.clone(),
+            session_policy: req.policy,
+            source_arn: req.provider_arn.clone(),
+            duration_seconds: duration,
+        },
+    )?;
+    Ok(AssumeRoleWithOidcAnswer {
+        assumed_role_user: AssumedRoleUser {
+            arn: format!("{}/{session_name}", role.arn(&account)),
+            assumed_role_id: format!("{}:{session_name}", role.id),
+        },
+        credentials: Credentials {
+            access_key_id: cred.access_key_id.clone(),
+            access_key_secret: cred.secret.expose().to_string(),
+            security_token: cred.token.expose().to_string(),
+            expiration: Date(cred.expires_ms),
+        },
+        token_info: OidcTokenInfo {
+            issuer: token.issuer,
+            subject: token.subject,
+            client_ids: token.audience.join(","),
+            issuance_time: Date(token.issued_at * 1000),
+            expiration_time: Date(token.expires_at * 1000),
+        },
+    })
 }

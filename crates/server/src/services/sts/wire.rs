@@ -146,3 +146,66 @@ pub enum IdentityType {
     RamUser,
     AssumedRoleUser,
 }
+
+/// AssumeRoleWithOIDC: the provider, the role, the token; `RoleSessionName` is optional (the
+/// token's subject names the session otherwise, SDK model: "automatically generated").
+pub struct AssumeRoleWithOidc {
+    pub provider_arn: String,
+    pub role_arn: String,
+    pub role_account: String,
+    pub role_name: String,
+    pub token: String,
+    pub session_name: Option<String>,
+    pub policy: Option<String>,
+    pub duration: DurationSeconds,
+}
+
+impl FromParams for AssumeRoleWithOidc {
+    fn from_params(p: &Params) -> Result<Self> {
+        let provider_arn = p.required("OIDCProviderArn")?.to_string();
+        let role_arn = p.required("RoleArn")?;
+        let token = p.required("OIDCToken")?.to_string();
+        let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(|| ApiError::from(StsError::RoleArn))?;
+        let session_name = p.optional("RoleSessionName");
+        if session_name.is_some_and(|s| !valid_session_name(s)) {
+            return Err(StsError::RoleSessionName.into());
+        }
+        let policy = match p.optional("Policy") {
+            Some(doc) => {
+                parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
+                Some(doc.to_string())
+            }
+            None => None,
+        };
+        Ok(Self {
+            provider_arn,
+            role_arn: role_arn.to_string(),
+            role_account: role_account.to_string(),
+            role_name: role_name.to_string(),
+            token,
+            session_name: session_name.map(str::to_string),
+            policy,
+            duration: DurationSeconds(p.optional("DurationSeconds").map(str::to_string)),
+        })
+    }
+}
+
+/// What the verified token said (AssumeRoleWithOIDC's `OIDCTokenInfo`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OidcTokenInfo {
+    pub issuer: String,
+    pub subject: String,
+    pub client_ids: String,
+    pub issuance_time: Date,
+    pub expiration_time: Date,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleWithOidcAnswer {
+    pub assumed_role_user: AssumedRoleUser,
+    pub credentials: Credentials,
+    #[serde(rename = "OIDCTokenInfo")]
+    pub token_info: OidcTokenInfo,
+}
