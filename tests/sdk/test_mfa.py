@@ -174,21 +174,23 @@ def test_mfa_actions_are_authorized_with_their_names_and_arns(account):
     # Policies only: the preference that lets users manage their own devices is off
     # (test_security_preference.py covers it).
     account.api().call("SetSecurityPreference", AllowUserToManageMFADevices=False)
+    # RAM's authorization table: Create/List on `mfa/*`, Delete on the serial number itself
     u = new_user(account, documents=[doc(allow(["ram:GetUserMFAInfo", "ram:BindMFADevice", "ram:UnbindMFADevice"], user_res(acct, "*")),
-                                         allow(["ram:CreateVirtualMFADevice", "ram:DeleteVirtualMFADevice"], f"acs:ram:*:{acct}:mfa/own-*"))])
+                                         allow("ram:CreateVirtualMFADevice", f"acs:ram:*:{acct}:mfa/*"),
+                                         allow("ram:DeleteVirtualMFADevice", f"acs:ram:*:{acct}:mfa/own-*"))])
     name = unique("own-")
     dev = u.ram().call("CreateVirtualMFADevice", VirtualMFADeviceName=name)["VirtualMFADevice"]
     c1, c2 = codes(dev["Base32StringSeed"])
     u.ims().call("BindMFADevice", UserPrincipalName=account.upn(u.name), SerialNumber=dev["SerialNumber"],
                  AuthenticationCode1=c1, AuthenticationCode2=c2)
     assert u.ims().call("GetUserMFAInfo")["MFADevice"]["SerialNumber"] == dev["SerialNumber"]  # itself, unnamed
-    other = unique("dev")
-    user_denied(u, lambda: u.ram().call("CreateVirtualMFADevice", VirtualMFADeviceName=other),
-                "ram:CreateVirtualMFADevice", f"acs:ram:*:{acct}:mfa/{other}")
     nobody = new_user(account)
+    user_denied(nobody, lambda: nobody.ram().call("CreateVirtualMFADevice", VirtualMFADeviceName=unique("dev")),
+                "ram:CreateVirtualMFADevice", f"acs:ram:*:{acct}:mfa/*")
+    user_denied(nobody, lambda: nobody.ims().call("ListVirtualMFADevices"), "ram:ListVirtualMFADevices", f"acs:ram:*:{acct}:mfa/*")
     user_denied(nobody, lambda: nobody.ram().call("UnbindMFADevice", UserName=u.name), "ram:UnbindMFADevice", user_res(acct, u.name))
     user_denied(nobody, lambda: nobody.ram().call("DeleteVirtualMFADevice", SerialNumber=dev["SerialNumber"]),
-                "ram:DeleteVirtualMFADevice", f"acs:ram:*:{acct}:mfa/{name}")
+                "ram:DeleteVirtualMFADevice", dev["SerialNumber"])
     u.ram().call("UnbindMFADevice", UserName=u.name)
     u.ram().call("DeleteVirtualMFADevice", SerialNumber=dev["SerialNumber"])
 

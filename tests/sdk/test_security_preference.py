@@ -85,8 +85,7 @@ def test_the_preference_lets_users_manage_themselves(account):
     user_denied(u, lambda: u.ram().call("ChangePassword", OldPassword="Localyun-Pass2", NewPassword="Localyun-Pass3"),
                 "ram:ChangePassword", user_res(account.account_id, u.name))
     serial = dev["SerialNumber"]
-    user_denied(u, lambda: u.ram().call("DeleteVirtualMFADevice", SerialNumber=serial), "ram:DeleteVirtualMFADevice",
-                f"acs:ram:*:{account.account_id}:mfa/{serial.rsplit('/', 1)[1]}")
+    user_denied(u, lambda: u.ram().call("DeleteVirtualMFADevice", SerialNumber=serial), "ram:DeleteVirtualMFADevice", serial)
     ram.call("DeleteVirtualMFADevice", SerialNumber=serial)
 
 

@@ -32,6 +32,7 @@ pub mod params;
 pub mod password;
 pub mod policy;
 pub mod preference;
+pub mod saml;
 pub mod secret;
 pub mod sig;
 pub mod sls;

@@ -69,6 +69,9 @@ crate::error_codes! {
         FingerprintNotFound => 404, "EntityNotExist.OIDCProvider.Fingerprint", "The fingerprint does not exist.";
         OidcListLimit { name: String } => 409, "LimitExceeded.OIDCProvider.{name}", "The count of {name} beyond the current limits.";
 
+        SamlProviderNotFound => 404, "EntityNotExist.SAMLProvider", "The SAML provider does not exist.";
+        SamlProviderExists => 409, "EntityAlreadyExists.SAMLProvider", "The SAML provider does already EXIST.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

@@ -20,6 +20,14 @@ crate::error_codes! {
         OidcAudience => 401, "AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.";
         /// Not on the codes page; named after its siblings.
         OidcIssuer => 401, "AuthenticationFail.OIDCToken.IssuerNotMatch", "Invalid issuer.";
+        /// AssumeRoleWithSAML (the codes page lists its family as AuthenticationFail.SAML*; the
+        /// specific names follow the OIDC ones).
+        NoSuchSamlProvider => 401, "AuthenticationFail.NoPermission", "No such SAML Provider registered.";
+        SamlInvalid { why: String } => 401, "AuthenticationFail.SAMLAssertion.Invalid", "{why}";
+        SamlSignature => 401, "AuthenticationFail.SAMLAssertion.InvalidSignature", "SAML assertion validate failed: invalid signature.";
+        SamlIssuer => 401, "AuthenticationFail.SAMLAssertion.IssuerNotMatch", "Invalid issuer.";
+        SamlAudience => 401, "AuthenticationFail.SAMLAssertion.AudienceNotMatch", "Invalid audience.";
+        SamlExpired => 401, "AuthenticationFail.SAMLAssertion.Expired", "The SAML assertion is expired.";
         /// The provider's keys could not be fetched from its issuer (not on the codes page).
         OidcKeysUnavailable { why: String } => 401, "AuthenticationFail.OIDCToken.JWKSUnavailable", "{why}";
     }

@@ -78,16 +78,14 @@ fn policy(txn: &mut dyn Txn, account: &str, name: &str, kind: Option<PolicyType>
     })
 }
 
-/// Virtual MFA devices: `acs:ram:*:<acct>:mfa/<name>`, named by `VirtualMFADeviceName` or by a
-/// serial number of the account (another account's device is `*`, and then does not exist).
+/// Virtual MFA devices, as RAM's authorization table names them ("RAM鉴权", AlibabaCloudDocs):
+/// CreateVirtualMFADevice and ListVirtualMFADevices on `acs:ram:*:<acct>:mfa/*`,
+/// DeleteVirtualMFADevice on the `SerialNumber` itself (`acs:ram::<acct>:mfa/<name>`).
 pub fn mfa_device(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>> {
     let account = &call.caller.account_id;
-    let p = call.params;
-    let name =
-        p.optional("VirtualMFADeviceName").or_else(|| p.optional("SerialNumber").and_then(|s| localyun_core::mfa::device_name(account, s)));
-    Ok(vec![match name {
-        Some(n) => Target::arn(format!("acs:ram:*:{account}:mfa/{n}")),
-        None => Target::all(),
+    Ok(vec![match call.params.optional("SerialNumber") {
+        Some(serial) => Target::arn(serial.to_string()),
+        None => Target::arn(format!("acs:ram:*:{account}:mfa/*")),
     }])
 }
 
@@ -97,6 +95,15 @@ pub fn oidc_provider(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>>
     let account = &call.caller.account_id;
     Ok(vec![match call.params.optional("OIDCProviderName") {
         Some(n) => Target::arn(format!("acs:ram::{account}:oidc-provider/{n}")),
+        None => Target::all(),
+    }])
+}
+
+/// SAML identity providers: `acs:ram::<acct>:saml-provider/<name>`.
+pub fn saml_provider(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>> {
+    let account = &call.caller.account_id;
+    Ok(vec![match call.params.optional("SAMLProviderName") {
+        Some(n) => Target::arn(format!("acs:ram::{account}:saml-provider/{n}")),
         None => Target::all(),
     }])
 }

@@ -19,7 +19,8 @@ pub fn allows(txn: &mut dyn Txn, caller: &Caller, action: &str, target: &Target)
     let account = &caller.account_id;
     let own = target.arn.strip_prefix("acs:ram:*:").and_then(|r| r.strip_prefix(account.as_str())).and_then(|r| r.strip_prefix(":user/"))
         == Some(user_name.as_str());
-    let device = target.arn.starts_with(&format!("acs:ram:*:{account}:mfa/"));
+    // `acs:ram:*:<acct>:mfa/*` (create) or a serial number `acs:ram::<acct>:mfa/<name>` (delete).
+    let device = [format!("acs:ram:*:{account}:mfa/"), format!("acs:ram::{account}:mfa/")].iter().any(|p| target.arn.starts_with(p));
     let setting: fn(&SecurityPreference) -> bool = match action {
         "ram:ChangePassword" if own => |p| p.allow_user_to_change_password,
         "ram:CreateAccessKey" | "ram:UpdateAccessKey" | "ram:DeleteAccessKey" | "ram:ListAccessKeys" | "ram:GetAccessKeyLastUsed"

@@ -13,9 +13,11 @@ pub mod oidc_providers;
 pub mod password_policy;
 pub mod policies;
 pub mod roles;
+pub mod saml_providers;
 pub mod security_preference;
 pub mod service_roles;
 pub mod sts;
+pub mod user_sso;
 pub mod users;
 
 use crate::failure::Result;
@@ -37,6 +39,10 @@ pub mod tables {
     pub const MFA_DEVICE: &str = "mfa_device";
     /// `{account}/{provider name}` → OIDC identity provider.
     pub const OIDC_PROVIDER: &str = "oidc_provider";
+    /// `{account}/{provider name}` → SAML identity provider.
+    pub const SAML_PROVIDER: &str = "saml_provider";
+    /// `{account}` → the account's user-based SSO settings.
+    pub const USER_SSO: &str = "user_sso";
     /// `{account}/{user id}` → the name of the device bound to the user.
     pub const USER_MFA_DEVICE: &str = "user_mfa_device";
     /// `{alias}` → account ID: aliases are unique across the accounts of a store.

@@ -6,6 +6,7 @@ mod groups;
 mod login_profiles;
 mod mfa;
 mod oidc;
+mod saml;
 mod security;
 mod tags;
 mod users;
@@ -24,6 +25,9 @@ use crate::services::mfa as shared_mfa;
 use localyun_core::error::RamError;
 use localyun_store::Txn;
 use wire::UserRef;
+
+/// Add/RemoveUserFromGroup: the user and the group (RAM's authorization table, "RAM鉴权").
+const MEMBERSHIP: Resources = Resources::Both(&Resources::Custom(ims_user), &Resources::Group("GroupName"));
 
 pub static SERVICE: RpcService = RpcService {
     version: "2019-08-15",
@@ -45,7 +49,7 @@ pub static SERVICE: RpcService = RpcService {
         "DeleteAccessKey" => Write(keys::delete_access_key::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
         "AddClientIdToOIDCProvider" => Write(oidc::add_client_id) on Resources::Custom(arns::oidc_provider),
         "AddFingerprintToOIDCProvider" => Write(oidc::add_fingerprint) on Resources::Custom(arns::oidc_provider),
-        "AddUserToGroup" => Write(groups::add_user_to_group) on Resources::Group("GroupName"),
+        "AddUserToGroup" => Write(groups::add_user_to_group) on MEMBERSHIP,
         "BindMFADevice" => Write(mfa::bind_mfa_device) on Resources::Custom(ims_user),
         "ChangePassword" => Write(crate::services::passwords::change_password) on Resources::Custom(crate::authz::arns::self_or_all),
         "CreateAppSecret" => Write,
@@ -53,7 +57,7 @@ pub static SERVICE: RpcService = RpcService {
         "CreateGroup" => Write(groups::create_group) on Resources::Group("GroupName"),
         "CreateLoginProfile" => Write(login_profiles::create_login_profile) on Resources::Custom(ims_user),
         "CreateOIDCProvider" => Write(oidc::create_oidc_provider) on Resources::Custom(arns::oidc_provider),
-        "CreateSAMLProvider" => Write,
+        "CreateSAMLProvider" => Write(saml::create_saml_provider) on Resources::Custom(arns::saml_provider),
         "CreateServiceCredential" => Write,
         "CreateVirtualMFADevice" => Write(shared_mfa::create_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
         "DeleteAccessKeyInRecycleBin" => Write,
@@ -63,7 +67,7 @@ pub static SERVICE: RpcService = RpcService {
         "DeleteLoginProfile" => Write(login_profiles::delete_login_profile) on Resources::Custom(ims_user),
         "DeleteOIDCProvider" => Write(oidc::delete_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "DeletePasskey" => Write,
-        "DeleteSAMLProvider" => Write,
+        "DeleteSAMLProvider" => Write(saml::delete_saml_provider) on Resources::Custom(arns::saml_provider),
         "DeleteServiceCredential" => Write,
         "DeleteUserInRecycleBin" => Write,
         "DeleteVirtualMFADevice" => Write(shared_mfa::delete_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
@@ -90,12 +94,12 @@ pub static SERVICE: RpcService = RpcService {
         "GetLoginProfile" => Read(login_profiles::get_login_profile) on Resources::Custom(ims_user),
         "GetOIDCProvider" => Read(oidc::get_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "GetPasswordPolicy" => Read(security::get_password_policy),
-        "GetSAMLProvider" => Read,
+        "GetSAMLProvider" => Read(saml::get_saml_provider) on Resources::Custom(arns::saml_provider),
         "GetSecurityPreference" => Read(security::get_security_preference),
         "GetServiceCredential" => Read,
         "GetUserInRecycleBin" => Read,
         "GetUserMFAInfo" => Read(mfa::get_user_mfa_info) on Resources::Custom(ims_user),
-        "GetUserSsoSettings" => Read,
+        "GetUserSsoSettings" => Read(security::get_user_sso_settings),
         "GetVerificationInfo" => Read,
         "ListAccessKeysInRecycleBin" => Read,
         "ListAppSecretIds" => Read,
@@ -108,17 +112,17 @@ pub static SERVICE: RpcService = RpcService {
         "ListPasskeys" => Read,
         "ListPredefinedScopes" => Read,
         "ListRecentGovernanceMetrics" => Read,
-        "ListSAMLProviders" => Read,
+        "ListSAMLProviders" => Read(saml::list_saml_providers),
         "ListServiceCredentials" => Read,
-        "ListUserBasicInfos" => Read,
+        "ListUserBasicInfos" => Read(users::list_user_basic_infos),
         "ListUsersForGroup" => Read(groups::list_users_for_group) on Resources::Group("GroupName"),
         "ListUsersInRecycleBin" => Read,
-        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices),
+        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices) on Resources::Custom(arns::mfa_device),
         "ProvisionApplication" => Write,
         "ProvisionExternalApplication" => Write,
         "RemoveClientIdFromOIDCProvider" => Write(oidc::remove_client_id) on Resources::Custom(arns::oidc_provider),
         "RemoveFingerprintFromOIDCProvider" => Write(oidc::remove_fingerprint) on Resources::Custom(arns::oidc_provider),
-        "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on Resources::Group("GroupName"),
+        "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on MEMBERSHIP,
         "RestoreAccessKeyFromRecycleBin" => Write,
         "RestoreUserFromRecycleBin" => Write,
         "SetAccessKeyPolicy" => Write,
@@ -126,7 +130,7 @@ pub static SERVICE: RpcService = RpcService {
         "SetDefaultDomain" => Write(users::set_default_domain),
         "SetPasswordPolicy" => Write(security::set_password_policy),
         "SetSecurityPreference" => Write(security::set_security_preference),
-        "SetUserSsoSettings" => Write,
+        "SetUserSsoSettings" => Write(security::set_user_sso_settings),
         "SetVerificationInfo" => Write,
         "UnbindMFADevice" => Write(mfa::unbind_mfa_device) on Resources::Custom(ims_user),
         "UnbindVerification" => Write,
@@ -135,7 +139,7 @@ pub static SERVICE: RpcService = RpcService {
         "UpdateLoginProfile" => Write(login_profiles::update_login_profile) on Resources::Custom(ims_user),
         "UpdateOIDCProvider" => Write(oidc::update_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "UpdatePasskey" => Write,
-        "UpdateSAMLProvider" => Write,
+        "UpdateSAMLProvider" => Write(saml::update_saml_provider) on Resources::Custom(arns::saml_provider),
         "UpdateServiceCredential" => Write,
     ],
 };

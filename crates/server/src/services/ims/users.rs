@@ -1,7 +1,10 @@
 //! IMS 2019-08-15 user operations (ram.md 7.1).
 
 use super::named_user;
-use super::wire::{CreateUser, DefaultDomain, DeleteUser, GetUser, ListUsers, SetDefaultDomain, UpdateUser, User, UserAnswer, UserPage};
+use super::wire::{
+    CreateUser, DefaultDomain, DeleteUser, GetUser, ListUsers, SetDefaultDomain, UpdateUser, User, UserAnswer, UserBasicInfo,
+    UserBasicInfoPage, UserPage,
+};
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::accounts::logon_domain;
@@ -45,27 +48,42 @@ pub fn delete_user(req: DeleteUser, cx: &Context<'_>, txn: &mut dyn Txn) -> Resu
 }
 
 /// Users in listing order, those carrying every filter tag.
-pub fn list_users(req: ListUsers, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<UserPage> {
-    let account = cx.account();
+/// The users a ListUsers/ListUserBasicInfos call asks for, a page at a time.
+fn listed_users(req: ListUsers, account: &str, txn: &mut dyn Txn) -> Result<(Vec<UserRecord>, bool)> {
     let filter = req.filter.pairs();
-    let (items, more) = if req.active {
-        // A filter on a tag with its value reads only the users carrying it (their tag index
-        // is in listing order too); otherwise every user is read in order and filtered.
-        let listing = match filter.first() {
-            Some(&(key, Some(value))) => users::Listing::Tagged { key, value },
-            _ => users::Listing::All,
-        };
-        let keep = |u: &UserRecord| matches_all(&u.tags, &filter);
-        let keep = (!filter.is_empty()).then_some(&keep as &dyn Fn(&UserRecord) -> bool);
-        users::page(txn, account, listing, req.page.after.as_deref(), req.page.max, keep)?
-    } else {
-        (Vec::new(), false)
+    if !req.active {
+        return Ok((Vec::new(), false));
+    }
+    // A filter on a tag with its value reads only the users carrying it (their tag index is in
+    // listing order too); otherwise every user is read in order and filtered.
+    let listing = match filter.first() {
+        Some(&(key, Some(value))) => users::Listing::Tagged { key, value },
+        _ => users::Listing::All,
     };
-    let domain = logon_domain(txn, account)?;
+    let keep = |u: &UserRecord| matches_all(&u.tags, &filter);
+    let keep = (!filter.is_empty()).then_some(&keep as &dyn Fn(&UserRecord) -> bool);
+    users::page(txn, account, listing, req.page.after.as_deref(), req.page.max, keep)
+}
+
+pub fn list_users(req: ListUsers, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<UserPage> {
+    let (items, more) = listed_users(req, cx.account(), txn)?;
+    let domain = logon_domain(txn, cx.account())?;
     Ok(UserPage {
         is_truncated: more,
         marker: next_marker(more, items.last().map(UserRecord::position)),
         users: items.iter().map(|u| User::of(u, &domain).listed()).collect::<Vec<_>>().into(),
+    })
+}
+
+/// ListUserBasicInfos: ListUsers' filters and paging, each user's logon name, ID, display name
+/// and status only.
+pub fn list_user_basic_infos(req: ListUsers, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<UserBasicInfoPage> {
+    let (items, more) = listed_users(req, cx.account(), txn)?;
+    let domain = logon_domain(txn, cx.account())?;
+    Ok(UserBasicInfoPage {
+        is_truncated: more,
+        marker: next_marker(more, items.last().map(UserRecord::position)),
+        infos: items.iter().map(|u| UserBasicInfo::of(u, &domain)).collect::<Vec<_>>().into(),
     })
 }
 

@@ -11,6 +11,8 @@ use crate::identity::groups::{GroupRecord, Member, NewGroup};
 use crate::identity::login_profiles::{LoginProfileRecord, PasswordStatus, ProfileChange};
 use crate::identity::mfa_devices::MfaDeviceRecord;
 use crate::identity::oidc_providers::{OidcProviderRecord, MAX_CLIENT_IDS, MAX_FINGERPRINTS};
+use crate::identity::saml_providers::SamlProviderRecord;
+use crate::identity::user_sso::UserSsoSettings;
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, position_param, user_name, Deferred, FromParams, MarkerPage, Named};
 use crate::rpc::encode::{Date, Tags};
@@ -288,6 +290,41 @@ pub struct UserPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marker: Option<String>,
     pub users: Users,
+}
+
+/// A user of ListUserBasicInfos.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserBasicInfo {
+    pub user_principal_name: String,
+    pub user_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `active`: localyun has no frozen users.
+    pub status: &'static str,
+}
+
+impl UserBasicInfo {
+    pub fn of(u: &UserRecord, domain: &str) -> Self {
+        Self {
+            user_principal_name: u.principal_name(domain),
+            user_id: u.id.clone(),
+            display_name: u.display_name.clone(),
+            status: "active",
+        }
+    }
+}
+
+crate::wrapper!(UserBasicInfos, "UserBasicInfo", UserBasicInfo);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserBasicInfoPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "UserBasicInfos")]
+    pub infos: UserBasicInfos,
 }
 
 #[derive(Debug, Serialize)]
@@ -1205,4 +1242,194 @@ pub struct OidcProviderPage {
     pub marker: Option<String>,
     #[serde(rename = "OIDCProviders")]
     pub providers: OidcProviders,
+}
+
+// ---- SAML providers (IMS API reference and SDK model: CreateSAMLProvider, ...) ----
+
+/// SAMLProviderName: the OIDC provider-name rule (letters, digits, `.`, `-`, `_`), up to 128.
+fn saml_provider_name(p: &Params) -> Result<String> {
+    const PARAM: &str = "SAMLProviderName";
+    let name = p.required(PARAM)?;
+    let special = |c: char| matches!(c, '.' | '-' | '_');
+    if name.chars().count() > 128 {
+        return Err(GatewayError::invalid_length(PARAM).into());
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || special(c)) || name.starts_with(special) || name.ends_with(special) {
+        return Err(GatewayError::invalid_chars(PARAM).into());
+    }
+    Ok(name.to_string())
+}
+
+/// AuthnSignAlgo: `rsa-sha1` (default) or `rsa-sha256`.
+fn authn_sign_algo(p: &Params) -> Result<Option<String>> {
+    match p.optional("AuthnSignAlgo") {
+        None => Ok(None),
+        Some(v @ ("rsa-sha1" | "rsa-sha256")) => Ok(Some(v.to_string())),
+        Some(_) => Err(GatewayError::incorrect("AuthnSignAlgo").into()),
+    }
+}
+
+pub struct CreateSamlProvider(pub SamlProviderRecord);
+
+impl FromParams for CreateSamlProvider {
+    fn from_params(p: &Params) -> Result<Self> {
+        let name = saml_provider_name(p)?;
+        const DOC: &str = "EncodedSAMLMetadataDocument";
+        let document = p.required(DOC)?;
+        let meta = localyun_core::saml::parse_metadata(DOC, document)?;
+        Ok(Self(SamlProviderRecord {
+            name,
+            metadata_document: document.to_string(),
+            entity_id: meta.entity_id,
+            certificates: meta.certificates,
+            description: opt_text(p, "Description", 256)?,
+            authn_sign_algo: authn_sign_algo(p)?.unwrap_or_else(|| "rsa-sha1".to_string()),
+            created_ms: 0,
+            updated_ms: 0,
+        }))
+    }
+}
+
+pub struct SamlProviderName(pub String);
+
+impl FromParams for SamlProviderName {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(saml_provider_name(p)?))
+    }
+}
+
+/// UpdateSAMLProvider: a new metadata document, description or algorithm.
+pub struct SamlProviderChanges {
+    pub document: Option<(String, localyun_core::saml::Metadata)>,
+    pub new_description: Option<String>,
+    pub authn_sign_algo: Option<String>,
+}
+
+impl FromParams for SamlProviderChanges {
+    fn from_params(p: &Params) -> Result<Self> {
+        const DOC: &str = "NewEncodedSAMLMetadataDocument";
+        let document = match p.optional(DOC) {
+            Some(d) => Some((d.to_string(), localyun_core::saml::parse_metadata(DOC, d)?)),
+            None => None,
+        };
+        Ok(Self { document, new_description: opt_text(p, "NewDescription", 256)?, authn_sign_algo: authn_sign_algo(p)? })
+    }
+}
+
+pub type UpdateSamlProvider = Named<SamlProviderName, SamlProviderChanges>;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SamlProvider {
+    #[serde(rename = "SAMLProviderName")]
+    pub name: String,
+    pub arn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub authn_sign_algo: String,
+    pub create_date: Date,
+    pub update_date: Date,
+    /// GetSAMLProvider only (SDK models).
+    #[serde(rename = "EncodedSAMLMetadataDocument", skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+impl SamlProvider {
+    pub fn of(p: &SamlProviderRecord, account: &str, with_document: bool) -> Self {
+        Self {
+            name: p.name.clone(),
+            arn: p.arn(account),
+            description: p.description.clone(),
+            authn_sign_algo: p.authn_sign_algo.clone(),
+            create_date: Date(p.created_ms),
+            update_date: Date(p.updated_ms),
+            document: with_document.then(|| p.metadata_document.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SamlProviderAnswer {
+    #[serde(rename = "SAMLProvider")]
+    pub provider: SamlProvider,
+}
+
+crate::wrapper!(SamlProviders, "SAMLProvider", SamlProvider);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SamlProviderPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    #[serde(rename = "SAMLProviders")]
+    pub providers: SamlProviders,
+}
+
+// ---- user-based SSO (IMS Get/SetUserSsoSettings) ----
+
+/// SetUserSsoSettings: the settings given change; a metadata document must be valid SAML
+/// metadata, and SSO can be enabled only with one.
+pub struct SetUserSsoSettings {
+    pub sso_enabled: Option<bool>,
+    pub metadata_document: Option<String>,
+    pub auxiliary_domain: Option<String>,
+    pub sso_login_with_domain: Option<bool>,
+    pub authn_sign_algo: Option<String>,
+}
+
+impl FromParams for SetUserSsoSettings {
+    fn from_params(p: &Params) -> Result<Self> {
+        let metadata_document = match p.optional("MetadataDocument") {
+            Some(d) => {
+                localyun_core::saml::parse_metadata("MetadataDocument", d)?;
+                Some(d.to_string())
+            }
+            None => None,
+        };
+        let auxiliary_domain = match p.optional("AuxiliaryDomain") {
+            Some(d) if d.len() <= 255 && d.contains('.') && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') => {
+                Some(d.to_ascii_lowercase())
+            }
+            Some(_) => return Err(GatewayError::incorrect("AuxiliaryDomain").into()),
+            None => None,
+        };
+        Ok(Self {
+            sso_enabled: p.bool("SsoEnabled")?,
+            metadata_document,
+            auxiliary_domain,
+            sso_login_with_domain: p.bool("SsoLoginWithDomain")?,
+            authn_sign_algo: authn_sign_algo(p)?,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserSsoSettingsView {
+    pub sso_enabled: bool,
+    pub metadata_document: String,
+    pub auxiliary_domain: String,
+    pub sso_login_with_domain: bool,
+    pub authn_sign_algo: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserSsoSettingsAnswer {
+    pub user_sso_settings: UserSsoSettingsView,
+}
+
+impl From<&UserSsoSettings> for UserSsoSettingsAnswer {
+    fn from(s: &UserSsoSettings) -> Self {
+        Self {
+            user_sso_settings: UserSsoSettingsView {
+                sso_enabled: s.sso_enabled,
+                metadata_document: s.metadata_document.clone(),
+                auxiliary_domain: s.auxiliary_domain.clone(),
+                sso_login_with_domain: s.sso_login_with_domain,
+                authn_sign_algo: s.authn_sign_algo.clone(),
+            },
+        }
+    }
 }

@@ -23,6 +23,8 @@ use crate::services::mfa as shared_mfa;
 
 /// A custom or system policy, named by `PolicyName` and `PolicyType` (ram.md 9).
 const POLICY: Resources = Resources::Policy { name: "PolicyName", kind: "PolicyType" };
+/// Add/RemoveUserFromGroup: the user and the group (RAM's authorization table, "RAM鉴权").
+const MEMBERSHIP: Resources = Resources::Both(&Resources::User("UserName"), &Resources::Group("GroupName"));
 
 pub static SERVICE: RpcService = RpcService {
     version: "2015-05-01",
@@ -38,7 +40,7 @@ pub static SERVICE: RpcService = RpcService {
         "ListAccessKeys" => Read(keys::list_access_keys::<wire::ByUserName>) on Resources::UserOrSelf("UserName"),
         "UpdateAccessKey" => Write(keys::update_access_key::<wire::ByUserName>) on Resources::UserOrSelf("UserName"),
         "DeleteAccessKey" => Write(keys::delete_access_key::<wire::ByUserName>) on Resources::UserOrSelf("UserName"),
-        "AddUserToGroup" => Write(groups::add_user_to_group) on Resources::Group("GroupName"),
+        "AddUserToGroup" => Write(groups::add_user_to_group) on MEMBERSHIP,
         "AttachPolicyToGroup" => Write(attachments::attach::<wire::OfGroup>) on Resources::Both(&Resources::Group("GroupName"), &POLICY),
         "AttachPolicyToRole" => Write(attachments::attach::<wire::OfRole>) on Resources::Both(&Resources::Role("RoleName"), &POLICY),
         "AttachPolicyToUser" => Write(attachments::attach::<wire::OfUser>) on Resources::Both(&Resources::User("UserName"), &POLICY),
@@ -85,8 +87,8 @@ pub static SERVICE: RpcService = RpcService {
         "ListRoles" => Read(roles::list_roles),
         "ListTagResources" => Read(tags::list_tag_resources),
         "ListUsersForGroup" => Read(groups::list_users_for_group) on Resources::Group("GroupName"),
-        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices),
-        "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on Resources::Group("GroupName"),
+        "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices) on Resources::Custom(crate::authz::arns::mfa_device),
+        "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on MEMBERSHIP,
         "SetAccountAlias" => Write(account::set_account_alias),
         "SetDefaultPolicyVersion" => Write(policies::set_default_policy_version) on POLICY,
         "SetPasswordPolicy" => Write(account::set_password_policy),

@@ -17,8 +17,8 @@ use localyun_core::policy::{self, ConditionKeys, TrustCaller};
 use localyun_core::ApiError;
 use localyun_store::Txn;
 use wire::{
-    AssumeRole, AssumeRoleAnswer, AssumeRoleWithOidc, AssumeRoleWithOidcAnswer, AssumedRoleUser, CallerIdentity, Credentials, IdentityType,
-    OidcTokenInfo,
+    AssumeRole, AssumeRoleAnswer, AssumeRoleWithOidc, AssumeRoleWithOidcAnswer, AssumeRoleWithSaml, AssumeRoleWithSamlAnswer,
+    AssumedRoleUser, CallerIdentity, Credentials, IdentityType, OidcTokenInfo, SamlAssertionInfo,
 };
 
 pub static SERVICE: RpcService = RpcService {
@@ -28,7 +28,7 @@ pub static SERVICE: RpcService = RpcService {
     actions: rpc_actions![
         "AssumeRole" => Write(assume_role) on Resources::Arn("RoleArn"),
         "GetCallerIdentity" => Read(get_caller_identity) on Resources::Unchecked,
-        "AssumeRoleWithSAML" => Write,
+        "AssumeRoleWithSAML" => Write(assume_role_with_saml) on Resources::Anonymous,
         "AssumeRoleWithOIDC" => Write(assume_role_with_oidc) on Resources::Anonymous,
         "GenerateSessionAccessKey" => Write,
     ],
@@ -68,31 +68,9 @@ pub fn assume_role(req: AssumeRole, cx: &Context<'_>, txn: &mut dyn Txn) -> Resu
         e.denied = Some(Box::new(crate::authz::trust_denial(caller, role_arn)));
         return Err(e.into());
     }
-    let session_name = req.session_name;
-    let cred = sts::issue(
-        txn,
-        sts::NewSession {
-            account_id: req.role_account.clone(),
-            role_id: role.id.clone(),
-            role_name: role.name.clone(),
-            session_name: session_name.clone(),
-            session_policy: options.policy,
-            source_arn: caller_arn,
-            duration_seconds: duration,
-        },
-    )?;
-    Ok(AssumeRoleAnswer {
-        assumed_role_user: AssumedRoleUser {
-            arn: format!("{}/{session_name}", role.arn(&req.role_account)),
-            assumed_role_id: format!("{}:{session_name}", role.id),
-        },
-        credentials: Credentials {
-            access_key_id: cred.access_key_id.clone(),
-            access_key_secret: cred.secret.expose().to_string(),
-            security_token: cred.token.expose().to_string(),
-            expiration: Date(cred.expires_ms),
-        },
-    })
+    let (assumed_role_user, credentials) =
+        role_session(txn, &req.role_account, &role, req.session_name, options.policy, &caller_arn, duration)?;
+    Ok(AssumeRoleAnswer { assumed_role_user, credentials })
 }
 
 /// No permission is needed to ask who one is (ram.md 8).
@@ -160,35 +138,92 @@ pub fn assume_role_with_oidc(req: AssumeRoleWithOidc, _cx: &Context<'_>, txn: &m
         return Err(StsError::FederationDenied.into());
     }
     let session_name = req.session_name.unwrap_or_else(|| oidc::session_name(&token.subject));
-    let cred = sts::issue(
-        txn,
-        sts::NewSession {
-            account_id: account.clone(),
-            role_id: role.id.clone(),
-            role_name: role.name.clone(),
-            session_name: session_name.clone(),
-            session_policy: req.policy,
-            source_arn: req.provider_arn.clone(),
-            duration_seconds: duration,
-        },
-    )?;
+    let (assumed_role_user, credentials) = role_session(txn, &account, &role, session_name, req.policy, &req.provider_arn, duration)?;
     Ok(AssumeRoleWithOidcAnswer {
-        assumed_role_user: AssumedRoleUser {
-            arn: format!("{}/{session_name}", role.arn(&account)),
-            assumed_role_id: format!("{}:{session_name}", role.id),
-        },
-        credentials: Credentials {
-            access_key_id: cred.access_key_id.clone(),
-            access_key_secret: cred.secret.expose().to_string(),
-            security_token: cred.token.expose().to_string(),
-            expiration: Date(cred.expires_ms),
-        },
+        assumed_role_user,
+        credentials,
         token_info: OidcTokenInfo {
             issuer: token.issuer,
             subject: token.subject,
             client_ids: token.audience.join(","),
             issuance_time: Date(token.issued_at * 1000),
             expiration_time: Date(token.expires_at * 1000),
+        },
+    })
+}
+
+/// A session of `role` named `session_name` (every Assume*): its source is the caller's ARN or
+/// the identity provider's.
+fn role_session(
+    txn: &mut dyn Txn,
+    account: &str,
+    role: &roles::RoleRecord,
+    session_name: String,
+    session_policy: Option<String>,
+    source_arn: &str,
+    duration_seconds: i64,
+) -> Result<(AssumedRoleUser, Credentials)> {
+    let cred = sts::issue(
+        txn,
+        sts::NewSession {
+            account_id: account.to_string(),
+            role_id: role.id.clone(),
+            role_name: role.name.clone(),
+            session_name: session_name.clone(),
+            session_policy,
+            source_arn: source_arn.to_string(),
+            duration_seconds,
+        },
+    )?;
+    Ok((
+        AssumedRoleUser { arn: format!("{}/{session_name}", role.arn(account)), assumed_role_id: format!("{}:{session_name}", role.id) },
+        Credentials {
+            access_key_id: cred.access_key_id.clone(),
+            access_key_secret: cred.secret.expose().to_string(),
+            security_token: cred.token.expose().to_string(),
+            expiration: Date(cred.expires_ms),
+        },
+    ))
+}
+
+/// Unsigned, like AssumeRoleWithOIDC: the SAML response is the credential (its checks and
+/// their limit: localyun_core::saml). The response's role attribute must name this role with
+/// this provider, and the role's trust policy must name the provider under `Federated`
+/// (conditions see `saml:recipient`, `saml:sub`, `saml:iss`).
+pub fn assume_role_with_saml(req: AssumeRoleWithSaml, _cx: &Context<'_>, txn: &mut dyn Txn) -> Result<AssumeRoleWithSamlAnswer> {
+    use crate::identity::saml_providers;
+    use localyun_core::saml;
+    let Some((account, provider)) = saml_providers::by_arn(txn, &req.provider_arn)? else {
+        return Err(StsError::NoSuchSamlProvider.into());
+    };
+    let checked = saml::check_response(&req.assertion, &provider.metadata(), crate::identity::now_ms() / 1000)?;
+    let named = checked.roles.iter().any(|(r, p)| r.eq_ignore_ascii_case(&req.role_arn) && *p == req.provider_arn);
+    if !named || req.role_account != account {
+        return Err(StsError::FederationDenied.into());
+    }
+    let role = roles::require_by_name(txn, &account, &req.role_name)?;
+    let duration = req.duration.within(role.max_session_duration)?;
+    let trust = parse(&role.trust_policy, DocumentKind::Trust).map_err(RamError::from)?;
+    let mut keys = ConditionKeys::default();
+    keys.set("saml:recipient", vec![checked.recipient.clone()]);
+    keys.set("saml:sub", vec![checked.subject.clone()]);
+    keys.set("saml:iss", vec![checked.issuer.clone()]);
+    if !policy::federated_trust_allows(&trust, &req.provider_arn, &keys) {
+        return Err(StsError::FederationDenied.into());
+    }
+    let session_name = checked.session_name.clone().unwrap_or_else(|| localyun_core::oidc::session_name(&checked.subject));
+    if !wire::valid_session_name(&session_name) {
+        return Err(StsError::RoleSessionName.into());
+    }
+    let (assumed_role_user, credentials) = role_session(txn, &account, &role, session_name, req.policy, &req.provider_arn, duration)?;
+    Ok(AssumeRoleWithSamlAnswer {
+        assumed_role_user,
+        credentials,
+        assertion_info: SamlAssertionInfo {
+            issuer: checked.issuer,
+            subject: checked.subject,
+            subject_type: checked.subject_type,
+            recipient: checked.recipient,
         },
     })
 }

@@ -77,7 +77,7 @@ fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// `RoleSessionName`: 2-64 characters of letters, digits, `.`, `@`, `-`, `_` (ram.md 8).
-fn valid_session_name(s: &str) -> bool {
+pub fn valid_session_name(s: &str) -> bool {
     (2..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'@' | b'-' | b'_'))
 }
 
@@ -208,4 +208,59 @@ pub struct AssumeRoleWithOidcAnswer {
     pub credentials: Credentials,
     #[serde(rename = "OIDCTokenInfo")]
     pub token_info: OidcTokenInfo,
+}
+
+/// AssumeRoleWithSAML: the provider, the role, the base64 SAML response.
+pub struct AssumeRoleWithSaml {
+    pub provider_arn: String,
+    pub role_arn: String,
+    pub role_account: String,
+    pub role_name: String,
+    pub assertion: String,
+    pub policy: Option<String>,
+    pub duration: DurationSeconds,
+}
+
+impl FromParams for AssumeRoleWithSaml {
+    fn from_params(p: &Params) -> Result<Self> {
+        let provider_arn = p.required("SAMLProviderArn")?.to_string();
+        let role_arn = p.required("RoleArn")?;
+        let assertion = p.required("SAMLAssertion")?.to_string();
+        let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(|| ApiError::from(StsError::RoleArn))?;
+        let policy = match p.optional("Policy") {
+            Some(doc) => {
+                parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
+                Some(doc.to_string())
+            }
+            None => None,
+        };
+        Ok(Self {
+            provider_arn,
+            role_arn: role_arn.to_string(),
+            role_account: role_account.to_string(),
+            role_name: role_name.to_string(),
+            assertion,
+            policy,
+            duration: DurationSeconds(p.optional("DurationSeconds").map(str::to_string)),
+        })
+    }
+}
+
+/// What the checked assertion said (AssumeRoleWithSAML's `SAMLAssertionInfo`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SamlAssertionInfo {
+    pub issuer: String,
+    pub subject: String,
+    pub subject_type: String,
+    pub recipient: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssumeRoleWithSamlAnswer {
+    pub assumed_role_user: AssumedRoleUser,
+    pub credentials: Credentials,
+    #[serde(rename = "SAMLAssertionInfo")]
+    pub assertion_info: SamlAssertionInfo,
 }
