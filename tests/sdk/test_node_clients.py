@@ -229,3 +229,29 @@ def test_tea_node_ram_and_ims(account):
 
     ims = account.api(product="ims")
     assert ims.call("GetUser", UserPrincipalName=account.upn(users[1]))["User"]["DisplayName"] == "Tea one"
+
+
+def test_tea_node_identity_flow(account):
+    """Issue 14's Node end-to-end flow: alias, password policy, login profile, MFA, preference,
+    IMS group and the force delete, through @alicloud/ram20150501 and @alicloud/ims20190815."""
+    user, alias = unique("node"), unique("nodealias").lower().replace("_", "-")[:30]
+    out = run_node("identity_tea.js", port=account.port, ak=account.ak, secret=account.secret, user=user, alias=alias)
+    ok(out, "setAlias")
+    assert ok(out, "domain")["DefaultDomainName"] == f"{alias}.onaliyun.com"
+    ok(out, "policy")
+    ok(out, "createUser")
+    e = err(out, "weakPassword")
+    assert (e["code"], e["statusCode"]) == ("InvalidParameter.Password.TooWeak", 400), e
+    assert ok(out, "loginProfile")["LoginProfile"]["MFABindRequired"] is True
+    serial = ok(out, "device")["VirtualMFADevice"]["SerialNumber"]
+    ok(out, "bind")
+    info = ok(out, "mfaInfo")
+    assert (info["IsMFAEnable"], info["MFADevice"]["SerialNumber"]) == (True, serial), info
+    assert ok(out, "preference")["SecurityPreference"]["LoginProfilePreference"]["LoginSessionDuration"] == 8
+    assert ok(out, "group")["Group"]["DisplayName"] == "Node group"
+    ok(out, "join")
+    e = err(out, "deleteBlocked")
+    assert (e["code"], e["statusCode"]) == ("DeleteConflict.User.Group", 409), e
+    for s in ["leave", "dropProfile", "unbind", "deleteUser", "clearAlias"]:
+        ok(out, s)
+    assert account.api().call("GetAccountAlias")["AccountAlias"] == account.account_id

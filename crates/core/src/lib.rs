@@ -21,6 +21,7 @@
     )
 )]
 
+pub mod ak_policy;
 pub mod encoding;
 pub mod endpoints;
 pub mod error;

@@ -13,7 +13,8 @@
 use crate::caller::Caller;
 use crate::failure::Result;
 use crate::identity::access_keys::{self, KeyStatus, Owner};
-use crate::identity::{generation, sts, users};
+use crate::identity::{accounts, generation, sts, users};
+use localyun_core::ak_policy::NetworkPolicy;
 use localyun_core::error::GatewayError;
 use localyun_core::{ApiError, Secret};
 use localyun_store::Txn;
@@ -44,6 +45,9 @@ pub struct Credentials {
     pub caller: Arc<Caller>,
     /// Temporary credentials: the token issued with them and when they expire.
     pub session: Option<(Secret, i64)>,
+    /// A permanent key's network access restriction (its own active policy, else its
+    /// account's), read with the key so that a cached key checks it without a store read.
+    pub network: Option<Arc<NetworkPolicy>>,
 }
 
 /// Resolves an AccessKey ID (and, for temporary `STS.` keys, its security token, compared in
@@ -62,6 +66,7 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
             secret: c.secret.clone(),
             caller: Arc::new(Caller::from_session(&c)),
             session: Some((c.token, c.expires_ms)),
+            network: None,
         }));
     }
     match access_keys::get(txn, access_key_id)? {
@@ -72,7 +77,11 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
                 Owner::User(id) => users::by_id(txn, &k.account_id, id)?.map(|u| u.name),
                 Owner::Root => None,
             };
-            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Arc::new(Caller::from_key(&k, name)), session: None }))
+            let parsed = |text: Option<&String>| text.and_then(|t| NetworkPolicy::parse(t).ok());
+            let own = parsed(k.network_policy.as_ref());
+            let account = parsed(accounts::get(txn, &k.account_id)?.and_then(|a| a.network_policy).as_ref());
+            let network = localyun_core::ak_policy::effective(own.as_ref(), account.as_ref()).map(Arc::new);
+            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Arc::new(Caller::from_key(&k, name)), session: None, network }))
         }
     }
 }
@@ -146,6 +155,8 @@ pub struct Claim {
 pub struct Authenticated {
     pub caller: Arc<Caller>,
     pub generation: u64,
+    /// The key's network access restriction, checked against the request's source address.
+    pub network: Option<Arc<NetworkPolicy>>,
 }
 
 impl Claim {
@@ -186,16 +197,16 @@ impl Claim {
     pub fn confirm(&self, cache: &CredentialCache, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
         let accepted = match &self.vouched {
             Some(c) if generation(txn, &c.credentials.caller.account_id)? == c.generation => {
-                Authenticated { caller: c.credentials.caller.clone(), generation: c.generation }
+                Authenticated { caller: c.credentials.caller.clone(), generation: c.generation, network: c.credentials.network.clone() }
             }
             _ => {
                 let ak = self.access_key_id.as_str();
                 let creds = credentials(txn, ak, self.token.as_deref(), now_ms)?.map_err(|p| (self.key_error)(p, ak))?;
                 (self.check)(&creds.secret)?;
                 let generation = generation(txn, &creds.caller.account_id)?;
-                let caller = creds.caller.clone();
+                let (caller, network) = (creds.caller.clone(), creds.network.clone());
                 cache.put(ak, Arc::new(Cached { generation, credentials: creds }));
-                Authenticated { caller, generation }
+                Authenticated { caller, generation, network }
             }
         };
         Ok(accepted)

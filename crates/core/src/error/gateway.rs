@@ -45,6 +45,10 @@ crate::error_codes! {
         MissingTimestamp => 400, "IllegalTimestamp",
             "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied.";
         AccessKeyNotFound => 404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.";
+        /// A permanent key used from an address its network access restriction policy does not
+        /// admit (IMS SetAccessKeyPolicy; the API reference documents no code for it).
+        AccessKeyNetworkDenied { ip: String } => 403, "Forbidden.AccessKeyNetworkRestricted",
+            "The AccessKey may not be used from {ip}: its network access restriction policy does not allow it.";
         AccessKeyInactive => 400, "InvalidAccessKeyId.Inactive", "Specified access key is disabled.";
         MissingSecurityToken => 400, "MissingSecurityToken", "SecurityToken is mandatory for this action.";
         SecurityTokenMismatch => 400, "InvalidSecurityToken.MismatchWithAccessKey",

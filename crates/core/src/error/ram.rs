@@ -72,6 +72,12 @@ crate::error_codes! {
         SamlProviderNotFound => 404, "EntityNotExist.SAMLProvider", "The SAML provider does not exist.";
         SamlProviderExists => 409, "EntityAlreadyExists.SAMLProvider", "The SAML provider does already EXIST.";
 
+        CredentialReportNotFound => 404, "EntityNotExist.CredentialReport", "The credential report does not exist.";
+
+        /// Service credentials (no codes documented; RAM's Entity*/LimitExceeded.* pattern).
+        ServiceCredentialNotFound => 404, "EntityNotExist.ServiceCredential", "The service credential does not exist.";
+        ServiceCredentialLimit => 409, "LimitExceeded.ServiceCredential", "The count of service credentials beyond the current limits.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

@@ -62,6 +62,19 @@ pub struct AccessKeyRecord {
     pub status: KeyStatus,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// The key's network access restriction policy as set (IMS SetAccessKeyPolicy), normalized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy: Option<String>,
+}
+
+impl AccessKeyRecord {
+    /// The RAM user owning the key; `None` for the root's keys.
+    pub fn owner_user_id(&self) -> Option<String> {
+        match &self.owner {
+            Owner::User(id) => Some(id.clone()),
+            Owner::Root => None,
+        }
+    }
 }
 
 fn owner_key(account: &str, owner: &Owner, id: &str) -> String {
@@ -112,8 +125,20 @@ pub fn create(txn: &mut dyn Txn, account: &str, owner: Owner) -> Result<AccessKe
             status: KeyStatus::Active,
             created_ms: now,
             updated_ms: now,
+            network_policy: None,
         },
     )
+}
+
+/// A key back from the recycle bin, with its ID, secret and dates; within the owner's limit.
+pub fn reinstate(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<()> {
+    if count(txn, &rec.account_id, &rec.owner)? >= MAX_KEYS_PER_OWNER {
+        return Err(RamError::AccessKeyLimit.into());
+    }
+    if get(txn, &rec.id)?.is_some() {
+        return Err(RamError::AccessKeyTaken { id: rec.id.clone() }.into());
+    }
+    insert(txn, rec).map(drop)
 }
 
 fn count(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<usize> {
@@ -156,7 +181,9 @@ pub fn set_status(txn: &mut dyn Txn, mut key: AccessKeyRecord, status: KeyStatus
     put(txn, &key)
 }
 
+/// Deletes a key; a RAM user's key is kept in the recycle bin (recycle_bin.rs).
 pub fn delete(txn: &mut dyn Txn, key: &AccessKeyRecord) -> Result<()> {
+    super::recycle_bin::keep_key(txn, key)?;
     txn.delete(tables::ACCESS_KEY, &key.id)?;
     txn.delete(tables::ACCESS_KEY_LAST_USED, &key.id)?;
     txn.delete(tables::ACCESS_KEY_BY_OWNER, &owner_key(&key.account_id, &key.owner, &key.id))?;
@@ -201,6 +228,7 @@ mod tests {
             status: KeyStatus::Active,
             created_ms: 0,
             updated_ms: 0,
+            network_policy: None,
         };
         let shown = format!("{rec:?}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");

@@ -20,6 +20,9 @@ pub struct AccountRecord {
     /// aliases existed, which read as never set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+    /// The account-level AccessKey network policy (IMS SetAccessKeyPolicyForAccount), normalized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_policy: Option<String>,
 }
 
 /// Credentials of an account's root AccessKey, as `account create` prints them.
@@ -79,6 +82,20 @@ pub fn set_alias(txn: &mut dyn Txn, account: &str, alias: &str) -> Result<()> {
     assign_alias(txn, account, Some(alias), false)
 }
 
+/// IMS SetAccessKeyPolicyForAccount: the account-level policy (normalized JSON); cached
+/// credentials of the account carry the old one, so they are re-read.
+pub fn set_network_policy(txn: &mut dyn Txn, account: &str, policy: &str) -> Result<()> {
+    let mut rec = get(txn, account)?.unwrap_or_else(|| AccountRecord {
+        id: account.to_string(),
+        created_ms: now_ms(),
+        alias: None,
+        network_policy: None,
+    });
+    rec.network_policy = Some(policy.to_string());
+    save(txn, tables::ACCOUNT, account, &rec)?;
+    super::bump_generation(txn, account)
+}
+
 /// IMS SetDefaultDomain: like [`set_alias`], but an alias already set is replaced.
 pub fn replace_alias(txn: &mut dyn Txn, account: &str, alias: &str) -> Result<()> {
     assign_alias(txn, account, Some(alias), true)
@@ -95,7 +112,12 @@ pub fn clear_alias(txn: &mut dyn Txn, account: &str) -> Result<()> {
 /// `replace`; a new alias must be nobody's alias or account ID.
 fn assign_alias(txn: &mut dyn Txn, account: &str, requested: Option<&str>, replace: bool) -> Result<()> {
     let alias = requested.filter(|a| *a != account);
-    let mut rec = get(txn, account)?.unwrap_or_else(|| AccountRecord { id: account.to_string(), created_ms: now_ms(), alias: None });
+    let mut rec = get(txn, account)?.unwrap_or_else(|| AccountRecord {
+        id: account.to_string(),
+        created_ms: now_ms(),
+        alias: None,
+        network_policy: None,
+    });
     if rec.alias.as_deref() == alias {
         return Ok(());
     }
@@ -128,7 +150,7 @@ pub fn get(txn: &mut dyn Txn, id: &str) -> Result<Option<AccountRecord>> {
 }
 
 fn insert(txn: &mut dyn Txn, id: &str) -> Result<AccountRecord> {
-    let rec = AccountRecord { id: id.to_string(), created_ms: now_ms(), alias: None };
+    let rec = AccountRecord { id: id.to_string(), created_ms: now_ms(), alias: None, network_policy: None };
     save(txn, tables::ACCOUNT, id, &rec)?;
     Ok(rec)
 }
@@ -162,6 +184,7 @@ pub fn ensure_default(store: &dyn Store, creds: &RootCredentials) -> Result<()> 
                         status: KeyStatus::Active,
                         created_ms: now,
                         updated_ms: now,
+                        network_policy: None,
                     },
                 )?;
             }

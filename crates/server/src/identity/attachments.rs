@@ -68,10 +68,13 @@ impl PolicyType {
 }
 
 /// Per user, group and role: 10 custom and 20 system policies (ram.md 6.5, corrected from docs).
+pub const MAX_CUSTOM_PER_ENTITY: usize = 10;
+pub const MAX_SYSTEM_PER_ENTITY: usize = 20;
+
 fn quota(t: PolicyType) -> usize {
     match t {
-        PolicyType::Custom => 10,
-        PolicyType::System => 20,
+        PolicyType::Custom => MAX_CUSTOM_PER_ENTITY,
+        PolicyType::System => MAX_SYSTEM_PER_ENTITY,
     }
 }
 

@@ -6,15 +6,18 @@ pub mod access_keys;
 pub mod accounts;
 pub mod attachments;
 pub mod bulk;
+pub mod credential_report;
 pub mod groups;
 pub mod login_profiles;
 pub mod mfa_devices;
 pub mod oidc_providers;
 pub mod password_policy;
 pub mod policies;
+pub mod recycle_bin;
 pub mod roles;
 pub mod saml_providers;
 pub mod security_preference;
+pub mod service_credentials;
 pub mod service_roles;
 pub mod sts;
 pub mod user_sso;
@@ -43,6 +46,14 @@ pub mod tables {
     pub const SAML_PROVIDER: &str = "saml_provider";
     /// `{account}` → the account's user-based SSO settings.
     pub const USER_SSO: &str = "user_sso";
+    /// `{account}` → the account's last credential report.
+    pub const CREDENTIAL_REPORT: &str = "credential_report";
+    /// `{account}/{user id}` → a deleted user kept in the recycle bin.
+    pub const RECYCLED_USER: &str = "recycled_user";
+    /// `{account}/{user id}/{access key id}` → a deleted AccessKey kept in the recycle bin.
+    pub const RECYCLED_KEY: &str = "recycled_key";
+    /// `{account}/{user id}/{credential id}` → a service credential (API key).
+    pub const SERVICE_CREDENTIAL: &str = "service_credential";
     /// `{account}/{user id}` → the name of the device bound to the user.
     pub const USER_MFA_DEVICE: &str = "user_mfa_device";
     /// `{alias}` → account ID: aliases are unique across the accounts of a store.

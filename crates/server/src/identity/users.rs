@@ -93,7 +93,8 @@ fn index_tags(txn: &mut dyn Txn, account: &str, user: &UserRecord, tags: &TagSet
     Ok(())
 }
 
-fn count(txn: &mut dyn Txn, account: &str) -> Result<usize> {
+/// The account's number of users (kept in a counter row, not counted).
+pub fn count(txn: &mut dyn Txn, account: &str) -> Result<usize> {
     Ok(txn.get(tables::USER_COUNT, account)?.and_then(|v| String::from_utf8_lossy(&v).parse().ok()).unwrap_or(0))
 }
 
@@ -141,6 +142,23 @@ pub fn create_within(txn: &mut dyn Txn, account: &str, new: NewUser, quota: usiz
     Ok(user)
 }
 
+/// A user back from the recycle bin, with its ID, dates and tags: refused while another user
+/// has its name, or the account is full.
+pub fn reinstate(txn: &mut dyn Txn, account: &str, user: UserRecord) -> Result<()> {
+    if txn.get(tables::USER_BY_NAME, &name_key(account, &user.name))?.is_some() {
+        return Err(RamError::UserExists.into());
+    }
+    let users = count(txn, account)?;
+    if users >= MAX_USERS_PER_ACCOUNT {
+        return Err(RamError::UserLimit.into());
+    }
+    save(txn, tables::USER, &key(account, &user.id), &user)?;
+    txn.put(tables::USER_BY_NAME, &name_key(account, &user.name), user.id.as_bytes())?;
+    txn.put(tables::USER_BY_POSITION, &position_key(account, &user), user.id.as_bytes())?;
+    index_tags(txn, account, &user, &user.tags, true)?;
+    set_count(txn, account, users + 1)
+}
+
 /// Stores `updated` in place of `old` (same ID), moving the name index on a rename.
 pub fn update(txn: &mut dyn Txn, account: &str, old: &UserRecord, mut updated: UserRecord) -> Result<UserRecord> {
     let old_key = name_key(account, &old.name);
@@ -172,9 +190,10 @@ pub fn set_tags(txn: &mut dyn Txn, account: &str, user: &mut UserRecord, tags: T
     save(txn, tables::USER, &key(account, &user.id), user)
 }
 
-/// Deletes a user. Refused while the user is in a group, has an AccessKey, an attached policy,
-/// a login profile or an MFA device, checked in that order (ram.md 6.1, DOC 28683; the error
-/// center's DeleteConflict.User.LoginProfile and .MFADevice).
+/// Deletes a user, who is kept in the recycle bin (recycle_bin.rs). Refused while the user is in
+/// a group, has an AccessKey, an attached policy, a login profile or an MFA device, checked in
+/// that order (ram.md 6.1, DOC 28683; the error center's DeleteConflict.User.LoginProfile and
+/// .MFADevice).
 pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()> {
     if !txn.scan(tables::USER_GROUPS, &format!("{account}/{}/", user.id), None, 1)?.is_empty() {
         return Err(RamError::UserInGroup.into());
@@ -191,6 +210,8 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
     if super::mfa_devices::has_device(txn, account, &user.id)? {
         return Err(RamError::UserHasMfa.into());
     }
+    super::recycle_bin::keep_user(txn, account, user)?;
+    super::service_credentials::delete_all_of(txn, account, &user.id)?;
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;
     txn.delete(tables::USER_BY_POSITION, &position_key(account, user))?;

@@ -266,6 +266,12 @@ async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Rou
         .executor
         .run(A::mode(route), move |txn| {
             let who = claim.confirm(&s.credentials, txn, now)?;
+            // The key's network policy (IMS SetAccessKeyPolicy): refused, but its nonce is spent
+            // like any signed call's, so the request cannot be replayed from an admitted address.
+            if who.network.as_ref().is_some_and(|n| !n.allows(peer.addr.ip())) {
+                claim.claim_nonce(txn, now)?;
+                return Ok(Err(GatewayError::AccessKeyNetworkDenied { ip: peer.addr.ip().to_string() }.into()));
+            }
             if who.caller.has_permanent_key() {
                 s.key_usage.note(&who.caller.access_key_id, A::service_name(route), now);
             }

@@ -61,3 +61,10 @@ pub fn get_access_key_last_used<P: KeyOwnerParam>(req: LastUsedQuery<P>, cx: &Co
     let key = access_keys::require_owned(txn, cx.account(), &owner, &req.rest.take()?.0)?;
     Ok(LastUsedAnswer::of(access_keys::last_use(txn, &key.id)?, P::IMS_FIELDS))
 }
+
+/// The key `key_id` of the user the call names (or of the caller), as the key-level calls
+/// (IMS Get/SetAccessKeyPolicy) find it.
+pub fn owned_key<P: KeyOwnerParam>(named: &P, key_id: &str, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<access_keys::AccessKeyRecord> {
+    let owner = owner(named, cx, txn)?;
+    access_keys::require_owned(txn, cx.account(), &owner, key_id)
+}

@@ -2,12 +2,15 @@
 //! seed's UntagResources (ram.md 0.1, 7). It acts on the same users and keys as RAM 2015-05-01.
 
 mod access_keys;
+mod account;
 mod groups;
 mod login_profiles;
 mod mfa;
 mod oidc;
+mod recycle_bin;
 mod saml;
 mod security;
+mod service_credentials;
 mod tags;
 mod users;
 mod wire;
@@ -58,9 +61,9 @@ pub static SERVICE: RpcService = RpcService {
         "CreateLoginProfile" => Write(login_profiles::create_login_profile) on Resources::Custom(ims_user),
         "CreateOIDCProvider" => Write(oidc::create_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "CreateSAMLProvider" => Write(saml::create_saml_provider) on Resources::Custom(arns::saml_provider),
-        "CreateServiceCredential" => Write,
+        "CreateServiceCredential" => Write(service_credentials::create_service_credential) on Resources::Custom(ims_user),
         "CreateVirtualMFADevice" => Write(shared_mfa::create_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
-        "DeleteAccessKeyInRecycleBin" => Write,
+        "DeleteAccessKeyInRecycleBin" => Write(recycle_bin::delete_access_key_in_recycle_bin),
         "DeleteAppSecret" => Write,
         "DeleteApplication" => Write,
         "DeleteGroup" => Write(groups::delete_group) on Resources::Group("GroupName"),
@@ -68,25 +71,25 @@ pub static SERVICE: RpcService = RpcService {
         "DeleteOIDCProvider" => Write(oidc::delete_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "DeletePasskey" => Write,
         "DeleteSAMLProvider" => Write(saml::delete_saml_provider) on Resources::Custom(arns::saml_provider),
-        "DeleteServiceCredential" => Write,
-        "DeleteUserInRecycleBin" => Write,
+        "DeleteServiceCredential" => Write(service_credentials::delete_service_credential) on Resources::Custom(ims_user),
+        "DeleteUserInRecycleBin" => Write(recycle_bin::delete_user_in_recycle_bin),
         "DeleteVirtualMFADevice" => Write(shared_mfa::delete_virtual_mfa_device) on Resources::Custom(arns::mfa_device),
         "DeprovisionApplication" => Write,
         "DeprovisionExternalApplication" => Write,
         "DisableVirtualMFA" => Write(mfa::disable_virtual_mfa) on Resources::Custom(ims_user),
-        "GenerateCredentialReport" => Write,
+        "GenerateCredentialReport" => Write(account::generate_credential_report),
         "GenerateGovernanceReport" => Write,
-        "GetAccessKeyInfoInRecycleBin" => Read,
+        "GetAccessKeyInfoInRecycleBin" => Read(recycle_bin::get_access_key_info_in_recycle_bin),
         "GetAccessKeyLastUsed" => Read(keys::get_access_key_last_used::<access_keys::ByPrincipalName>) on Resources::Custom(ims_user),
-        "GetAccessKeyPolicy" => Read,
-        "GetAccessKeyPolicyForAccount" => Read,
+        "GetAccessKeyPolicy" => Read(access_keys::get_access_key_policy) on Resources::Custom(ims_user),
+        "GetAccessKeyPolicyForAccount" => Read(access_keys::get_access_key_policy_for_account),
         "GetAccountMFAInfo" => Read(mfa::get_account_mfa_info),
         "GetAccountSecurityPracticeReport" => Read,
-        "GetAccountSummary" => Read,
+        "GetAccountSummary" => Read(account::get_account_summary),
         "GetAppSecret" => Read,
         "GetApplication" => Read,
         "GetApplicationProvisionInfo" => Read,
-        "GetCredentialReport" => Read,
+        "GetCredentialReport" => Read(account::get_credential_report),
         "GetExternalApplication" => Read,
         "GetGovernanceItemReport" => Read,
         "GetGovernanceReportStatus" => Read,
@@ -96,12 +99,12 @@ pub static SERVICE: RpcService = RpcService {
         "GetPasswordPolicy" => Read(security::get_password_policy),
         "GetSAMLProvider" => Read(saml::get_saml_provider) on Resources::Custom(arns::saml_provider),
         "GetSecurityPreference" => Read(security::get_security_preference),
-        "GetServiceCredential" => Read,
-        "GetUserInRecycleBin" => Read,
+        "GetServiceCredential" => Read(service_credentials::get_service_credential) on Resources::Custom(ims_user),
+        "GetUserInRecycleBin" => Read(recycle_bin::get_user_in_recycle_bin),
         "GetUserMFAInfo" => Read(mfa::get_user_mfa_info) on Resources::Custom(ims_user),
         "GetUserSsoSettings" => Read(security::get_user_sso_settings),
         "GetVerificationInfo" => Read,
-        "ListAccessKeysInRecycleBin" => Read,
+        "ListAccessKeysInRecycleBin" => Read(recycle_bin::list_access_keys_in_recycle_bin),
         "ListAppSecretIds" => Read,
         "ListApplicationProvisionInfos" => Read,
         "ListApplications" => Read,
@@ -113,20 +116,20 @@ pub static SERVICE: RpcService = RpcService {
         "ListPredefinedScopes" => Read,
         "ListRecentGovernanceMetrics" => Read,
         "ListSAMLProviders" => Read(saml::list_saml_providers),
-        "ListServiceCredentials" => Read,
+        "ListServiceCredentials" => Read(service_credentials::list_service_credentials) on Resources::Custom(ims_user),
         "ListUserBasicInfos" => Read(users::list_user_basic_infos),
         "ListUsersForGroup" => Read(groups::list_users_for_group) on Resources::Group("GroupName"),
-        "ListUsersInRecycleBin" => Read,
+        "ListUsersInRecycleBin" => Read(recycle_bin::list_users_in_recycle_bin),
         "ListVirtualMFADevices" => Read(mfa::list_virtual_mfa_devices) on Resources::Custom(arns::mfa_device),
         "ProvisionApplication" => Write,
         "ProvisionExternalApplication" => Write,
         "RemoveClientIdFromOIDCProvider" => Write(oidc::remove_client_id) on Resources::Custom(arns::oidc_provider),
         "RemoveFingerprintFromOIDCProvider" => Write(oidc::remove_fingerprint) on Resources::Custom(arns::oidc_provider),
         "RemoveUserFromGroup" => Write(groups::remove_user_from_group) on MEMBERSHIP,
-        "RestoreAccessKeyFromRecycleBin" => Write,
-        "RestoreUserFromRecycleBin" => Write,
-        "SetAccessKeyPolicy" => Write,
-        "SetAccessKeyPolicyForAccount" => Write,
+        "RestoreAccessKeyFromRecycleBin" => Write(recycle_bin::restore_access_key_from_recycle_bin),
+        "RestoreUserFromRecycleBin" => Write(recycle_bin::restore_user_from_recycle_bin),
+        "SetAccessKeyPolicy" => Write(access_keys::set_access_key_policy) on Resources::Custom(ims_user),
+        "SetAccessKeyPolicyForAccount" => Write(access_keys::set_access_key_policy_for_account),
         "SetDefaultDomain" => Write(users::set_default_domain),
         "SetPasswordPolicy" => Write(security::set_password_policy),
         "SetSecurityPreference" => Write(security::set_security_preference),
@@ -140,7 +143,7 @@ pub static SERVICE: RpcService = RpcService {
         "UpdateOIDCProvider" => Write(oidc::update_oidc_provider) on Resources::Custom(arns::oidc_provider),
         "UpdatePasskey" => Write,
         "UpdateSAMLProvider" => Write(saml::update_saml_provider) on Resources::Custom(arns::saml_provider),
-        "UpdateServiceCredential" => Write,
+        "UpdateServiceCredential" => Write(service_credentials::update_service_credential) on Resources::Custom(ims_user),
     ],
 };
 

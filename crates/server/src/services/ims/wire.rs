@@ -11,7 +11,9 @@ use crate::identity::groups::{GroupRecord, Member, NewGroup};
 use crate::identity::login_profiles::{LoginProfileRecord, PasswordStatus, ProfileChange};
 use crate::identity::mfa_devices::MfaDeviceRecord;
 use crate::identity::oidc_providers::{OidcProviderRecord, MAX_CLIENT_IDS, MAX_FINGERPRINTS};
+use crate::identity::recycle_bin::Recycled;
 use crate::identity::saml_providers::SamlProviderRecord;
+use crate::identity::service_credentials::ServiceCredentialRecord;
 use crate::identity::user_sso::UserSsoSettings;
 use crate::identity::users::{NewUser, UserRecord};
 use crate::rpc::decode::{opt_contact, opt_text, opt_user_name, position_param, user_name, Deferred, FromParams, MarkerPage, Named};
@@ -1432,4 +1434,305 @@ impl From<&UserSsoSettings> for UserSsoSettingsAnswer {
             },
         }
     }
+}
+
+// ---- the recycle bin (IMS API reference: ListUsersInRecycleBin, ...) ----
+
+/// A user in the recycle bin, named by `UserId`.
+pub struct RecycledUserId(pub String);
+
+impl FromParams for RecycledUserId {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(p.required("UserId")?.to_string()))
+    }
+}
+
+/// GetUserInRecycleBin: exactly one of `UserId` and `UserAccessKeyId` (API reference).
+pub enum RecycledUserRef {
+    Id(String),
+    AccessKey(String),
+}
+
+impl FromParams for RecycledUserRef {
+    fn from_params(p: &Params) -> Result<Self> {
+        match (p.optional("UserId"), p.optional("UserAccessKeyId")) {
+            (Some(_), Some(_)) => Err(GatewayError::invalid("UserId", "Specify only one of UserId and UserAccessKeyId.").into()),
+            (Some(id), None) => Ok(Self::Id(id.to_string())),
+            (None, Some(k)) => Ok(Self::AccessKey(k.to_string())),
+            (None, None) => Err(GatewayError::missing("UserId").into()),
+        }
+    }
+}
+
+/// A kept key: `UserId` and `UserAccessKeyId`.
+pub struct RecycledKey {
+    pub user_id: String,
+    pub key_id: String,
+}
+
+impl FromParams for RecycledKey {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { user_id: p.required("UserId")?.to_string(), key_id: p.required("UserAccessKeyId")?.to_string() })
+    }
+}
+
+/// GetAccessKeyInfoInRecycleBin: `UserAccessKeyId`.
+pub struct RecycledKeyId(pub String);
+
+impl FromParams for RecycledKeyId {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(p.required("UserAccessKeyId")?.to_string()))
+    }
+}
+
+/// ListUsersInRecycleBin: `Filter` (`UserPrincipalName eq <name>@<domain>`) and IMS paging.
+pub struct RecycleBinListing {
+    pub principal_name: Option<String>,
+    pub page: MarkerPage,
+}
+
+impl FromParams for RecycleBinListing {
+    fn from_params(p: &Params) -> Result<Self> {
+        let principal_name = match p.optional("Filter") {
+            None => None,
+            Some(f) => {
+                let name = f.trim().strip_prefix("UserPrincipalName eq ").map(str::trim).filter(|n| n.contains('@'));
+                Some(name.ok_or_else(|| localyun_core::ApiError::from(GatewayError::incorrect("Filter")))?.to_string())
+            }
+        };
+        Ok(Self { principal_name, page: ImsPaging::from_params(p)?.0 })
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecycledUser {
+    pub user_id: String,
+    pub user_principal_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub create_date: Date,
+    pub recycle_date: Date,
+    pub delete_date: Date,
+}
+
+impl RecycledUser {
+    pub fn of(r: &Recycled<UserRecord>, domain: &str) -> Self {
+        Self {
+            user_id: r.item.id.clone(),
+            user_principal_name: r.item.principal_name(domain),
+            display_name: r.item.display_name.clone(),
+            create_date: Date(r.item.created_ms),
+            recycle_date: Date(r.recycled_ms),
+            delete_date: Date(r.delete_ms),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecycledUserAnswer {
+    pub user: RecycledUser,
+}
+
+crate::wrapper!(RecycledUsers, "User", RecycledUser);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecycledUserPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    pub users: RecycledUsers,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecycledAccessKey {
+    pub access_key_id: String,
+    pub create_date: Date,
+    pub recycle_date: Date,
+    pub delete_date: Date,
+    /// GetAccessKeyInfoInRecycleBin only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_recycled: Option<bool>,
+}
+
+impl RecycledAccessKey {
+    pub fn of(r: &Recycled<crate::identity::access_keys::AccessKeyRecord>) -> Self {
+        Self {
+            access_key_id: r.item.id.clone(),
+            create_date: Date(r.item.created_ms),
+            recycle_date: Date(r.recycled_ms),
+            delete_date: Date(r.delete_ms),
+            user_id: None,
+            user_principal_name: None,
+            user_recycled: None,
+        }
+    }
+}
+
+crate::wrapper!(RecycledAccessKeys, "AccessKey", RecycledAccessKey);
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecycledAccessKeyList {
+    pub access_keys: RecycledAccessKeys,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecycledAccessKeyAnswer {
+    pub access_key: RecycledAccessKey,
+}
+
+// ---- service credentials (IMS API reference and SDK model: CreateServiceCredential, ...) ----
+
+/// `UserPrincipalName`, which a RAM user may leave out to act on itself.
+pub struct OptionalUser(pub Option<UserRef>);
+
+impl FromParams for OptionalUser {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self(p.optional("UserPrincipalName").map(|u| UserRef::PrincipalName(u.to_string()))))
+    }
+}
+
+/// ServiceCredentialName: 1 to 128 letters, digits, `.`, `-` and `_`.
+fn credential_name(p: &Params, param: &str, required: bool) -> Result<Option<String>> {
+    let v = if required { Some(p.required(param)?) } else { p.optional(param) };
+    let Some(v) = v else { return Ok(None) };
+    if v.chars().count() > 128 {
+        return Err(GatewayError::invalid_length(param).into());
+    }
+    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        return Err(GatewayError::invalid_chars(param).into());
+    }
+    Ok(Some(v.to_string()))
+}
+
+pub struct CreateServiceCredential {
+    pub user: OptionalUser,
+    pub name: String,
+    pub service: String,
+    pub age_days: Option<i64>,
+}
+
+impl FromParams for CreateServiceCredential {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self {
+            user: OptionalUser::from_params(p)?,
+            name: credential_name(p, "ServiceCredentialName", true)?.unwrap_or_default(),
+            service: p.required("ServiceName")?.to_string(),
+            age_days: p.int_in("CredentialAgeDays", 1, 36_600)?,
+        })
+    }
+}
+
+/// Get/DeleteServiceCredential: the user and `ServiceCredentialId`.
+pub struct NamedServiceCredential {
+    pub user: OptionalUser,
+    pub id: String,
+}
+
+impl FromParams for NamedServiceCredential {
+    fn from_params(p: &Params) -> Result<Self> {
+        Ok(Self { user: OptionalUser::from_params(p)?, id: p.required("ServiceCredentialId")?.to_string() })
+    }
+}
+
+/// UpdateServiceCredential: a new name and/or `Status` (`Active`, `Inactive`).
+pub struct UpdateServiceCredential {
+    pub target: NamedServiceCredential,
+    pub name: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl FromParams for UpdateServiceCredential {
+    fn from_params(p: &Params) -> Result<Self> {
+        let active = match p.optional("Status") {
+            None => None,
+            Some("Active") => Some(true),
+            Some("Inactive") => Some(false),
+            Some(_) => return Err(GatewayError::incorrect("Status").into()),
+        };
+        Ok(Self { target: NamedServiceCredential::from_params(p)?, name: credential_name(p, "ServiceCredentialName", false)?, active })
+    }
+}
+
+/// ListServiceCredentials: the user's (or, with `AllUsers`, every user's), of one service if
+/// named, `MaxResults` 1 to 100 (default 10) after `NextToken`.
+pub struct ListServiceCredentials {
+    pub user: OptionalUser,
+    pub all_users: bool,
+    pub service: Option<String>,
+    pub max: usize,
+    pub after: Option<String>,
+}
+
+impl FromParams for ListServiceCredentials {
+    fn from_params(p: &Params) -> Result<Self> {
+        let user = OptionalUser::from_params(p)?;
+        let all_users = p.bool("AllUsers")?.unwrap_or(false);
+        if all_users && user.0.is_some() {
+            return Err(GatewayError::invalid("AllUsers", "AllUsers and UserPrincipalName cannot be given together.").into());
+        }
+        Ok(Self {
+            user,
+            all_users,
+            service: p.optional("ServiceName").map(str::to_string),
+            max: p.int_in("MaxResults", 1, 100)?.unwrap_or(10) as usize,
+            after: position_param(p, "NextToken")?,
+        })
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceCredential {
+    pub service_credential_id: String,
+    pub service_credential_name: String,
+    pub service_name: String,
+    pub user_principal_name: String,
+    pub status: &'static str,
+    pub create_time: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_time: Option<Date>,
+    /// CreateServiceCredential only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_credential_secret: Option<String>,
+}
+
+impl ServiceCredential {
+    pub fn of(c: &ServiceCredentialRecord, upn: String, now: i64, with_secret: bool) -> Self {
+        Self {
+            service_credential_id: c.id.clone(),
+            service_credential_name: c.name.clone(),
+            service_name: c.service.clone(),
+            user_principal_name: upn,
+            status: c.status(now),
+            create_time: Date(c.created_ms),
+            expiration_time: c.expires_ms.map(Date),
+            service_credential_secret: with_secret.then(|| c.secret.expose().to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceCredentialAnswer {
+    pub service_credential: ServiceCredential,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ServiceCredentialPage {
+    pub is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    pub max_results: usize,
+    pub service_credentials: Vec<ServiceCredential>,
 }
