@@ -352,6 +352,18 @@ enum AccountCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Import an RSA key pair of an account's root (the private key the console would hand
+    /// out) and print {"PublicKeyId"}: STS GenerateSessionAccessKey takes calls signed with it,
+    /// as the credentials SDKs' rsa_key_pair provider signs them.
+    ImportKeyPair {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        account_id: String,
+        /// The PEM file of the private key.
+        #[arg(long)]
+        private_key_file: PathBuf,
+    },
     /// List the accounts as a JSON array.
     List {
         #[command(flatten)]
@@ -525,6 +537,16 @@ fn account(command: AccountCommand) -> Result<(), String> {
             let store = store.open()?;
             let disabled = accounts::disable_well_known_key(store.as_ref()).map_err(|e| e.to_string())?;
             println!("{}", serde_json::json!({"AccessKeyId": accounts::WELL_KNOWN_ACCESS_KEY_ID, "Disabled": disabled}));
+        }
+        AccountCommand::ImportKeyPair { store, account_id, private_key_file } => {
+            let text =
+                std::fs::read_to_string(&private_key_file).map_err(|e| format!("cannot read {}: {e}", private_key_file.display()))?;
+            if !text.contains("PRIVATE KEY-----") {
+                return Err(format!("{} is not a PEM private key", private_key_file.display()));
+            }
+            let store = store.open()?;
+            let id = accounts::import_key_pair(store.as_ref(), &account_id, &text).map_err(|e| e.to_string())?;
+            println!("{}", serde_json::json!({"AccountId": account_id, "PublicKeyId": id}));
         }
         AccountCommand::List { store } => {
             let store = store.open()?;

@@ -405,9 +405,10 @@ def _new_generation(old: Optional[bytes]) -> bytes:
             return token
 
 
-def expire_sts_credential(store: str, access_key_id: str, seconds_ago: int = 60) -> bool:
+def expire_sts_credential(store: str, access_key_id: str, seconds_ago: int = 60, table: str = "sts_credential") -> bool:
     """Moves the expiry of a temporary credential `seconds_ago` into the past, directly in the
-    server's store (key-value table, tbl 'sts_credential', JSON field `expires_ms`), and gives
+    server's store (key-value table, tbl `table`: 'sts_credential', or 'access_key' for a session
+    AccessKey; JSON field `expires_ms`), and gives
     the account's identity generation a new random value in the same transaction, as every
     writer of identities must (the server caches credentials until that generation changes).
     `store` is a data dir (SQLite file localyun.db, table kv) or a postgres:// URL (table
@@ -417,13 +418,13 @@ def expire_sts_credential(store: str, access_key_id: str, seconds_ago: int = 60)
 
     expires_ms = int(time.time() * 1000) - seconds_ago * 1000
     if is_postgres(store):
-        return _expire_sts_credential_postgres(store, access_key_id, expires_ms)
+        return _expire_sts_credential_postgres(store, access_key_id, expires_ms, table)
     path = os.path.join(store, "localyun.db")
     if not os.path.exists(path):
         return False
     conn = sqlite3.connect(path, timeout=10)
     try:
-        row = conn.execute("SELECT v FROM kv WHERE tbl = 'sts_credential' AND k = ?", (access_key_id,)).fetchone()
+        row = conn.execute("SELECT v FROM kv WHERE tbl = ? AND k = ?", (table, access_key_id)).fetchone()
         if row is None:
             return False
         rec = json.loads(row[0])
@@ -432,8 +433,8 @@ def expire_sts_credential(store: str, access_key_id: str, seconds_ago: int = 60)
         rec["expires_ms"] = expires_ms
         account = rec["account_id"]
         with conn:
-            conn.execute("UPDATE kv SET v = ? WHERE tbl = 'sts_credential' AND k = ?",
-                         (json.dumps(rec).encode(), access_key_id))
+            conn.execute("UPDATE kv SET v = ? WHERE tbl = ? AND k = ?",
+                         (json.dumps(rec).encode(), table, access_key_id))
             gen = conn.execute("SELECT v FROM kv WHERE tbl = 'identity_generation' AND k = ?", (account,)).fetchone()
             conn.execute("INSERT OR REPLACE INTO kv (tbl, k, v) VALUES ('identity_generation', ?, ?)",
                          (account, _new_generation(gen[0] if gen else None)))
@@ -453,7 +454,7 @@ CREATE TEMP TABLE expired ON COMMIT DROP AS
     UPDATE localyun_kv
        SET v = convert_to(jsonb_set(convert_from(v, 'UTF8')::jsonb, '{expires_ms}',
                                     to_jsonb(:'expires_ms'::bigint))::text, 'UTF8')
-     WHERE tbl = 'sts_credential' AND k = :'ak'
+     WHERE tbl = :'tbl' AND k = :'ak'
        AND convert_from(v, 'UTF8')::jsonb ? 'expires_ms'
        AND convert_from(v, 'UTF8')::jsonb ? 'account_id'
     RETURNING convert_from(v, 'UTF8')::jsonb ->> 'account_id' AS account)
@@ -466,9 +467,9 @@ COMMIT;
 """
 
 
-def _expire_sts_credential_postgres(url: str, access_key_id: str, expires_ms: int) -> bool:
+def _expire_sts_credential_postgres(url: str, access_key_id: str, expires_ms: int, table: str) -> bool:
     # A random 63-bit token equals the current one with probability 2^-63.
-    res = psql(url, _PG_EXPIRE, {"ak": access_key_id, "expires_ms": str(expires_ms),
+    res = psql(url, _PG_EXPIRE, {"ak": access_key_id, "tbl": table, "expires_ms": str(expires_ms),
                                  "generation": _new_generation(None).decode()})
     if res.returncode != 0:
         return False

@@ -8,6 +8,7 @@ api-sts-2015-04-01-errorcodes). Through the Tea SDKs, the STS call unsigned as t
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -113,6 +114,10 @@ def test_rotated_keys_are_fetched_again(account, issuer):
     fetched = issuer.fetches
     assert fetched >= 1
     issuer.add_key("k2")  # the issuer rotates
+    # made-up key IDs right after a fetch fetch nothing (jwks.rs MIN_REFETCH: 2 s)
+    e = expect_error(lambda: assume(OIDCProviderArn=p["Arn"], RoleArn=role_arn, OIDCToken=issuer.token("k2")), 401)
+    assert e.code == "AuthenticationFail.OIDCToken.InvalidSignature" and issuer.fetches == fetched, (e, issuer.fetches)
+    time.sleep(2.2)
     assume(OIDCProviderArn=p["Arn"], RoleArn=role_arn, OIDCToken=issuer.token("k2"))
     assert issuer.fetches == fetched + 1, (fetched, issuer.fetches)
 

@@ -89,6 +89,9 @@ pub enum Resources {
     /// Unsigned calls (AssumeRoleWithOIDC): no signature and no policy; the handler checks the
     /// call's own credential (pipeline `anonymous`).
     Anonymous,
+    /// Calls signed with an RSA key pair's public key ID, the account root's
+    /// (GenerateSessionAccessKey); no policy applies, and no other call takes such a key.
+    KeyPair,
     /// `acs:ram:*:<account>:user/<name>`.
     User(&'static str),
     /// AccessKey calls: the named user, else the calling user itself (ram.md 9).

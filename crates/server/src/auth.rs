@@ -12,7 +12,7 @@
 
 use crate::caller::Caller;
 use crate::failure::Result;
-use crate::identity::access_keys::{self, KeyStatus, Owner};
+use crate::identity::access_keys::{self, KeyKind, KeyStatus, Owner};
 use crate::identity::{accounts, generation, sts, users};
 use localyun_core::ak_policy::NetworkPolicy;
 use localyun_core::error::GatewayError;
@@ -48,6 +48,10 @@ pub struct Credentials {
     /// A permanent key's network access restriction (its own active policy, else its
     /// account's), read with the key so that a cached key checks it without a store read.
     pub network: Option<Arc<NetworkPolicy>>,
+    /// An RSA key pair's public key ID: it signs GenerateSessionAccessKey and nothing else.
+    pub key_pair: bool,
+    /// A session AccessKey's expiry (GenerateSessionAccessKey).
+    pub expires_ms: Option<i64>,
 }
 
 /// Resolves an AccessKey ID (and, for temporary `STS.` keys, its security token, compared in
@@ -67,11 +71,15 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
             caller: Arc::new(Caller::from_session(&c)),
             session: Some((c.token, c.expires_ms)),
             network: None,
+            key_pair: false,
+            expires_ms: None,
         }));
     }
     match access_keys::get(txn, access_key_id)? {
         None => Ok(Err(KeyProblem::NotFound)),
         Some(k) if k.status == KeyStatus::Inactive => Ok(Err(KeyProblem::Inactive)),
+        // An expired session AccessKey is gone (GenerateSessionAccessKey's Expiration).
+        Some(k) if k.expires_ms.is_some_and(|t| now_ms >= t) => Ok(Err(KeyProblem::NotFound)),
         Some(k) => {
             let name = match &k.owner {
                 Owner::User(id) => users::by_id(txn, &k.account_id, id)?.map(|u| u.name),
@@ -81,7 +89,14 @@ pub fn credentials(txn: &mut dyn Txn, access_key_id: &str, token: Option<&str>, 
             let own = parsed(k.network_policy.as_ref());
             let account = parsed(accounts::get(txn, &k.account_id)?.and_then(|a| a.network_policy).as_ref());
             let network = localyun_core::ak_policy::effective(own.as_ref(), account.as_ref()).map(Arc::new);
-            Ok(Ok(Credentials { secret: k.secret.clone(), caller: Arc::new(Caller::from_key(&k, name)), session: None, network }))
+            Ok(Ok(Credentials {
+                secret: k.secret.clone(),
+                caller: Arc::new(Caller::from_key(&k, name)),
+                session: None,
+                network,
+                key_pair: k.kind == KeyKind::KeyPair,
+                expires_ms: k.expires_ms,
+            }))
         }
     }
 }
@@ -96,6 +111,9 @@ impl Credentials {
     /// Whether a request presenting `token` at `now_ms` may use these credentials; anything
     /// else is left to the store path, which words the refusal.
     fn usable(&self, token: Option<&str>, now_ms: i64) -> bool {
+        if self.expires_ms.is_some_and(|t| now_ms >= t) {
+            return false;
+        }
         match &self.session {
             None => true,
             Some((issued, expires_ms)) => {
@@ -157,6 +175,8 @@ pub struct Authenticated {
     pub generation: u64,
     /// The key's network access restriction, checked against the request's source address.
     pub network: Option<Arc<NetworkPolicy>>,
+    /// Signed with an RSA key pair's public key ID.
+    pub key_pair: bool,
 }
 
 impl Claim {
@@ -197,16 +217,22 @@ impl Claim {
     pub fn confirm(&self, cache: &CredentialCache, txn: &mut dyn Txn, now_ms: i64) -> Result<Authenticated> {
         let accepted = match &self.vouched {
             Some(c) if generation(txn, &c.credentials.caller.account_id)? == c.generation => {
-                Authenticated { caller: c.credentials.caller.clone(), generation: c.generation, network: c.credentials.network.clone() }
+                let cred = &c.credentials;
+                Authenticated {
+                    caller: cred.caller.clone(),
+                    generation: c.generation,
+                    network: cred.network.clone(),
+                    key_pair: cred.key_pair,
+                }
             }
             _ => {
                 let ak = self.access_key_id.as_str();
                 let creds = credentials(txn, ak, self.token.as_deref(), now_ms)?.map_err(|p| (self.key_error)(p, ak))?;
                 (self.check)(&creds.secret)?;
                 let generation = generation(txn, &creds.caller.account_id)?;
-                let (caller, network) = (creds.caller.clone(), creds.network.clone());
+                let (caller, network, key_pair) = (creds.caller.clone(), creds.network.clone(), creds.key_pair);
                 cache.put(ak, Arc::new(Cached { generation, credentials: creds }));
-                Authenticated { caller, generation, network }
+                Authenticated { caller, generation, network, key_pair }
             }
         };
         Ok(accepted)

@@ -15,6 +15,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 pub const KEYS_TTL: Duration = Duration::from_secs(300);
+/// An unknown `kid` fetches again, but not sooner than this after the last fetch: a stream of
+/// made-up key IDs must not turn into a stream of requests to the issuer.
+const MIN_REFETCH: Duration = Duration::from_secs(2);
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Discovery documents and key sets are small; a larger answer is refused.
 const MAX_BODY: usize = 1 << 20;
@@ -42,8 +45,10 @@ fn unavailable(why: String) -> ApiError {
 /// Makes sure a key set of `issuer` is kept that is fresh and, when `kid` is given, holds
 /// that key (fetching once more otherwise).
 pub async fn ensure(issuer: &str, kid: Option<&str>) -> Result<(), ApiError> {
-    let fresh_enough =
-        cache().get(issuer).is_some_and(|(at, keys)| at.elapsed() < KEYS_TTL && kid.is_none_or(|k| keys.contains(&format!("\"{k}\""))));
+    let fresh_enough = cache().get(issuer).is_some_and(|(at, keys)| {
+        let age = at.elapsed();
+        age < MIN_REFETCH || (age < KEYS_TTL && kid.is_none_or(|k| keys.contains(&format!("\"{k}\""))))
+    });
     if fresh_enough {
         return Ok(());
     }

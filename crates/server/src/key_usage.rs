@@ -6,8 +6,8 @@
 //! time, so several processes recording the same key agree on the latest use. A process that
 //! dies unannounced loses at most its last [`FLUSH_EVERY`] of notes.
 
+use crate::executor::Executor;
 use crate::identity::access_keys;
-use crate::state::AppState;
 use localyun_store::Mode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -59,15 +59,15 @@ impl KeyUsage {
     }
 }
 
-/// Writes the notes taken so far; on a store failure they stay for the next flush.
-pub async fn flush(state: &AppState) {
-    let notes = Arc::new(state.key_usage.snapshot());
+/// Writes the notes taken so far; on a store failure they stay for the next flush. The server
+/// calls it every [`FLUSH_EVERY`] and once at shutdown (server.rs).
+pub async fn flush(usage: &KeyUsage, executor: &Executor) {
+    let notes = Arc::new(usage.snapshot());
     if notes.is_empty() {
         return;
     }
     let batch = notes.clone();
-    let written = state
-        .executor
+    let written = executor
         .run(Mode::Write, move |txn| {
             for (key, u) in batch.iter() {
                 access_keys::record_use(txn, key, u.at_ms, u.service)?;
@@ -76,18 +76,8 @@ pub async fn flush(state: &AppState) {
         })
         .await;
     match written {
-        Ok(()) => state.key_usage.written(&notes),
+        Ok(()) => usage.written(&notes),
         Err(e) => tracing::warn!(error = %e, keys = notes.len(), "recording AccessKey use failed; kept for the next flush"),
-    }
-}
-
-/// Flushes every [`FLUSH_EVERY`], for as long as the server runs.
-pub async fn flush_every(state: Arc<AppState>) {
-    let mut tick = tokio::time::interval(FLUSH_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        flush(&state).await;
     }
 }
 

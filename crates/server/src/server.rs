@@ -37,6 +37,16 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 /// How long a connection told to close gracefully may take before it is dropped.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
+/// Writes the AccessKey uses noted by requests (key_usage.rs), for as long as the server runs.
+async fn flush_key_usage(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(crate::key_usage::FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        crate::key_usage::flush(&state.key_usage, &state.executor).await;
+    }
+}
+
 /// Serves until the first signal; then stops accepting, lets requests in flight finish, closes
 /// the other connections, and returns when all are closed, when `shutdown_grace` has passed, or
 /// at a second signal. Every answer is sent after its commit, so returning at any point loses
@@ -54,7 +64,7 @@ pub async fn serve(
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let mut backoff = ACCEPT_BACKOFF_START;
     let mut failures = 0u64;
-    let usage = tokio::spawn(crate::key_usage::flush_every(state.clone()));
+    let usage = tokio::spawn(flush_key_usage(state.clone()));
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -98,7 +108,7 @@ pub async fn serve(
         _ = signals.wait_for(|n| *n >= 2) => tracing::warn!("second signal; closing the remaining connections now"),
     }
     usage.abort();
-    crate::key_usage::flush(&state).await;
+    crate::key_usage::flush(&state.key_usage, &state.executor).await;
     Ok(())
 }
 

@@ -78,6 +78,9 @@ crate::error_codes! {
         ServiceCredentialNotFound => 404, "EntityNotExist.ServiceCredential", "The service credential does not exist.";
         ServiceCredentialLimit => 409, "LimitExceeded.ServiceCredential", "The count of service credentials beyond the current limits.";
 
+        /// The command line's account (import-key-pair) does not exist in the store.
+        AccountNotFound { id: String } => 404, "EntityNotExist.Account", "The account {id} does not exist.";
+
         AccessKeyOfUserNotFound => 404, "EntityNotExist.User.AccessKey", "The user access key does not exist.";
         AccessKeyLimit => 409, "LimitExceeded.User.AccessKey", "The access key count of the user access keys beyond the current limits.";
         /// Start-up: the configured default key already belongs to another identity.

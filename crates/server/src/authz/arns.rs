@@ -16,7 +16,7 @@ pub fn resolve(rule: &Resources, call: &Call<'_>, txn: &mut dyn Txn) -> Result<V
     let p = call.params;
     Ok(match *rule {
         Resources::All => vec![Target::all()],
-        Resources::Unchecked | Resources::Anonymous => Vec::new(),
+        Resources::Unchecked | Resources::Anonymous | Resources::KeyPair => Vec::new(),
         Resources::User(param) => vec![match p.optional(param) {
             Some(name) => user(txn, account, name)?,
             None => Target::all(),

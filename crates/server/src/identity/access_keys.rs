@@ -1,6 +1,7 @@
 //! AccessKeys of an account's root and of its RAM users (ram.md 6.6).
 
 use super::random_alnum;
+use super::recycle_bin::Recycled;
 use super::{now_ms, tables};
 use crate::failure::Result;
 use crate::record::{load, save};
@@ -53,6 +54,17 @@ impl KeyStatus {
     }
 }
 
+/// What a key is: an AccessKey (the default, and every key of an older store), an RSA key pair
+/// of the account (its public key ID and private key; it signs GenerateSessionAccessKey only),
+/// or a session AccessKey that call made (the root's, until it expires).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyKind {
+    #[default]
+    Access,
+    KeyPair,
+    Session,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessKeyRecord {
     pub id: String,
@@ -65,6 +77,15 @@ pub struct AccessKeyRecord {
     /// The key's network access restriction policy as set (IMS SetAccessKeyPolicy), normalized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "is_access")]
+    pub kind: KeyKind,
+    /// Session AccessKeys: when they stop authenticating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_ms: Option<i64>,
+}
+
+fn is_access(k: &KeyKind) -> bool {
+    *k == KeyKind::Access
 }
 
 impl AccessKeyRecord {
@@ -126,12 +147,99 @@ pub fn create(txn: &mut dyn Txn, account: &str, owner: Owner) -> Result<AccessKe
             created_ms: now,
             updated_ms: now,
             network_policy: None,
+            kind: KeyKind::Access,
+            expires_ms: None,
         },
     )
 }
 
+/// An RSA key pair of the account's root (`localyun account key-pair import`): its public key
+/// ID (`LTRSA` + 16 alphanumerics; no format is documented) and the private key text, which is
+/// the secret the credentials SDKs sign GenerateSessionAccessKey with (HMAC-SHA1 keyed with the
+/// private key, alibabacloud-credentials `RsaKeyPairCredentialsProvider`). Key pairs are not
+/// AccessKeys: they are not listed, not counted and authenticate nothing else.
+pub fn import_key_pair(txn: &mut dyn Txn, account: &str, private_key: Secret) -> Result<AccessKeyRecord> {
+    special(txn, account, "LTRSA", 16, private_key, KeyKind::KeyPair, None)
+}
+
+/// A session AccessKey of the root (STS GenerateSessionAccessKey): `TMPSK.` and 26
+/// alphanumerics, valid until `expires_ms`.
+pub fn create_session_key(txn: &mut dyn Txn, account: &str, expires_ms: i64) -> Result<AccessKeyRecord> {
+    special(txn, account, "TMPSK.", 26, Secret::new(random_alnum(30)), KeyKind::Session, Some(expires_ms))
+}
+
+fn special(
+    txn: &mut dyn Txn,
+    account: &str,
+    prefix: &str,
+    len: usize,
+    secret: Secret,
+    kind: KeyKind,
+    expires_ms: Option<i64>,
+) -> Result<AccessKeyRecord> {
+    let id = loop {
+        let candidate = format!("{prefix}{}", random_alnum(len));
+        if get(txn, &candidate)?.is_none() {
+            break candidate;
+        }
+    };
+    let now = now_ms();
+    let rec = AccessKeyRecord {
+        id,
+        secret,
+        account_id: account.to_string(),
+        owner: Owner::Root,
+        status: KeyStatus::Active,
+        created_ms: now,
+        updated_ms: now,
+        network_policy: None,
+        kind,
+        expires_ms,
+    };
+    // Not in the owner index: ListAccessKeys, the key limit and credential reports see
+    // AccessKeys only.
+    save(txn, tables::ACCESS_KEY, &rec.id, &rec)?;
+    Ok(rec)
+}
+
+fn kept_key(account: &str, user_id: &str, key_id: &str) -> String {
+    format!("{account}/{user_id}/{key_id}")
+}
+
+/// A user's kept keys (recycle_bin.rs), oldest first.
+pub fn kept_of(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<Vec<Recycled<AccessKeyRecord>>> {
+    let (rows, _) = super::recycle_bin::page(txn, tables::RECYCLED_KEY, &format!("{account}/{user_id}/"), None, usize::MAX)?;
+    let mut out: Vec<Recycled<AccessKeyRecord>> = rows.into_iter().map(|(_, r)| r).collect();
+    out.sort_by_key(|r| r.item.created_ms);
+    Ok(out)
+}
+
+/// A kept key by its ID alone (GetAccessKeyInfoInRecycleBin names no user).
+pub fn kept_by_id(txn: &mut dyn Txn, account: &str, key_id: &str) -> Result<Recycled<AccessKeyRecord>> {
+    let (rows, _) = super::recycle_bin::page::<AccessKeyRecord>(txn, tables::RECYCLED_KEY, &format!("{account}/"), None, usize::MAX)?;
+    rows.into_iter().map(|(_, r)| r).find(|r| r.item.id == key_id).ok_or_else(|| RamError::AccessKeyOfUserNotFound.into())
+}
+
+fn require_kept(txn: &mut dyn Txn, account: &str, user_id: &str, key_id: &str) -> Result<Recycled<AccessKeyRecord>> {
+    super::recycle_bin::get(txn, tables::RECYCLED_KEY, &kept_key(account, user_id, key_id))?
+        .ok_or_else(|| RamError::AccessKeyOfUserNotFound.into())
+}
+
+/// Gives a kept key back to its user (whose existence the caller has checked), within the
+/// user's limit.
+pub fn restore_kept(txn: &mut dyn Txn, account: &str, user_id: &str, key_id: &str) -> Result<()> {
+    let kept = require_kept(txn, account, user_id, key_id)?;
+    reinstate(txn, kept.item)?;
+    super::recycle_bin::remove(txn, tables::RECYCLED_KEY, &kept_key(account, user_id, key_id))
+}
+
+pub fn purge_kept(txn: &mut dyn Txn, account: &str, user_id: &str, key_id: &str) -> Result<()> {
+    require_kept(txn, account, user_id, key_id)?;
+    super::recycle_bin::remove(txn, tables::RECYCLED_KEY, &kept_key(account, user_id, key_id))
+}
+
 /// A key back from the recycle bin, with its ID, secret and dates; within the owner's limit.
-pub fn reinstate(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<()> {
+fn reinstate(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<()> {
     if count(txn, &rec.account_id, &rec.owner)? >= MAX_KEYS_PER_OWNER {
         return Err(RamError::AccessKeyLimit.into());
     }
@@ -183,7 +291,10 @@ pub fn set_status(txn: &mut dyn Txn, mut key: AccessKeyRecord, status: KeyStatus
 
 /// Deletes a key; a RAM user's key is kept in the recycle bin (recycle_bin.rs).
 pub fn delete(txn: &mut dyn Txn, key: &AccessKeyRecord) -> Result<()> {
-    super::recycle_bin::keep_key(txn, key)?;
+    // A RAM user's key is kept in the recycle bin; the root's are not.
+    if let Owner::User(user_id) = &key.owner {
+        super::recycle_bin::keep(txn, tables::RECYCLED_KEY, &kept_key(&key.account_id, user_id, &key.id), key)?;
+    }
     txn.delete(tables::ACCESS_KEY, &key.id)?;
     txn.delete(tables::ACCESS_KEY_LAST_USED, &key.id)?;
     txn.delete(tables::ACCESS_KEY_BY_OWNER, &owner_key(&key.account_id, &key.owner, &key.id))?;
@@ -229,6 +340,8 @@ mod tests {
             created_ms: 0,
             updated_ms: 0,
             network_policy: None,
+            kind: KeyKind::Access,
+            expires_ms: None,
         };
         let shown = format!("{rec:?}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");

@@ -64,6 +64,18 @@ pub fn disable_well_known_key(store: &dyn Store) -> Result<bool> {
     })
 }
 
+/// `localyun account import-key-pair`: an RSA key pair of an existing account's root, its
+/// private key as given (the console hands it out; the credentials SDKs sign with it).
+pub fn import_key_pair(store: &dyn Store, account: &str, private_key: &str) -> Result<String> {
+    let private_key = Secret::new(private_key);
+    transact(store, Mode::Write, |txn| {
+        if get(txn, account)?.is_none() {
+            return Err(RamError::AccountNotFound { id: account.to_string() }.into());
+        }
+        Ok(access_keys::import_key_pair(txn, account, private_key.clone())?.id)
+    })
+}
+
 pub fn is_valid_account_id(id: &str) -> bool {
     id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit())
 }
@@ -185,6 +197,8 @@ pub fn ensure_default(store: &dyn Store, creds: &RootCredentials) -> Result<()> 
                         created_ms: now,
                         updated_ms: now,
                         network_policy: None,
+                        kind: access_keys::KeyKind::Access,
+                        expires_ms: None,
                     },
                 )?;
             }

@@ -3,6 +3,7 @@
 //! user's tags go with it (ram.md 6.1: tags are deleted with the user).
 
 use super::access_keys::{self, Owner};
+use super::recycle_bin::Recycled;
 use super::{load_by_name, name_key, now_ms, record_key as key, tables};
 use crate::failure::Result;
 use crate::record::{load, save};
@@ -142,9 +143,39 @@ pub fn create_within(txn: &mut dyn Txn, account: &str, new: NewUser, quota: usiz
     Ok(user)
 }
 
-/// A user back from the recycle bin, with its ID, dates and tags: refused while another user
-/// has its name, or the account is full.
-pub fn reinstate(txn: &mut dyn Txn, account: &str, user: UserRecord) -> Result<()> {
+/// A deleted user kept in the recycle bin (recycle_bin.rs).
+pub fn kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<Option<Recycled<UserRecord>>> {
+    super::recycle_bin::get(txn, tables::RECYCLED_USER, &key(account, user_id))
+}
+
+pub fn require_kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<Recycled<UserRecord>> {
+    kept(txn, account, user_id)?.ok_or_else(|| RamError::UserNotFound.into())
+}
+
+/// Kept users in user-ID order after the user `after`, up to `limit`, and whether more follow.
+pub fn kept_page(txn: &mut dyn Txn, account: &str, after: Option<&str>, limit: usize) -> Result<(Vec<Recycled<UserRecord>>, bool)> {
+    let after = after.map(|id| key(account, id));
+    let (rows, more) = super::recycle_bin::page(txn, tables::RECYCLED_USER, &format!("{account}/"), after.as_deref(), limit)?;
+    Ok((rows.into_iter().map(|(_, r)| r).collect(), more))
+}
+
+/// Brings a kept user back under its name, with its ID, dates and tags.
+pub fn restore_kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<UserRecord> {
+    let kept = require_kept(txn, account, user_id)?;
+    reinstate(txn, account, kept.item.clone())?;
+    super::recycle_bin::remove(txn, tables::RECYCLED_USER, &key(account, user_id))?;
+    Ok(kept.item)
+}
+
+/// Deletes a kept user for good.
+pub fn purge_kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<()> {
+    require_kept(txn, account, user_id)?;
+    super::recycle_bin::remove(txn, tables::RECYCLED_USER, &key(account, user_id))
+}
+
+/// A user back from the recycle bin: refused while another user has its name, or the account
+/// is full.
+fn reinstate(txn: &mut dyn Txn, account: &str, user: UserRecord) -> Result<()> {
     if txn.get(tables::USER_BY_NAME, &name_key(account, &user.name))?.is_some() {
         return Err(RamError::UserExists.into());
     }
@@ -210,7 +241,7 @@ pub fn delete(txn: &mut dyn Txn, account: &str, user: &UserRecord) -> Result<()>
     if super::mfa_devices::has_device(txn, account, &user.id)? {
         return Err(RamError::UserHasMfa.into());
     }
-    super::recycle_bin::keep_user(txn, account, user)?;
+    super::recycle_bin::keep(txn, tables::RECYCLED_USER, &key(account, &user.id), user)?;
     super::service_credentials::delete_all_of(txn, account, &user.id)?;
     txn.delete(tables::USER, &key(account, &user.id))?;
     txn.delete(tables::USER_BY_NAME, &name_key(account, &user.name))?;

@@ -77,6 +77,10 @@ pub trait Api: Sized + Send + Sync + 'static {
     fn anonymous(_route: Self::Route) -> bool {
         false
     }
+    /// Actions signed with an RSA key pair (STS GenerateSessionAccessKey), which sign nothing else.
+    fn key_pair_action(_route: Self::Route) -> bool {
+        false
+    }
     /// The I/O an anonymous action needs before its store transaction (an issuer's keys).
     fn prepare(
         _state: Arc<AppState>,
@@ -266,6 +270,18 @@ async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Rou
         .executor
         .run(A::mode(route), move |txn| {
             let who = claim.confirm(&s.credentials, txn, now)?;
+            // A key pair signs GenerateSessionAccessKey only, which takes nothing else: to every
+            // other action its public key ID is no AccessKey.
+            if who.key_pair != A::key_pair_action(route) {
+                claim.claim_nonce(txn, now)?;
+                let refused: ApiError = if who.key_pair {
+                    GatewayError::AccessKeyNotFound.into()
+                } else {
+                    localyun_core::StsError::NoPermission { why: "GenerateSessionAccessKey must be signed with an RSA key pair.".into() }
+                        .into()
+                };
+                return Ok(Err(refused.into()));
+            }
             // The key's network policy (IMS SetAccessKeyPolicy): refused, but its nonce is spent
             // like any signed call's, so the request cannot be replayed from an admitted address.
             if who.network.as_ref().is_some_and(|n| !n.allows(peer.addr.ip())) {

@@ -108,6 +108,10 @@ impl Api for RpcApi {
         route.service.ram_namespace
     }
 
+    fn key_pair_action(route: RpcRoute) -> bool {
+        matches!(route.action.resources, crate::actions::Resources::KeyPair)
+    }
+
     fn anonymous(route: RpcRoute) -> bool {
         matches!(route.action.resources, crate::actions::Resources::Anonymous)
     }

@@ -8,8 +8,7 @@ use super::wire::{
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::accounts::logon_domain;
-use crate::identity::recycle_bin;
-use crate::identity::users;
+use crate::identity::{access_keys, users};
 use crate::services::next_marker;
 use localyun_store::Txn;
 
@@ -18,10 +17,10 @@ pub fn list_users_in_recycle_bin(req: RecycleBinListing, cx: &Context<'_>, txn: 
     let (page, more) = match &req.principal_name {
         // A filter names one logon name: the kept users with it (a name may have been deleted twice).
         Some(upn) => {
-            let (all, _) = recycle_bin::users_page(txn, cx.account(), None, usize::MAX)?;
+            let (all, _) = users::kept_page(txn, cx.account(), None, usize::MAX)?;
             (all.into_iter().filter(|r| r.item.principal_name(&domain).eq_ignore_ascii_case(upn)).collect(), false)
         }
-        None => recycle_bin::users_page(txn, cx.account(), req.page.after.as_deref(), req.page.max)?,
+        None => users::kept_page(txn, cx.account(), req.page.after.as_deref(), req.page.max)?,
     };
     let marker = next_marker(more, page.last().map(|r| r.item.id.clone()));
     Ok(RecycledUserPage { is_truncated: more, marker, users: page.iter().map(|r| RecycledUser::of(r, &domain)).collect::<Vec<_>>().into() })
@@ -30,34 +29,34 @@ pub fn list_users_in_recycle_bin(req: RecycleBinListing, cx: &Context<'_>, txn: 
 pub fn get_user_in_recycle_bin(req: RecycledUserRef, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RecycledUserAnswer> {
     let user_id = match req {
         RecycledUserRef::Id(id) => id,
-        RecycledUserRef::AccessKey(key) => recycle_bin::key_by_id(txn, cx.account(), &key)?.item.owner_user_id().unwrap_or_default(),
+        RecycledUserRef::AccessKey(key) => access_keys::kept_by_id(txn, cx.account(), &key)?.item.owner_user_id().unwrap_or_default(),
     };
-    let kept = recycle_bin::require_user(txn, cx.account(), &user_id)?;
+    let kept = users::require_kept(txn, cx.account(), &user_id)?;
     let domain = logon_domain(txn, cx.account())?;
     Ok(RecycledUserAnswer { user: RecycledUser::of(&kept, &domain) })
 }
 
 pub fn restore_user_from_recycle_bin(req: RecycledUserId, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
-    recycle_bin::restore_user(txn, cx.account(), &req.0).map(drop)
+    users::restore_kept(txn, cx.account(), &req.0).map(drop)
 }
 
 pub fn delete_user_in_recycle_bin(req: RecycledUserId, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
-    recycle_bin::delete_user(txn, cx.account(), &req.0)
+    users::purge_kept(txn, cx.account(), &req.0)
 }
 
 pub fn list_access_keys_in_recycle_bin(req: RecycledUserId, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RecycledAccessKeyList> {
-    let keys = recycle_bin::keys_of(txn, cx.account(), &req.0)?;
+    let keys = access_keys::kept_of(txn, cx.account(), &req.0)?;
     Ok(RecycledAccessKeyList { access_keys: keys.iter().map(RecycledAccessKey::of).collect::<Vec<_>>().into() })
 }
 
 /// With the key's user: its logon name, and whether the user is in the bin too.
 pub fn get_access_key_info_in_recycle_bin(req: RecycledKeyId, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<RecycledAccessKeyAnswer> {
-    let kept = recycle_bin::key_by_id(txn, cx.account(), &req.0)?;
+    let kept = access_keys::kept_by_id(txn, cx.account(), &req.0)?;
     let user_id = kept.item.owner_user_id().unwrap_or_default();
     let domain = logon_domain(txn, cx.account())?;
     let (name, recycled) = match users::by_id(txn, cx.account(), &user_id)? {
         Some(u) => (u.principal_name(&domain), false),
-        None => (recycle_bin::user(txn, cx.account(), &user_id)?.map(|r| r.item.principal_name(&domain)).unwrap_or_default(), true),
+        None => (users::kept(txn, cx.account(), &user_id)?.map(|r| r.item.principal_name(&domain)).unwrap_or_default(), true),
     };
     let mut key = RecycledAccessKey::of(&kept);
     (key.user_id, key.user_principal_name, key.user_recycled) = (Some(user_id), Some(name), Some(recycled));
@@ -65,9 +64,11 @@ pub fn get_access_key_info_in_recycle_bin(req: RecycledKeyId, cx: &Context<'_>, 
 }
 
 pub fn restore_access_key_from_recycle_bin(req: RecycledKey, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
-    recycle_bin::restore_key(txn, cx.account(), &req.user_id, &req.key_id)
+    // The key's user must be there, not in the bin itself.
+    users::require_by_id(txn, cx.account(), &req.user_id)?;
+    access_keys::restore_kept(txn, cx.account(), &req.user_id, &req.key_id)
 }
 
 pub fn delete_access_key_in_recycle_bin(req: RecycledKey, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
-    recycle_bin::delete_key(txn, cx.account(), &req.user_id, &req.key_id)
+    access_keys::purge_kept(txn, cx.account(), &req.user_id, &req.key_id)
 }

@@ -1035,20 +1035,23 @@ pub struct MemberPage {
 
 // ---- OIDC providers (IMS API reference and SDK model: CreateOIDCProvider, ...) ----
 
-/// OIDCProviderName: up to 128 letters, digits and `.`, `-`, `_`, not starting or ending with
-/// one of those three.
-fn provider_name(p: &Params) -> Result<String> {
-    const PARAM: &str = "OIDCProviderName";
-    let name = p.required(PARAM)?;
+/// OIDCProviderName, SAMLProviderName: up to 128 letters, digits and `.`, `-`, `_`, not
+/// starting or ending with one of those three.
+fn provider_name_in(p: &Params, param: &str) -> Result<String> {
+    let name = p.required(param)?;
     if name.chars().count() > 128 {
-        return Err(GatewayError::invalid_length(PARAM).into());
+        return Err(GatewayError::invalid_length(param).into());
     }
     let special = |c: char| matches!(c, '.' | '-' | '_');
     let ok = name.chars().all(|c| c.is_ascii_alphanumeric() || special(c)) && !name.starts_with(special) && !name.ends_with(special);
     if !ok {
-        return Err(GatewayError::invalid_chars(PARAM).into());
+        return Err(GatewayError::invalid_chars(param).into());
     }
     Ok(name.to_string())
+}
+
+fn provider_name(p: &Params) -> Result<String> {
+    provider_name_in(p, "OIDCProviderName")
 }
 
 /// IssuerUrl: `https://...` without `?`, `@` or `#`, up to 255 characters. localyun also takes
@@ -1248,18 +1251,8 @@ pub struct OidcProviderPage {
 
 // ---- SAML providers (IMS API reference and SDK model: CreateSAMLProvider, ...) ----
 
-/// SAMLProviderName: the OIDC provider-name rule (letters, digits, `.`, `-`, `_`), up to 128.
 fn saml_provider_name(p: &Params) -> Result<String> {
-    const PARAM: &str = "SAMLProviderName";
-    let name = p.required(PARAM)?;
-    let special = |c: char| matches!(c, '.' | '-' | '_');
-    if name.chars().count() > 128 {
-        return Err(GatewayError::invalid_length(PARAM).into());
-    }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || special(c)) || name.starts_with(special) || name.ends_with(special) {
-        return Err(GatewayError::invalid_chars(PARAM).into());
-    }
-    Ok(name.to_string())
+    provider_name_in(p, "SAMLProviderName")
 }
 
 /// AuthnSignAlgo: `rsa-sha1` (default) or `rsa-sha256`.

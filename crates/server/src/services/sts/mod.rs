@@ -30,7 +30,7 @@ pub static SERVICE: RpcService = RpcService {
         "GetCallerIdentity" => Read(get_caller_identity) on Resources::Unchecked,
         "AssumeRoleWithSAML" => Write(assume_role_with_saml) on Resources::Anonymous,
         "AssumeRoleWithOIDC" => Write(assume_role_with_oidc) on Resources::Anonymous,
-        "GenerateSessionAccessKey" => Write,
+        "GenerateSessionAccessKey" => Write(generate_session_access_key) on Resources::KeyPair,
     ],
 };
 
@@ -224,6 +224,22 @@ pub fn assume_role_with_saml(req: AssumeRoleWithSaml, _cx: &Context<'_>, txn: &m
             subject: checked.subject,
             subject_type: checked.subject_type,
             recipient: checked.recipient,
+        },
+    })
+}
+
+/// GenerateSessionAccessKey: a session AccessKey of the account root, for the holder of one of
+/// its RSA key pairs (the pipeline admits only calls signed with one). `DurationSeconds` 900 to
+/// 3600, default 3600 (the credentials SDK's default and minimum; the root's sessions last an
+/// hour at most).
+pub fn generate_session_access_key(req: wire::SessionKeyRequest, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<wire::SessionKeyAnswer> {
+    let expires = crate::identity::now_ms() + req.duration_seconds * 1000;
+    let key = crate::identity::access_keys::create_session_key(txn, cx.account(), expires)?;
+    Ok(wire::SessionKeyAnswer {
+        session_access_key: wire::SessionAccessKey {
+            session_access_key_id: key.id,
+            session_access_key_secret: key.secret.expose().to_string(),
+            expiration: Date(expires),
         },
     })
 }

@@ -42,13 +42,7 @@ impl FromParams for AssumeRole {
         }
         let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(|| ApiError::from(StsError::RoleArn))?;
         let session = Deferred::decode(|| {
-            let policy = match p.optional("Policy") {
-                Some(doc) => {
-                    parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
-                    Some(doc.to_string())
-                }
-                None => None,
-            };
+            let policy = session_policy(p)?;
             let external_id = p.optional("ExternalId");
             if let Some(ext) = external_id {
                 let ok = (2..=1224).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b));
@@ -66,6 +60,17 @@ impl FromParams for AssumeRole {
             session,
             duration: DurationSeconds(p.optional("DurationSeconds").map(str::to_string)),
         })
+    }
+}
+
+/// `Policy`, a session policy: grammar checked (ram.md 8).
+fn session_policy(p: &Params) -> Result<Option<String>> {
+    match p.optional("Policy") {
+        Some(doc) => {
+            parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
+            Ok(Some(doc.to_string()))
+        }
+        None => Ok(None),
     }
 }
 
@@ -170,13 +175,7 @@ impl FromParams for AssumeRoleWithOidc {
         if session_name.is_some_and(|s| !valid_session_name(s)) {
             return Err(StsError::RoleSessionName.into());
         }
-        let policy = match p.optional("Policy") {
-            Some(doc) => {
-                parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
-                Some(doc.to_string())
-            }
-            None => None,
-        };
+        let policy = session_policy(p)?;
         Ok(Self {
             provider_arn,
             role_arn: role_arn.to_string(),
@@ -227,13 +226,7 @@ impl FromParams for AssumeRoleWithSaml {
         let role_arn = p.required("RoleArn")?;
         let assertion = p.required("SAMLAssertion")?.to_string();
         let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(|| ApiError::from(StsError::RoleArn))?;
-        let policy = match p.optional("Policy") {
-            Some(doc) => {
-                parse(doc, DocumentKind::Session).map_err(|_| ApiError::from(StsError::PolicyGrammar))?;
-                Some(doc.to_string())
-            }
-            None => None,
-        };
+        let policy = session_policy(p)?;
         Ok(Self {
             provider_arn,
             role_arn: role_arn.to_string(),
@@ -263,4 +256,36 @@ pub struct AssumeRoleWithSamlAnswer {
     pub credentials: Credentials,
     #[serde(rename = "SAMLAssertionInfo")]
     pub assertion_info: SamlAssertionInfo,
+}
+
+/// GenerateSessionAccessKey: `DurationSeconds` from 900 to 3600, default 3600.
+pub struct SessionKeyRequest {
+    pub duration_seconds: i64,
+}
+
+impl FromParams for SessionKeyRequest {
+    fn from_params(p: &Params) -> Result<Self> {
+        let duration_seconds = match p.optional("DurationSeconds") {
+            None => 3600,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (900..=3600).contains(&n) => n,
+                _ => return Err(StsError::DurationSeconds { why: "The Min/Max value of DurationSeconds is 15min/3600s.".into() }.into()),
+            },
+        };
+        Ok(Self { duration_seconds })
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SessionAccessKey {
+    pub session_access_key_id: String,
+    pub session_access_key_secret: String,
+    pub expiration: Date,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SessionKeyAnswer {
+    pub session_access_key: SessionAccessKey,
 }
