@@ -11,6 +11,7 @@ embedded data dir. Every call goes through an official SDK; the replay tests use
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import os
 import signal
@@ -643,3 +644,45 @@ def test_health_and_calls_answer_503_while_the_database_is_unreachable(spawn_ser
     for _ in range(5):
         assert name in [u["UserName"] for u in ram.call("ListUsers")["Users"]["User"]]
     assert srv.alive()
+
+
+def test_access_key_policy_set_on_a_is_enforced_by_b_at_once(shared_account):
+    """Issue 14: the network policy travels with cached credentials, so B must see A's change
+    through the identity generation, not after a cache timeout."""
+    a, b = shared_account
+    name = unique("akp")
+    a.api().call("CreateUser", UserName=name)
+    key = a.api().call("CreateAccessKey", UserName=name)["AccessKey"]
+    on_b = b.api(product="ims", ak=key["AccessKeyId"], secret=key["AccessKeySecret"])
+    expect_error(lambda: on_b.call("ListUsers"), 403, "NoPermission")  # authenticated (and cached) on B
+    policy = {"Version": 1, "Status": "Active", "Statements": [{"Type": "ClassicWhiteList", "IPList": ["10.0.0.0/8"]}]}
+    a.api(product="ims").call("SetAccessKeyPolicy", UserPrincipalName=a.upn(name), UserAccessKeyId=key["AccessKeyId"],
+                              AccessKeyPolicy=json.dumps(policy))
+    expect_error(lambda: on_b.call("ListUsers"), 403, "Forbidden.AccessKeyNetworkRestricted")
+
+
+def test_key_use_noted_on_a_and_on_b_keeps_the_latest(shared_account):
+    """Issue 14: each process flushes its own notes of AccessKey use; the store keeps the later."""
+    import time
+
+    a, b = shared_account
+    a.api().call("ListUsers")
+    time.sleep(0.5)
+    b.api().call("ListUsers")
+    after_b = time.time()
+    deadline, seen = time.time() + 10, None
+    while time.time() < deadline:
+        seen = a.api().call("GetAccessKeyLastUsed", UserAccessKeyId=a.ak)["AccessKeyLastUsed"].get("LastUsedDate")
+        if seen and datetime.datetime.strptime(seen, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp() >= int(after_b) - 1:
+            break
+        time.sleep(0.25)
+    assert seen, "no use recorded"
+    stamp = datetime.datetime.strptime(seen, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+    assert stamp >= int(after_b) - 1, (seen, after_b)
+
+
+def test_mfa_device_names_are_unique_across_processes(shared_account):
+    a, b = shared_account
+    name = unique("dev")
+    a.api().call("CreateVirtualMFADevice", VirtualMFADeviceName=name)
+    expect_error(lambda: b.api().call("CreateVirtualMFADevice", VirtualMFADeviceName=name), 409, "EntityAlreadyExists.VirtualMFADevice")
