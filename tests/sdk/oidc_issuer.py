@@ -64,11 +64,13 @@ class Issuer:
         return {"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "n": _int(pub.n), "e": _int(pub.e)}
 
     def token(self, kid: str, *, sub: str = "repo:acme/app:ref:refs/heads/main", aud: Any = "localyun-client",
-              iss: Optional[str] = None, exp_in: int = 600, iat_ago: int = 0, alg: str = "RS256",
+              iss: Optional[str] = None, exp_in: int = 600, iat_ago: Optional[int] = 0, alg: str = "RS256",
               sign_with: Optional[str] = None) -> str:
         now = int(time.time())
         header = {"alg": alg, "kid": kid, "typ": "JWT"}
-        claims = {"iss": iss or self.url, "sub": sub, "aud": aud, "iat": now - iat_ago, "exp": now + exp_in}
+        claims = {"iss": iss or self.url, "sub": sub, "aud": aud, "exp": now + exp_in}
+        if iat_ago is not None:  # None: a token without `iat`
+            claims["iat"] = now - iat_ago
         signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}".encode()
         signature = self.keys[sign_with or kid].sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input.decode()}.{b64url(signature)}"

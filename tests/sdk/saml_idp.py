@@ -51,15 +51,16 @@ class Idp:
                  recipient: str = RECIPIENT) -> str:
         now = datetime.datetime.now(datetime.timezone.utc)
         until = _iso(now + datetime.timedelta(seconds=valid_for))
+        assertion_id = f"_{uuid.uuid4().hex}"
         xml = f"""<?xml version="1.0"?>
 <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"
     ID="_{uuid.uuid4().hex}" Version="2.0" IssueInstant="{_iso(now)}" Destination="{recipient}">
   <saml:Issuer>{issuer or self.entity_id}</saml:Issuer>
   <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
-  <saml:Assertion ID="_{uuid.uuid4().hex}" Version="2.0" IssueInstant="{_iso(now)}">
+  <saml:Assertion ID="{assertion_id}" Version="2.0" IssueInstant="{_iso(now)}">
     <saml:Issuer>{issuer or self.entity_id}</saml:Issuer>
     <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
-      <ds:SignedInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/></ds:SignedInfo>
+      <ds:SignedInfo><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#{assertion_id}"/></ds:SignedInfo>
       <ds:SignatureValue>c2lnbmF0dXJl</ds:SignatureValue>
       <ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert or self.cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
     </ds:Signature>

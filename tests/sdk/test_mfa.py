@@ -12,7 +12,7 @@ import time
 import pyotp
 import pytest
 
-from authz_helpers import allow, doc, new_user, user_denied, user_res
+from authz_helpers import allow, deny, doc, new_user, user_denied, user_res
 from helpers import expect_error, unique
 
 
@@ -208,3 +208,27 @@ def test_a_bound_device_survives_a_restart(spawn_server):
     api = again.root().api()
     assert api.call("GetUserMFAInfo", UserName=name)["MFADevice"]["SerialNumber"] == dev["SerialNumber"]
     assert listed(api, dev["SerialNumber"])["User"]["UserName"] == name
+
+
+def test_a_deny_on_a_serial_number_holds_in_either_spelling(account):
+    acct = account.account_id
+    dev = new_device(account.api())
+    serial = dev["SerialNumber"]  # acs:ram::<acct>:mfa/<name>
+    u = new_user(account, documents=[doc(allow("ram:DeleteVirtualMFADevice", f"acs:ram:*:{acct}:mfa/*"),
+                                         deny("ram:DeleteVirtualMFADevice", serial))])
+    other_spelling = serial.replace("acs:ram::", "acs:ram:*:")
+    for s in (serial, other_spelling):
+        user_denied(u, lambda: u.ram().call("DeleteVirtualMFADevice", SerialNumber=s), "ram:DeleteVirtualMFADevice", serial, explicit=True)
+    account.api().call("DeleteVirtualMFADevice", SerialNumber=serial)
+
+
+def test_self_service_deletes_only_devices_the_user_made(account):
+    """With the default security preference any RAM user may make devices and bind its own,
+    but delete only the devices it made."""
+    theirs = new_device(account.api())  # made by the root
+    u = new_user(account)
+    mine = u.ram().call("CreateVirtualMFADevice", VirtualMFADeviceName=unique("mine"))["VirtualMFADevice"]
+    user_denied(u, lambda: u.ram().call("DeleteVirtualMFADevice", SerialNumber=theirs["SerialNumber"]),
+                "ram:DeleteVirtualMFADevice", theirs["SerialNumber"])
+    u.ram().call("DeleteVirtualMFADevice", SerialNumber=mine["SerialNumber"])
+    account.api().call("DeleteVirtualMFADevice", SerialNumber=theirs["SerialNumber"])

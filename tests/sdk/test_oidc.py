@@ -87,6 +87,9 @@ def test_tokens_that_must_be_refused(account, issuer):
         (issuer.token("k1", iss="http://127.0.0.1:1/other"), "AuthenticationFail.OIDCToken.IssuerNotMatch"),
         (forged, "AuthenticationFail.OIDCToken.InvalidSignature"),
         ("abc.def", "AuthenticationFail.OIDCToken.Invalid"),
+        (issuer.token("k1", iat_ago=None), "AuthenticationFail.OIDCToken.Invalid"),  # no issue time
+        (issuer.token("k1", iat_ago=-3600), "AuthenticationFail.OIDCToken.Invalid"),  # issued in the future
+        (issuer.token("k1", iat_ago=13 * 3600, exp_in=3600), "AuthenticationFail.OIDCToken.Expired"),  # past the 12 h limit
         (issuer.token("k1", sub="repo:mallory/app:ref:refs/heads/main"), "AuthenticationFail.NoPermission"),
     ]
     for token, code in cases:

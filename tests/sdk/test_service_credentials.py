@@ -4,7 +4,7 @@ an optional age, a RAM user acting on itself without a logon name, two per user 
 Through the Tea SDK."""
 from __future__ import annotations
 
-from authz_helpers import allow, doc, new_user
+from authz_helpers import allow, doc, new_user, user_denied, user_res
 from helpers import expect_error, unique
 
 
@@ -50,3 +50,13 @@ def test_a_user_manages_its_own(account):
     assert [c["ServiceCredentialId"] for c in u.ims().call("ListServiceCredentials")["ServiceCredentials"]] == [made["ServiceCredentialId"]]
     e = expect_error(lambda: account.api(product="ims").call("CreateServiceCredential", ServiceCredentialName="x", ServiceName="y"), 400)
     assert "UserPrincipalName" in e.code + e.message, e  # the root names the user
+
+
+def test_all_users_needs_permission_on_every_user(account):
+    acct = account.account_id
+    u = new_user(account, documents=[doc(allow("ram:ListServiceCredentials", user_res(acct, "*")))])
+    own = new_user(account)
+    own_only = new_user(account, documents=[doc(allow("ram:ListServiceCredentials", user_res(acct, own.name)))])
+    assert u.ims().call("ListServiceCredentials", AllUsers=True)["ServiceCredentials"] is not None
+    # allowed on one user's ARN only: not enough to list everyone's
+    user_denied(own_only, lambda: own_only.ims().call("ListServiceCredentials", AllUsers=True), "ram:ListServiceCredentials", user_res(acct, "*"))

@@ -82,6 +82,10 @@ def test_what_a_key_pair_may_sign_and_what_not(server, account, key_pair):
     assert session["SessionAccessKeyId"].startswith("TMPSK.") and session["Expiration"].endswith("Z"), body
     ram = account.api(ak=session["SessionAccessKeyId"], secret=session["SessionAccessKeySecret"])
     assert "Users" in ram.call("ListUsers")
+    # neither a session key nor a key pair is an AccessKey to the AccessKey actions
+    for key_id in (session["SessionAccessKeyId"], public_key_id):
+        e = expect_error(lambda: account.api().call("UpdateAccessKey", UserAccessKeyId=key_id, Status="Inactive"), 404)
+        assert e.code == "EntityNotExist.User.AccessKey", (key_id, e)
     # past its expiry the session key is gone
     if not expire_sts_credential(server.store, session["SessionAccessKeyId"], table="access_key"):
         pytest.skip("the store layout is not the one the expiry helper edits")

@@ -115,13 +115,20 @@ pub fn verify(token: &str, jwks: &str, provider: &Provider<'_>, now: i64) -> Res
     if !audience.iter().any(|a| provider.client_ids.contains(a)) {
         return Err(StsError::OidcAudience.into());
     }
-    let expires_at = c.exp.ok_or_else(|| invalid("The Jwt content is invalid that cannot be recognized."))?;
-    if expires_at + LEEWAY_S < now {
+    // Saturating: the values come from the token (signed, but by anyone the issuer signs for).
+    let unrecognized = || invalid("The Jwt content is invalid that cannot be recognized.");
+    let expires_at = c.exp.ok_or_else(unrecognized)?;
+    if expires_at.saturating_add(LEEWAY_S) < now {
         return Err(StsError::OidcTokenExpired.into());
     }
-    let issued_at = c.iat.unwrap_or(now);
+    // IssuanceLimitTime needs the issue time: a token without one, or issued in the future, is
+    // refused rather than let past the limit.
+    let issued_at = c.iat.ok_or_else(unrecognized)?;
+    if issued_at > now.saturating_add(LEEWAY_S) {
+        return Err(unrecognized());
+    }
     let limit = i64::from(provider.issuance_limit_hours) * 3600;
-    if limit > 0 && issued_at + limit + LEEWAY_S < now {
+    if limit > 0 && issued_at.saturating_add(limit).saturating_add(LEEWAY_S) < now {
         return Err(StsError::OidcTokenExpired.into());
     }
     Ok(VerifiedToken { issuer, subject: c.sub.unwrap_or_default(), audience, issued_at, expires_at })

@@ -5,8 +5,10 @@
 //! cryptographically. Verifying XML-DSig needs exclusive XML canonicalization, which no
 //! maintained pure-Rust crate provides (the crates that do bind libxmlsec1), and a hand-written
 //! canonicalizer is the classic source of signature-wrapping holes. What is checked: the
-//! response carries a `ds:Signature` whose embedded certificate is one of the provider's
-//! signing certificates, the issuer is the provider's entity ID, the audience is Alibaba
+//! assertion (or the response) carries, as its own child, a `ds:Signature` whose one reference
+//! names it by ID and whose certificate is one of the provider's signing certificates (a
+//! forger who copies the public certificate passes this: localyun must not be reachable by
+//! untrusted clients where SAML roles matter), the issuer is the provider's entity ID, the audience is Alibaba
 //! Cloud's, the recipient and validity window hold, and the role attribute names the role
 //! and the provider.
 
@@ -90,6 +92,27 @@ fn seconds(text: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
 }
 
+/// The shape a signed response has, short of verifying the signature: a `ds:Signature` that is
+/// a child of the assertion or of the response, whose one `Reference` names that element by its
+/// `ID` (`URI="#<ID>"`), with a `SignatureValue`, and whose `KeyInfo` certificate is one of the
+/// provider's. A signature elsewhere, or one naming another element, does not count (the
+/// wrapping attacks move a genuine signature next to forged claims).
+fn signed_as_required(root: Node<'_, '_>, assertion: Node<'_, '_>, metadata: &Metadata) -> bool {
+    let is_dsig =
+        |n: &Node<'_, '_>, name: &str| n.is_element() && n.tag_name().name() == name && n.tag_name().namespace() == Some(XML_DSIG);
+    [assertion, root].into_iter().any(|signed| {
+        let Some(id) = signed.attribute("ID").filter(|id| !id.is_empty()) else { return false };
+        signed.children().filter(|c| is_dsig(c, "Signature")).any(|sig| {
+            let info = sig.children().find(|c| is_dsig(c, "SignedInfo"));
+            let references: Vec<_> = info.map(|i| i.children().filter(|c| is_dsig(c, "Reference")).collect()).unwrap_or_default();
+            let names_it = references.len() == 1 && references.first().and_then(|r| r.attribute("URI")) == Some(format!("#{id}").as_str());
+            let has_value = sig.children().any(|c| is_dsig(&c, "SignatureValue") && c.text().is_some_and(|t| !t.trim().is_empty()));
+            let certs: Vec<String> = find(sig, XML_DSIG, "X509Certificate").filter_map(|c| c.text()).map(compact).collect();
+            names_it && has_value && !certs.is_empty() && certs.iter().all(|c| metadata.certificates.contains(c))
+        })
+    })
+}
+
 /// Checks a base64 SAML response against the provider's metadata at `now` (Unix seconds).
 pub fn check_response(encoded: &str, metadata: &Metadata, now: i64) -> Result<CheckedAssertion, ApiError> {
     if !ASSERTION_CHARS.contains(&encoded.chars().count()) {
@@ -105,8 +128,7 @@ pub fn check_response(encoded: &str, metadata: &Metadata, now: i64) -> Result<Ch
     if assertions.next().is_some() {
         return Err(invalid("The SAML response holds more than one assertion."));
     }
-    let signed_by = find(root, XML_DSIG, "X509Certificate").filter_map(|c| c.text()).map(compact).collect::<Vec<_>>();
-    if signed_by.is_empty() || !signed_by.iter().all(|c| metadata.certificates.contains(c)) {
+    if !signed_as_required(root, assertion, metadata) {
         return Err(StsError::SamlSignature.into());
     }
     let issuer = find(assertion, SAML_ASSERTION, "Issuer").next().and_then(|n| n.text()).unwrap_or("").trim().to_string();
@@ -199,5 +221,13 @@ mod tests {
         );
         let unsigned = format!(r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">{a}</samlp:Response>"#);
         assert_eq!(check_response(&enc(&unsigned), &m, 0).unwrap_err().code, "AuthenticationFail.SAMLAssertion.InvalidSignature");
+        // a certificate lying loose in the response, outside a signature of the assertion
+        let loose = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Certificate>QUJDREVG</ds:X509Certificate><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a"><saml:Issuer>https://idp</saml:Issuer></saml:Assertion></samlp:Response>"#;
+        assert_eq!(check_response(&enc(loose), &m, 0).unwrap_err().code, "AuthenticationFail.SAMLAssertion.InvalidSignature");
+        // a signature that names another element
+        let elsewhere = r##"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a"><saml:Issuer>https://idp</saml:Issuer><ds:Signature><ds:SignedInfo><ds:Reference URI="#_other"/></ds:SignedInfo><ds:SignatureValue>c2ln</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>QUJDREVG</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature></saml:Assertion></samlp:Response>"##;
+        assert_eq!(check_response(&enc(elsewhere), &m, 0).unwrap_err().code, "AuthenticationFail.SAMLAssertion.InvalidSignature");
+        let proper = elsewhere.replace("#_other", "#_a");
+        assert_eq!(check_response(&enc(&proper), &m, 0).unwrap_err().code, "AuthenticationFail.SAMLAssertion.AudienceNotMatch");
     }
 }

@@ -238,6 +238,12 @@ impl Claim {
         Ok(accepted)
     }
 
+    /// "No such AccessKey", in this API style's words (a key pair's public key ID presented to
+    /// any action but GenerateSessionAccessKey).
+    pub fn not_found(&self) -> ApiError {
+        (self.key_error)(KeyProblem::NotFound, &self.access_key_id)
+    }
+
     /// Records the request's nonce in the store's replay ledger, which every process shares
     /// and a restart keeps (issue 10), kept until the request could no longer pass the clock
     /// check anyway. Called last in the request's transaction, once the claim is confirmed

@@ -72,6 +72,24 @@ fn purge_sts(store: &dyn Store, after: Option<String>) -> Option<String> {
     }
 }
 
+/// One round of a chunked purge (`job` deletes what is past due in one chunk of a table and
+/// says where the next chunk starts), in a transaction of its own.
+fn purge_round(
+    store: &dyn Store,
+    what: &str,
+    after: Option<String>,
+    job: impl Fn(&mut dyn Txn, Option<&str>, i64) -> Result<(usize, Option<String>), Failure>,
+) -> Option<String> {
+    let now = crate::identity::now_ms();
+    match crate::failure::transact(store, Mode::Write, |txn| job(txn, after.as_deref(), now)) {
+        Ok((_, next)) => next,
+        Err(e) => {
+            tracing::warn!(error = %e, what, "purging failed");
+            after
+        }
+    }
+}
+
 /// Runs `fill` once the current job's transaction has committed (dropped if it never does);
 /// outside a job (tools, tests driving a transaction directly) it runs at once.
 pub fn after_commit(fill: impl FnOnce() + Send + 'static) {
@@ -326,11 +344,23 @@ impl Executor {
         };
         let purger = store.clone();
         spawn("localyun-purge".into(), move || {
-            let mut sts_position = None;
+            use crate::identity::{access_keys, recycle_bin, tables};
+            let (mut sts_position, mut sessions, mut users, mut keys) = (None, None, None, None);
             loop {
                 std::thread::sleep(PURGE_EVERY);
                 purge_nonces(purger.as_ref());
                 sts_position = purge_sts(purger.as_ref(), sts_position);
+                // Expired session AccessKeys, and recycle-bin entries past their DeleteDate.
+                let s = purger.as_ref();
+                sessions = purge_round(s, "session AccessKeys", sessions, |t, a, now| {
+                    access_keys::purge_expired_sessions(t, a, STS_PURGE_CHUNK, now)
+                });
+                users = purge_round(s, "recycled users", users, |t, a, now| {
+                    recycle_bin::purge_expired(t, tables::RECYCLED_USER, a, STS_PURGE_CHUNK, now)
+                });
+                keys = purge_round(s, "recycled AccessKeys", keys, |t, a, now| {
+                    recycle_bin::purge_expired(t, tables::RECYCLED_KEY, a, STS_PURGE_CHUNK, now)
+                });
             }
         });
         Self { writes: wtx, reads }

@@ -22,8 +22,15 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// Discovery documents and key sets are small; a larger answer is refused.
 const MAX_BODY: usize = 1 << 20;
 
-/// Key sets by issuer URL, with when they were fetched.
-type KeySets = HashMap<String, (Instant, Arc<str>)>;
+/// What is kept per issuer: when it was last fetched, and the key set it answered (or the
+/// failure, so that a broken issuer is not asked again at every unsigned request).
+struct Entry {
+    at: Instant,
+    keys: Result<Arc<str>, ApiError>,
+}
+
+/// Key sets by issuer URL.
+type KeySets = HashMap<String, Entry>;
 
 /// One per process, shared by requests; held only to read or replace an entry, never across
 /// an await.
@@ -33,30 +40,37 @@ fn cache() -> std::sync::MutexGuard<'static, KeySets> {
     CACHE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The issuer's key set as last fetched, if any.
+/// The issuer's key set as last fetched, if the last fetch worked.
 pub fn cached(issuer: &str) -> Option<Arc<str>> {
-    cache().get(issuer).map(|(_, keys)| keys.clone())
+    cache().get(issuer).and_then(|e| e.keys.as_ref().ok().cloned())
 }
 
 fn unavailable(why: String) -> ApiError {
     StsError::OidcKeysUnavailable { why }.into()
 }
 
+/// Whether the key set holds a key with this `kid`.
+fn holds(keys: &str, kid: &str) -> bool {
+    let set: serde_json::Value = serde_json::from_str(keys).unwrap_or_default();
+    set.get("keys").and_then(|k| k.as_array()).is_some_and(|ks| ks.iter().any(|k| k.get("kid").and_then(|v| v.as_str()) == Some(kid)))
+}
+
 /// Makes sure a key set of `issuer` is kept that is fresh and, when `kid` is given, holds
-/// that key (fetching once more otherwise).
+/// that key (fetching once more otherwise). Whatever the last fetch gave is answered again for
+/// [`MIN_REFETCH`]: a failure too, so unsigned requests cannot make a fetch each.
 pub async fn ensure(issuer: &str, kid: Option<&str>) -> Result<(), ApiError> {
-    let fresh_enough = cache().get(issuer).is_some_and(|(at, keys)| {
-        let age = at.elapsed();
-        age < MIN_REFETCH || (age < KEYS_TTL && kid.is_none_or(|k| keys.contains(&format!("\"{k}\""))))
-    });
-    if fresh_enough {
-        return Ok(());
+    let kept = cache().get(issuer).map(|e| (e.at.elapsed(), e.keys.clone()));
+    match kept {
+        Some((age, result)) if age < MIN_REFETCH => return result.map(drop),
+        Some((age, Ok(keys))) if age < KEYS_TTL && kid.is_none_or(|k| holds(&keys, k)) => return Ok(()),
+        _ => {}
     }
-    let keys = tokio::time::timeout(FETCH_TIMEOUT, fetch_keys(issuer))
-        .await
-        .map_err(|_| unavailable(format!("Fetching the keys of {issuer} timed out.")))??;
-    cache().insert(issuer.to_string(), (Instant::now(), Arc::from(keys)));
-    Ok(())
+    let fetched = match tokio::time::timeout(FETCH_TIMEOUT, fetch_keys(issuer)).await {
+        Ok(r) => r.map(Arc::from),
+        Err(_) => Err(unavailable(format!("Fetching the keys of {issuer} timed out."))),
+    };
+    cache().insert(issuer.to_string(), Entry { at: Instant::now(), keys: fetched.clone() });
+    fetched.map(drop)
 }
 
 async fn fetch_keys(issuer: &str) -> Result<String, ApiError> {

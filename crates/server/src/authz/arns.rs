@@ -83,8 +83,13 @@ fn policy(txn: &mut dyn Txn, account: &str, name: &str, kind: Option<PolicyType>
 /// DeleteVirtualMFADevice on the `SerialNumber` itself (`acs:ram::<acct>:mfa/<name>`).
 pub fn mfa_device(call: &Call<'_>, _txn: &mut dyn Txn) -> Result<Vec<Target>> {
     let account = &call.caller.account_id;
+    // A serial number of the account in either spelling (`acs:ram::` or `acs:ram:*:`) is
+    // authorized in the one form serial numbers take, so a Deny on it cannot be sidestepped.
     Ok(vec![match call.params.optional("SerialNumber") {
-        Some(serial) => Target::arn(serial.to_string()),
+        Some(serial) => match localyun_core::mfa::device_name(account, serial) {
+            Some(name) => Target::arn(localyun_core::mfa::serial_number(account, name)),
+            None => Target::arn(serial.to_string()),
+        },
         None => Target::arn(format!("acs:ram:*:{account}:mfa/*")),
     }])
 }

@@ -12,8 +12,8 @@ use localyun_core::preference::SecurityPreference;
 use localyun_store::Txn;
 
 /// Whether the preference lets the calling user do `action` on `target`: its own user (the
-/// password, AccessKeys, MFA binding), or, for MFA devices, any device of the account, since
-/// a device is made before it is bound (CreateVirtualMFADevice names no user).
+/// password, AccessKeys, MFA binding), a new MFA device (CreateVirtualMFADevice names no user:
+/// a device is made before it is bound), or a device it made itself (delete).
 pub fn allows(txn: &mut dyn Txn, caller: &Caller, action: &str, target: &Target) -> Result<bool> {
     let Identity::User { user_name, .. } = &caller.identity else { return Ok(false) };
     let account = &caller.account_id;
@@ -31,8 +31,17 @@ pub fn allows(txn: &mut dyn Txn, caller: &Caller, action: &str, target: &Target)
         "ram:BindMFADevice" | "ram:UnbindMFADevice" | "ram:GetUserMFAInfo" | "ram:DisableVirtualMFA" if own => {
             |p| p.allow_user_to_manage_mfa_devices
         }
-        "ram:CreateVirtualMFADevice" | "ram:DeleteVirtualMFADevice" if device => |p| p.allow_user_to_manage_mfa_devices,
+        "ram:CreateVirtualMFADevice" if device => |p| p.allow_user_to_manage_mfa_devices,
+        // Only a device the user made itself: the setting is about a user's own devices.
+        "ram:DeleteVirtualMFADevice" if device && made_by(txn, caller, &target.arn)? => |p| p.allow_user_to_manage_mfa_devices,
         _ => return Ok(false),
     };
     Ok(setting(&security_preference::get(txn, account)?))
+}
+
+/// Whether the device a serial number names was made by the calling user.
+fn made_by(txn: &mut dyn Txn, caller: &Caller, serial: &str) -> Result<bool> {
+    let Identity::User { user_id, .. } = &caller.identity else { return Ok(false) };
+    let Some(name) = localyun_core::mfa::device_name(&caller.account_id, serial) else { return Ok(false) };
+    Ok(crate::identity::mfa_devices::get(txn, &caller.account_id, name)?.is_some_and(|d| d.created_by.as_deref() == Some(user_id.as_str())))
 }

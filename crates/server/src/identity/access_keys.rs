@@ -238,6 +238,36 @@ pub fn purge_kept(txn: &mut dyn Txn, account: &str, user_id: &str, key_id: &str)
     super::recycle_bin::remove(txn, tables::RECYCLED_KEY, &kept_key(account, user_id, key_id))
 }
 
+/// One chunk of the key table after `after`: expired session AccessKeys are deleted with their
+/// last-use rows. Returns how many, and where the next chunk starts (`None`: done).
+pub fn purge_expired_sessions(txn: &mut dyn Txn, after: Option<&str>, limit: usize, now_ms: i64) -> Result<(usize, Option<String>)> {
+    #[derive(Deserialize)]
+    struct Expiring {
+        #[serde(default)]
+        expires_ms: Option<i64>,
+    }
+    let rows = txn.scan(tables::ACCESS_KEY, "", after, limit)?;
+    let next = if rows.len() < limit { None } else { rows.last().map(|(k, _)| k.clone()) };
+    let mut purged = 0;
+    for (key, bytes) in &rows {
+        let e: Expiring = crate::record::decode(tables::ACCESS_KEY, bytes)?;
+        if e.expires_ms.is_some_and(|t| now_ms >= t) {
+            txn.delete(tables::ACCESS_KEY, key)?;
+            txn.delete(tables::ACCESS_KEY_LAST_USED, key)?;
+            purged += 1;
+        }
+    }
+    Ok((purged, next))
+}
+
+/// Every kept key of a user (its own purge from the recycle bin takes them with it).
+pub fn purge_all_kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<()> {
+    for (k, _) in txn.scan(tables::RECYCLED_KEY, &format!("{account}/{user_id}/"), None, usize::MAX)? {
+        txn.delete(tables::RECYCLED_KEY, &k)?;
+    }
+    Ok(())
+}
+
 /// A key back from the recycle bin, with its ID, secret and dates; within the owner's limit.
 fn reinstate(txn: &mut dyn Txn, rec: AccessKeyRecord) -> Result<()> {
     if count(txn, &rec.account_id, &rec.owner)? >= MAX_KEYS_PER_OWNER {
@@ -278,7 +308,8 @@ pub fn has_any(txn: &mut dyn Txn, account: &str, owner: &Owner) -> Result<bool> 
 /// The key `id` of `owner`; another owner's key is as absent as an unknown one.
 pub fn require_owned(txn: &mut dyn Txn, account: &str, owner: &Owner, id: &str) -> Result<AccessKeyRecord> {
     match get(txn, id)? {
-        Some(k) if k.account_id == account && &k.owner == owner => Ok(k),
+        // Key pairs and session keys are no AccessKeys to the AccessKey actions.
+        Some(k) if k.account_id == account && &k.owner == owner && k.kind == KeyKind::Access => Ok(k),
         _ => Err(RamError::AccessKeyOfUserNotFound.into()),
     }
 }

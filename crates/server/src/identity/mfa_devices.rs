@@ -22,13 +22,16 @@ pub struct MfaDeviceRecord {
     pub user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activated_ms: Option<i64>,
+    /// The RAM user that made it, when one did (self-service deletes only its own devices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 fn key(account: &str, name: &str) -> String {
     format!("{account}/{name}")
 }
 
-fn get(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<MfaDeviceRecord>> {
+pub fn get(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<MfaDeviceRecord>> {
     load(txn, tables::MFA_DEVICE, &key(account, name))
 }
 
@@ -42,7 +45,7 @@ pub fn require_by_serial(txn: &mut dyn Txn, account: &str, serial: &str) -> Resu
 }
 
 /// A new unbound device with a fresh random key, within the account's quota.
-pub fn create(txn: &mut dyn Txn, account: &str, name: &str) -> Result<MfaDeviceRecord> {
+pub fn create(txn: &mut dyn Txn, account: &str, name: &str, created_by: Option<&str>) -> Result<MfaDeviceRecord> {
     if get(txn, account, name)?.is_some() {
         return Err(RamError::MfaDeviceExists.into());
     }
@@ -53,8 +56,14 @@ pub fn create(txn: &mut dyn Txn, account: &str, name: &str) -> Result<MfaDeviceR
     }
     let mut seed = [0u8; mfa::SEED_BYTES];
     rand::Rng::fill(&mut rand::thread_rng(), &mut seed[..]);
-    let rec =
-        MfaDeviceRecord { name: name.to_string(), seed: mfa::seed_base32(&seed), created_ms: now_ms(), user_id: None, activated_ms: None };
+    let rec = MfaDeviceRecord {
+        name: name.to_string(),
+        seed: mfa::seed_base32(&seed),
+        created_ms: now_ms(),
+        user_id: None,
+        activated_ms: None,
+        created_by: created_by.map(str::to_string),
+    };
     save(txn, tables::MFA_DEVICE, &key(account, name), &rec)?;
     Ok(rec)
 }

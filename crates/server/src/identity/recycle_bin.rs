@@ -76,3 +76,58 @@ pub fn page<T: DeserializeOwned>(
         }
     }
 }
+
+/// One chunk of `table` after the key `after`: entries past their DeleteDate are deleted for
+/// good (their records, secrets included, do not outlive the retention). Returns how many, and
+/// where the next chunk starts (`None`: the walk is done).
+pub fn purge_expired(
+    txn: &mut dyn Txn,
+    table: &'static str,
+    after: Option<&str>,
+    limit: usize,
+    now_ms: i64,
+) -> Result<(usize, Option<String>)> {
+    #[derive(Deserialize)]
+    struct Due {
+        delete_ms: i64,
+    }
+    let rows = txn.scan(table, "", after, limit)?;
+    let next = if rows.len() < limit { None } else { rows.last().map(|(k, _)| k.clone()) };
+    let mut purged = 0;
+    for (key, bytes) in &rows {
+        let due: Due = decode(table, bytes)?;
+        if now_ms >= due.delete_ms {
+            txn.delete(table, key)?;
+            purged += 1;
+        }
+    }
+    Ok((purged, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::transact;
+    use crate::identity::tables;
+    use localyun_store::{Mode, SqliteStore};
+
+    #[test]
+    fn purge_deletes_only_entries_past_their_delete_date() {
+        let store = SqliteStore::in_memory(crate::migrations::MIGRATIONS).unwrap();
+        let now = now_ms();
+        transact(&store, Mode::Write, |txn| {
+            for (k, delete_ms) in [("a/1", now - 1), ("a/2", now + RETENTION_MS), ("b/3", now - 5)] {
+                save(txn, tables::RECYCLED_USER, k, &Recycled { item: k.to_string(), recycled_ms: now - RETENTION_MS, delete_ms })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        // One chunk of two, then the rest: the walk resumes where it stopped.
+        let (n, next) = transact(&store, Mode::Write, |txn| purge_expired(txn, tables::RECYCLED_USER, None, 2, now)).unwrap();
+        assert_eq!((n, next.as_deref()), (1, Some("a/2")));
+        let (n, next) = transact(&store, Mode::Write, |txn| purge_expired(txn, tables::RECYCLED_USER, next.as_deref(), 2, now)).unwrap();
+        assert_eq!((n, next), (1, None));
+        let left = transact(&store, Mode::Read, |txn| page::<String>(txn, tables::RECYCLED_USER, "", None, 10)).unwrap();
+        assert_eq!(left.0.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["a/2"]);
+    }
+}

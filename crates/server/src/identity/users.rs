@@ -167,9 +167,10 @@ pub fn restore_kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<U
     Ok(kept.item)
 }
 
-/// Deletes a kept user for good.
+/// Deletes a kept user for good, with its kept AccessKeys (their secrets must not outlive it).
 pub fn purge_kept(txn: &mut dyn Txn, account: &str, user_id: &str) -> Result<()> {
     require_kept(txn, account, user_id)?;
+    access_keys::purge_all_kept(txn, account, user_id)?;
     super::recycle_bin::remove(txn, tables::RECYCLED_USER, &key(account, user_id))
 }
 

@@ -275,7 +275,7 @@ async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Rou
             if who.key_pair != A::key_pair_action(route) {
                 claim.claim_nonce(txn, now)?;
                 let refused: ApiError = if who.key_pair {
-                    GatewayError::AccessKeyNotFound.into()
+                    claim.not_found()
                 } else {
                     localyun_core::StsError::NoPermission { why: "GenerateSessionAccessKey must be signed with an RSA key pair.".into() }
                         .into()
@@ -288,8 +288,11 @@ async fn act<A: Api>(state: &Arc<AppState>, req: &Arc<A::Request>, route: A::Rou
                 claim.claim_nonce(txn, now)?;
                 return Ok(Err(GatewayError::AccessKeyNetworkDenied { ip: peer.addr.ip().to_string() }.into()));
             }
+            // Noted once the request's transaction has committed: a replay refused at commit
+            // (NonceUsed) used nothing.
             if who.caller.has_permanent_key() {
-                s.key_usage.note(&who.caller.access_key_id, A::service_name(route), now);
+                let (state, caller, service) = (s.clone(), who.caller.clone(), A::service_name(route));
+                crate::executor::after_commit(move || state.key_usage.note(&caller.access_key_id, service, now));
             }
             if !claim.has_nonce() {
                 return authorized_handle::<A>(&s, txn, &r, route, &keys, &who).map(Ok);

@@ -94,7 +94,11 @@ pub struct UnboundDevice {
 
 pub fn create_virtual_mfa_device(req: CreateVirtualMfaDevice, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<CreatedDevice> {
     let account = cx.account();
-    let rec = mfa_devices::create(txn, account, &req.name)?;
+    let created_by = match &cx.caller.identity {
+        crate::caller::Identity::User { user_id, .. } => Some(user_id.as_str()),
+        _ => None,
+    };
+    let rec = mfa_devices::create(txn, account, &req.name, created_by)?;
     let uri = mfa::provisioning_uri(account, &rec.name, &rec.seed);
     let png = mfa::qr_png(&uri).unwrap_or_default();
     Ok(CreatedDevice {

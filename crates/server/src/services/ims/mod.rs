@@ -116,7 +116,7 @@ pub static SERVICE: RpcService = RpcService {
         "ListPredefinedScopes" => Read,
         "ListRecentGovernanceMetrics" => Read,
         "ListSAMLProviders" => Read(saml::list_saml_providers),
-        "ListServiceCredentials" => Read(service_credentials::list_service_credentials) on Resources::Custom(ims_user),
+        "ListServiceCredentials" => Read(service_credentials::list_service_credentials) on Resources::Custom(credential_listing),
         "ListUserBasicInfos" => Read(users::list_user_basic_infos),
         "ListUsersForGroup" => Read(groups::list_users_for_group) on Resources::Group("GroupName"),
         "ListUsersInRecycleBin" => Read(recycle_bin::list_users_in_recycle_bin),
@@ -175,6 +175,15 @@ fn named_user(txn: &mut dyn Txn, account: &str, user: &UserRef) -> Result<UserRe
         UserRef::AccessKey(key_id) => by_access_key(txn, account, key_id)?,
     };
     found.ok_or_else(|| RamError::UserNotFound.into())
+}
+
+/// ListServiceCredentials with `AllUsers=true` lists every user's: it is authorized on
+/// `acs:ram:*:<acct>:user/*`; otherwise on the user it names (or the caller).
+fn credential_listing(call: &Call<'_>, txn: &mut dyn Txn) -> Result<Vec<Target>> {
+    match call.params.bool("AllUsers") {
+        Ok(Some(true)) => Ok(vec![Target::arn(format!("acs:ram:*:{}:user/*", call.caller.account_id))]),
+        _ => ims_user(call, txn),
+    }
 }
 
 /// IMS names users by logon name, ID or AccessKey; the ARN uses the user name. A call naming

@@ -146,8 +146,8 @@ pub fn assume_role_with_oidc(req: AssumeRoleWithOidc, _cx: &Context<'_>, txn: &m
             issuer: token.issuer,
             subject: token.subject,
             client_ids: token.audience.join(","),
-            issuance_time: Date(token.issued_at * 1000),
-            expiration_time: Date(token.expires_at * 1000),
+            issuance_time: Date(token.issued_at.saturating_mul(1000)),
+            expiration_time: Date(token.expires_at.saturating_mul(1000)),
         },
     })
 }
