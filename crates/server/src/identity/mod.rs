@@ -13,6 +13,7 @@ pub mod mfa_devices;
 pub mod oidc_providers;
 pub mod password_policy;
 pub mod policies;
+pub mod providers;
 pub mod recycle_bin;
 pub mod roles;
 pub mod saml_providers;

@@ -3,11 +3,10 @@
 //! are unique in the account, and so are issuer URLs ("The URL of the issuer must be unique
 //! within an Alibaba Cloud account", SDK model).
 
-use super::{now_ms, tables};
+use super::providers::{self, get, Provider};
+use super::tables;
 use crate::failure::Result;
-use crate::record::{decode, load, save};
-use localyun_core::error::GatewayError;
-use localyun_core::ApiError;
+use localyun_core::error::{GatewayError, RamError};
 use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 
@@ -31,67 +30,32 @@ pub struct OidcProviderRecord {
 
 impl OidcProviderRecord {
     pub fn arn(&self, account: &str) -> String {
-        format!("acs:ram::{account}:oidc-provider/{}", self.name)
+        providers::arn::<Self>(account, &self.name)
     }
 }
 
-fn key(account: &str, name: &str) -> String {
-    format!("{account}/{name}")
-}
+impl Provider for OidcProviderRecord {
+    const TABLE: &'static str = tables::OIDC_PROVIDER;
+    const KIND: &'static str = "oidc-provider";
+    const NOT_FOUND: RamError = RamError::OidcProviderNotFound;
+    const EXISTS: RamError = RamError::OidcProviderExists;
 
-pub fn get(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<OidcProviderRecord>> {
-    load(txn, tables::OIDC_PROVIDER, &key(account, name))
-}
-
-pub fn not_found() -> ApiError {
-    ApiError::from(localyun_core::error::RamError::OidcProviderNotFound)
-}
-
-pub fn require(txn: &mut dyn Txn, account: &str, name: &str) -> Result<OidcProviderRecord> {
-    get(txn, account, name)?.ok_or_else(|| not_found().into())
-}
-
-/// The provider an ARN `acs:ram::<account>:oidc-provider/<name>` names, with its account.
-pub fn by_arn(txn: &mut dyn Txn, arn: &str) -> Result<Option<(String, OidcProviderRecord)>> {
-    let Some((account, name)) = arn.strip_prefix("acs:ram::").and_then(|r| r.split_once(":oidc-provider/")) else { return Ok(None) };
-    Ok(get(txn, account, name)?.map(|p| (account.to_string(), p)))
-}
-
-pub fn create(txn: &mut dyn Txn, account: &str, mut rec: OidcProviderRecord) -> Result<OidcProviderRecord> {
-    if get(txn, account, &rec.name)?.is_some() {
-        return Err(localyun_core::error::RamError::OidcProviderExists.into());
+    fn name(&self) -> &str {
+        &self.name
     }
-    let issuer_taken = txn
-        .scan(tables::OIDC_PROVIDER, &format!("{account}/"), None, usize::MAX)?
-        .iter()
-        .any(|(_, v)| decode::<OidcProviderRecord>(tables::OIDC_PROVIDER, v).is_ok_and(|p| p.issuer_url == rec.issuer_url));
-    if issuer_taken {
+
+    fn stamp(&mut self, created_ms: Option<i64>, updated_ms: i64) {
+        self.created_ms = created_ms.unwrap_or(self.created_ms);
+        self.updated_ms = updated_ms;
+    }
+}
+
+/// A new provider whose issuer no other provider of the account has.
+pub fn create(txn: &mut dyn Txn, account: &str, rec: OidcProviderRecord) -> Result<OidcProviderRecord> {
+    if get::<OidcProviderRecord>(txn, account, &rec.name)?.is_none()
+        && providers::all::<OidcProviderRecord>(txn, account)?.iter().any(|p| p.issuer_url == rec.issuer_url)
+    {
         return Err(GatewayError::invalid("IssuerUrl", "The URL of the issuer must be unique within the account.").into());
     }
-    let now = now_ms();
-    (rec.created_ms, rec.updated_ms) = (now, now);
-    save(txn, tables::OIDC_PROVIDER, &key(account, &rec.name), &rec)?;
-    Ok(rec)
-}
-
-pub fn update(txn: &mut dyn Txn, account: &str, mut rec: OidcProviderRecord) -> Result<OidcProviderRecord> {
-    rec.updated_ms = now_ms();
-    save(txn, tables::OIDC_PROVIDER, &key(account, &rec.name), &rec)?;
-    Ok(rec)
-}
-
-pub fn delete(txn: &mut dyn Txn, account: &str, name: &str) -> Result<()> {
-    if !txn.delete(tables::OIDC_PROVIDER, &key(account, name))? {
-        return Err(not_found().into());
-    }
-    Ok(())
-}
-
-/// Up to `limit` providers in name order after the provider `after`, and whether more follow.
-pub fn page(txn: &mut dyn Txn, account: &str, after: Option<&str>, limit: usize) -> Result<(Vec<OidcProviderRecord>, bool)> {
-    let after = after.map(|name| key(account, name));
-    let rows = txn.scan(tables::OIDC_PROVIDER, &format!("{account}/"), after.as_deref(), limit.saturating_add(1))?;
-    let more = rows.len() > limit;
-    let items = rows.iter().take(limit).map(|(_, v)| decode(tables::OIDC_PROVIDER, v)).collect::<Result<Vec<_>>>()?;
-    Ok((items, more))
+    providers::insert(txn, account, rec)
 }

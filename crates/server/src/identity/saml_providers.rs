@@ -2,12 +2,10 @@
 //! trusted by roles for STS AssumeRoleWithSAML. The metadata document is kept as given and as
 //! parsed (localyun_core::saml).
 
-use super::{now_ms, tables};
-use crate::failure::Result;
-use crate::record::{decode, load, save};
+use super::providers::{self, Provider};
+use super::tables;
 use localyun_core::error::RamError;
 use localyun_core::saml::Metadata;
-use localyun_store::Txn;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,7 +25,7 @@ pub struct SamlProviderRecord {
 
 impl SamlProviderRecord {
     pub fn arn(&self, account: &str) -> String {
-        format!("acs:ram::{account}:saml-provider/{}", self.name)
+        providers::arn::<Self>(account, &self.name)
     }
 
     pub fn metadata(&self) -> Metadata {
@@ -35,52 +33,18 @@ impl SamlProviderRecord {
     }
 }
 
-fn key(account: &str, name: &str) -> String {
-    format!("{account}/{name}")
-}
+impl Provider for SamlProviderRecord {
+    const TABLE: &'static str = tables::SAML_PROVIDER;
+    const KIND: &'static str = "saml-provider";
+    const NOT_FOUND: RamError = RamError::SamlProviderNotFound;
+    const EXISTS: RamError = RamError::SamlProviderExists;
 
-pub fn get(txn: &mut dyn Txn, account: &str, name: &str) -> Result<Option<SamlProviderRecord>> {
-    load(txn, tables::SAML_PROVIDER, &key(account, name))
-}
-
-pub fn require(txn: &mut dyn Txn, account: &str, name: &str) -> Result<SamlProviderRecord> {
-    get(txn, account, name)?.ok_or_else(|| RamError::SamlProviderNotFound.into())
-}
-
-/// The provider an ARN `acs:ram::<account>:saml-provider/<name>` names, with its account.
-pub fn by_arn(txn: &mut dyn Txn, arn: &str) -> Result<Option<(String, SamlProviderRecord)>> {
-    let Some((account, name)) = arn.strip_prefix("acs:ram::").and_then(|r| r.split_once(":saml-provider/")) else { return Ok(None) };
-    Ok(get(txn, account, name)?.map(|p| (account.to_string(), p)))
-}
-
-pub fn create(txn: &mut dyn Txn, account: &str, mut rec: SamlProviderRecord) -> Result<SamlProviderRecord> {
-    if get(txn, account, &rec.name)?.is_some() {
-        return Err(RamError::SamlProviderExists.into());
+    fn name(&self) -> &str {
+        &self.name
     }
-    let now = now_ms();
-    (rec.created_ms, rec.updated_ms) = (now, now);
-    save(txn, tables::SAML_PROVIDER, &key(account, &rec.name), &rec)?;
-    Ok(rec)
-}
 
-pub fn update(txn: &mut dyn Txn, account: &str, mut rec: SamlProviderRecord) -> Result<SamlProviderRecord> {
-    rec.updated_ms = now_ms();
-    save(txn, tables::SAML_PROVIDER, &key(account, &rec.name), &rec)?;
-    Ok(rec)
-}
-
-pub fn delete(txn: &mut dyn Txn, account: &str, name: &str) -> Result<()> {
-    if !txn.delete(tables::SAML_PROVIDER, &key(account, name))? {
-        return Err(RamError::SamlProviderNotFound.into());
+    fn stamp(&mut self, created_ms: Option<i64>, updated_ms: i64) {
+        self.created_ms = created_ms.unwrap_or(self.created_ms);
+        self.updated_ms = updated_ms;
     }
-    Ok(())
-}
-
-/// Up to `limit` providers in name order after the provider `after`, and whether more follow.
-pub fn page(txn: &mut dyn Txn, account: &str, after: Option<&str>, limit: usize) -> Result<(Vec<SamlProviderRecord>, bool)> {
-    let after = after.map(|name| key(account, name));
-    let rows = txn.scan(tables::SAML_PROVIDER, &format!("{account}/"), after.as_deref(), limit.saturating_add(1))?;
-    let more = rows.len() > limit;
-    let items = rows.iter().take(limit).map(|(_, v)| decode(tables::SAML_PROVIDER, v)).collect::<Result<Vec<_>>>()?;
-    Ok((items, more))
 }

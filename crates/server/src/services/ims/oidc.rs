@@ -8,6 +8,7 @@ use super::wire::{
 use crate::actions::Context;
 use crate::failure::Result;
 use crate::identity::oidc_providers::{self, OidcProviderRecord, MAX_CLIENT_IDS, MAX_FINGERPRINTS};
+use crate::identity::providers;
 use crate::services::next_marker;
 use localyun_core::error::RamError;
 use localyun_store::Txn;
@@ -22,24 +23,24 @@ pub fn create_oidc_provider(req: CreateOidcProvider, cx: &Context<'_>, txn: &mut
 }
 
 pub fn get_oidc_provider(req: ProviderName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<OidcProviderAnswer> {
-    Ok(answer(&oidc_providers::require(txn, cx.account(), &req.0)?, cx))
+    Ok(answer(&providers::require::<OidcProviderRecord>(txn, cx.account(), &req.0)?, cx))
 }
 
 pub fn update_oidc_provider(req: UpdateOidcProvider, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<OidcProviderAnswer> {
-    let mut p = oidc_providers::require(txn, cx.account(), &req.name.0)?;
+    let mut p = providers::require::<OidcProviderRecord>(txn, cx.account(), &req.name.0)?;
     let c = req.rest.take()?;
     p.description = c.new_description.or(p.description);
     p.client_ids = c.client_ids.unwrap_or(p.client_ids);
     p.issuance_limit_hours = c.issuance_limit_hours.unwrap_or(p.issuance_limit_hours);
-    Ok(answer(&oidc_providers::update(txn, cx.account(), p)?, cx))
+    Ok(answer(&providers::update::<OidcProviderRecord>(txn, cx.account(), p)?, cx))
 }
 
 pub fn delete_oidc_provider(req: ProviderName, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<()> {
-    oidc_providers::delete(txn, cx.account(), &req.0)
+    providers::delete::<OidcProviderRecord>(txn, cx.account(), &req.0)
 }
 
 pub fn list_oidc_providers(req: ImsPaging, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<OidcProviderPage> {
-    let (page, more) = oidc_providers::page(txn, cx.account(), req.0.after.as_deref(), req.0.max)?;
+    let (page, more) = providers::page::<OidcProviderRecord>(txn, cx.account(), req.0.after.as_deref(), req.0.max)?;
     let marker = next_marker(more, page.last().map(|p| p.name.clone()));
     Ok(OidcProviderPage {
         is_truncated: more,
@@ -56,7 +57,7 @@ enum List {
 }
 
 fn change_list(txn: &mut dyn Txn, cx: &Context<'_>, name: &str, list: List, item: String, add: bool) -> Result<OidcProviderAnswer> {
-    let mut p = oidc_providers::require(txn, cx.account(), name)?;
+    let mut p = providers::require::<OidcProviderRecord>(txn, cx.account(), name)?;
     let (items, max, param) = match list {
         List::ClientIds => (&mut p.client_ids, MAX_CLIENT_IDS, "ClientIds"),
         List::Fingerprints => (&mut p.fingerprints, MAX_FINGERPRINTS, "Fingerprints"),
@@ -73,7 +74,7 @@ fn change_list(txn: &mut dyn Txn, cx: &Context<'_>, name: &str, list: List, item
             items.remove(i);
         }
     }
-    Ok(answer(&oidc_providers::update(txn, cx.account(), p)?, cx))
+    Ok(answer(&providers::update::<OidcProviderRecord>(txn, cx.account(), p)?, cx))
 }
 
 pub fn add_client_id(req: ClientIdChange, cx: &Context<'_>, txn: &mut dyn Txn) -> Result<OidcProviderAnswer> {

@@ -99,7 +99,9 @@ pub async fn prepare_anonymous(state: &crate::state::AppState, action: &str, p: 
     let arn = arn.to_string();
     let issuer = state
         .executor
-        .run(localyun_store::Mode::Read, move |txn| Ok(oidc_providers::by_arn(txn, &arn)?.map(|(_, p)| p.issuer_url)))
+        .run(localyun_store::Mode::Read, move |txn| {
+            Ok(crate::identity::providers::by_arn::<oidc_providers::OidcProviderRecord>(txn, &arn)?.map(|(_, p)| p.issuer_url))
+        })
         .await?;
     let Some(issuer) = issuer else { return Ok(()) };
     crate::jwks::ensure(&issuer, localyun_core::oidc::key_id(token).as_deref()).await?;
@@ -113,7 +115,8 @@ pub async fn prepare_anonymous(state: &crate::state::AppState, action: &str, p: 
 pub fn assume_role_with_oidc(req: AssumeRoleWithOidc, _cx: &Context<'_>, txn: &mut dyn Txn) -> Result<AssumeRoleWithOidcAnswer> {
     use crate::identity::oidc_providers;
     use localyun_core::oidc::{self, Provider};
-    let Some((account, provider)) = oidc_providers::by_arn(txn, &req.provider_arn)? else {
+    let Some((account, provider)) = crate::identity::providers::by_arn::<oidc_providers::OidcProviderRecord>(txn, &req.provider_arn)?
+    else {
         return Err(StsError::NoSuchOidcProvider.into());
     };
     let keys = crate::jwks::cached(&provider.issuer_url)
@@ -193,7 +196,8 @@ fn role_session(
 pub fn assume_role_with_saml(req: AssumeRoleWithSaml, _cx: &Context<'_>, txn: &mut dyn Txn) -> Result<AssumeRoleWithSamlAnswer> {
     use crate::identity::saml_providers;
     use localyun_core::saml;
-    let Some((account, provider)) = saml_providers::by_arn(txn, &req.provider_arn)? else {
+    let Some((account, provider)) = crate::identity::providers::by_arn::<saml_providers::SamlProviderRecord>(txn, &req.provider_arn)?
+    else {
         return Err(StsError::NoSuchSamlProvider.into());
     };
     let checked = saml::check_response(&req.assertion, &provider.metadata(), crate::identity::now_ms() / 1000)?;
