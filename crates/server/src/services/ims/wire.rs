@@ -39,6 +39,33 @@ const MAX_TAG_KEYS: usize = 20;
 /// `Tag.N` filters of ListUsers and ListTagResources.
 const MAX_FILTER_TAGS: usize = 20;
 
+/// An `IsTruncated` / `Marker` page of an IMS list (`Marker` only while truncated, ram.md 7.1):
+/// `marker_page!(GroupPage, groups: Groups)`, or with the list's wire name when PascalCase of
+/// the field is not it: `marker_page!(OidcProviderPage, providers: OidcProviders as "OIDCProviders")`.
+macro_rules! marker_page {
+    ($name:ident, $field:ident: $ty:ty) => {
+        #[derive(Debug, Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        pub struct $name {
+            pub is_truncated: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub marker: Option<String>,
+            pub $field: $ty,
+        }
+    };
+    ($name:ident, $field:ident: $ty:ty as $wire:literal) => {
+        #[derive(Debug, Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        pub struct $name {
+            pub is_truncated: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub marker: Option<String>,
+            #[serde(rename = $wire)]
+            pub $field: $ty,
+        }
+    };
+}
+
 // ---- naming users (ram.md 7.1) ----
 
 /// How a call names its user: by logon name, ID or one of its AccessKeys.
@@ -284,15 +311,7 @@ pub struct UserAnswer {
 
 crate::wrapper!(Users, "User", User);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserPage {
-    pub is_truncated: bool,
-    /// Only while truncated (ram.md 7.1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    pub users: Users,
-}
+marker_page!(UserPage, users: Users);
 
 /// A user of ListUserBasicInfos.
 #[derive(Debug, Serialize)]
@@ -319,15 +338,7 @@ impl UserBasicInfo {
 
 crate::wrapper!(UserBasicInfos, "UserBasicInfo", UserBasicInfo);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserBasicInfoPage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    #[serde(rename = "UserBasicInfos")]
-    pub infos: UserBasicInfos,
-}
+marker_page!(UserBasicInfoPage, infos: UserBasicInfos as "UserBasicInfos");
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -868,15 +879,7 @@ impl VirtualMfaDevice {
 
 crate::wrapper!(VirtualMfaDevices, "VirtualMFADevice", VirtualMfaDevice);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct VirtualMfaDevicePage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    #[serde(rename = "VirtualMFADevices")]
-    pub devices: VirtualMfaDevices,
-}
+marker_page!(VirtualMfaDevicePage, devices: VirtualMfaDevices as "VirtualMFADevices");
 
 // ---- groups (IMS API reference: CreateGroup, ..., ListUsersForGroup; the same groups as RAM's) ----
 
@@ -958,14 +961,7 @@ pub struct GroupAnswer {
 
 crate::wrapper!(Groups, "Group", Group);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GroupPage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    pub groups: Groups,
-}
+marker_page!(GroupPage, groups: Groups);
 
 /// A group of ListGroupsForUser, with when the user joined it.
 #[derive(Debug, Serialize)]
@@ -1024,14 +1020,7 @@ impl GroupMember {
 
 crate::wrapper!(GroupMembers, "User", GroupMember);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct MemberPage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    pub users: GroupMembers,
-}
+marker_page!(MemberPage, users: GroupMembers);
 
 // ---- OIDC providers (IMS API reference and SDK model: CreateOIDCProvider, ...) ----
 
@@ -1239,15 +1228,7 @@ pub struct OidcProviderAnswer {
 
 crate::wrapper!(OidcProviders, "OIDCProvider", OidcProvider);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct OidcProviderPage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    #[serde(rename = "OIDCProviders")]
-    pub providers: OidcProviders,
-}
+marker_page!(OidcProviderPage, providers: OidcProviders as "OIDCProviders");
 
 // ---- SAML providers (IMS API reference and SDK model: CreateSAMLProvider, ...) ----
 
@@ -1351,15 +1332,7 @@ pub struct SamlProviderAnswer {
 
 crate::wrapper!(SamlProviders, "SAMLProvider", SamlProvider);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SamlProviderPage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    #[serde(rename = "SAMLProviders")]
-    pub providers: SamlProviders,
-}
+marker_page!(SamlProviderPage, providers: SamlProviders as "SAMLProviders");
 
 // ---- user-based SSO (IMS Get/SetUserSsoSettings) ----
 
@@ -1530,14 +1503,7 @@ pub struct RecycledUserAnswer {
 
 crate::wrapper!(RecycledUsers, "User", RecycledUser);
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct RecycledUserPage {
-    pub is_truncated: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub marker: Option<String>,
-    pub users: RecycledUsers,
-}
+marker_page!(RecycledUserPage, users: RecycledUsers);
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
